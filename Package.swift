@@ -1,0 +1,39 @@
+// swift-tools-version: 6.1
+import PackageDescription
+
+let package = Package(
+    name: "SearchIndex",
+    products: [
+        .library(name: "SearchIndex", targets: ["SearchIndex"]),
+        .library(name: "SearchEval", targets: ["SearchEval"]),
+        .executable(name: "search", targets: ["search"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.5.0"),
+    ],
+    targets: [
+        // System C libraries (Debian: zlib1g-dev, libstemmer-dev).
+        .systemLibrary(name: "CZlib", path: "Sources/CZlib", pkgConfig: "zlib",
+                       providers: [.apt(["zlib1g-dev"])]),
+        .systemLibrary(name: "CStemmer", path: "Sources/CStemmer",
+                       providers: [.apt(["libstemmer-dev"])]),
+        // The engine: analysis, codec, store, index, search.
+        .target(name: "SearchIndex", dependencies: ["CZlib", "CStemmer"],
+                swiftSettings: [.swiftLanguageMode(.v5)]),
+        // Relevance evaluation: test-collection readers and trec_eval-style metrics.
+        .target(name: "SearchEval", swiftSettings: [.swiftLanguageMode(.v5)]),
+        // The command-line tool's commands and document ingestion.
+        .target(name: "SearchCLI", dependencies: [
+            "SearchIndex", "SearchEval",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .executableTarget(name: "search", dependencies: ["SearchCLI"],
+                          swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"],
+                    resources: [.copy("Fixtures")], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "SearchEvalTests", dependencies: ["SearchEval"],
+                    resources: [.copy("Fixtures")], swiftSettings: [.swiftLanguageMode(.v5)]),
+        .testTarget(name: "SearchCLITests", dependencies: ["SearchCLI", "SearchIndex"],
+                    swiftSettings: [.swiftLanguageMode(.v5)]),
+    ]
+)

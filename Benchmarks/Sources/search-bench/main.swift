@@ -1,0 +1,127 @@
+// The macro benchmark: speaks the protocol of ../shared/peers so one run yields one table.
+//   search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--index-dir DIR]
+//                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
+// DOCS_DIR holds one .txt per document (file stem = doc id); QUERIES one query a line.
+// Prints ONE JSON line: engine, version, docs, index_s, index_bytes, queries, query_total_s, qps, p50_ms,
+// p99_ms, zero_hit_queries, plus peak_rss_mb, analyzer, segments. Queries are timed in process after the
+// index is built and opened, each an OR of its words over the one text field, top k with stored ids.
+import Foundation
+import SearchIndex
+#if canImport(Glibc)
+import Glibc
+#endif
+
+func fail(_ m: String) -> Never { FileHandle.standardError.write(Data((m + "\n").utf8)); exit(2) }
+
+var positional: [String] = []
+var opts: [String: String] = [:]
+var flags: Set<String> = []
+var it = CommandLine.arguments.dropFirst().makeIterator()
+while let a = it.next() {
+    if a == "--store" { flags.insert("store"); continue }
+    if a.hasPrefix("--") { guard let v = it.next() else { fail("missing value for \(a)") }; opts[String(a.dropFirst(2))] = v }
+    else { positional.append(a) }
+}
+guard positional.count == 2 else { fail("usage: search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--index-dir DIR] [--analyzer default|lucene-english|plain]") }
+let docsDir = positional[0], queriesPath = positional[1]
+let k = Int(opts["k"] ?? "10") ?? 10
+let repeatCount = max(1, Int(opts["repeat"] ?? "1") ?? 1)
+let analyzerName = opts["analyzer"] ?? "default"
+var bm25 = BM25()
+if let v = opts["k1"].flatMap(Float.init) { bm25.k1 = v }
+if let v = opts["b"].flatMap(Float.init) { bm25.b = v }
+
+let analyzer: StandardAnalyzer
+do {
+    switch analyzerName {
+    case "default": analyzer = try StandardAnalyzer()
+    case "lucene-english": analyzer = try StandardAnalyzer(stemmer: "porter", stopwords: StandardAnalyzer.englishStopwords)
+    case "plain": analyzer = try StandardAnalyzer(stemmer: nil)
+    default: fail("unknown analyzer \(analyzerName)")
+    }
+} catch { fail("\(error)") }
+
+let fm = FileManager.default
+guard let names = try? fm.contentsOfDirectory(atPath: docsDir) else { fail("cannot read \(docsDir)") }
+let files = names.filter { $0.hasSuffix(".txt") }.sorted()
+let queries = ((try? String(contentsOfFile: queriesPath, encoding: .utf8)) ?? "")
+    .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
+
+let indexDir = opts["index-dir"] ?? NSTemporaryDirectory() + "search-bench-\(getpid())"
+try? fm.removeItem(atPath: indexDir)
+let ownsIndex = opts["index-dir"] == nil
+defer { if ownsIndex { try? fm.removeItem(atPath: indexDir) } }
+
+func now() -> Double { var t = timespec(); clock_gettime(CLOCK_MONOTONIC, &t); return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9 }
+
+let t0 = now()
+do {
+    let writer = try IndexWriter(path: indexDir, analyzer: analyzer,
+                                 config: IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128))
+    for name in files {
+        guard let data = fm.contents(atPath: docsDir + "/" + name) else { continue }
+        var doc = Document(id: String(name.dropLast(4)))
+        doc.addText("body", String(decoding: data, as: UTF8.self), stored: flags.contains("store"))
+        try writer.addDocument(doc)
+    }
+    try writer.commit()
+    writer.close()
+} catch { fail("indexing failed: \(error)") }
+let indexSeconds = now() - t0
+let indexBytes = ((try? fm.contentsOfDirectory(atPath: indexDir)) ?? []).reduce(0) { total, n in
+    total + ((try? fm.attributesOfItem(atPath: indexDir + "/" + n)[.size] as? Int) ?? 0)
+}
+
+let searcher: Searcher
+do { searcher = try Searcher(path: indexDir, analyzer: analyzer) } catch { fail("open failed: \(error)") }
+var options = SearchOptions(limit: k)
+options.bm25 = bm25
+let parsed: [Query] = queries.map { line in
+    .boolean(line.split(whereSeparator: \.isWhitespace).map { .init(.should, .term(field: nil, text: String($0))) })
+}
+var latencies: [Double] = []
+latencies.reserveCapacity(queries.count * repeatCount)
+var results: [[(String, Float)]] = []
+let q0 = now()
+do {
+    for _ in 0..<repeatCount {
+        results = []
+        for q in parsed {
+            let s = now()
+            let r = try searcher.search(q, options: options)
+            latencies.append(now() - s)
+            results.append(r.hits.map { ($0.document?.id ?? "", $0.score) })
+        }
+    }
+} catch { fail("query failed: \(error)") }
+let queryTotal = now() - q0
+let sorted = latencies.sorted()
+func pct(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(p * Double(sorted.count)))] * 1000 }
+var usage = rusage(); getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
+func r(_ x: Double, _ d: Double) -> Double { (x * d).rounded() / d }
+let nq = queries.count * repeatCount
+let record: [String: Any] = [
+    "engine": "searchindex", "version": "0.1.0", "docs": files.count, "index_s": r(indexSeconds, 1e4),
+    "index_bytes": indexBytes, "queries": nq, "query_total_s": r(queryTotal, 1e4),
+    "qps": r(Double(nq) / max(queryTotal, 1e-9), 10), "p50_ms": r(pct(0.5), 1e3), "p99_ms": r(pct(0.99), 1e3),
+    "zero_hit_queries": results.filter { $0.isEmpty }.count, "peak_rss_mb": r(Double(usage.ru_maxrss) / 1024, 10),
+    "analyzer": analyzerName, "segments": searcher.manifest.segments.count,
+]
+let keys = ["engine", "version", "docs", "index_s", "index_bytes", "queries", "query_total_s", "qps", "p50_ms",
+            "p99_ms", "zero_hit_queries", "peak_rss_mb", "analyzer", "segments"]
+let json = "{" + keys.map { key -> String in
+    let v = record[key]!
+    if let s = v as? String { return "\"\(key)\": \"\(s)\"" }
+    return "\"\(key)\": \(v)"
+}.joined(separator: ", ") + "}"
+print(json)
+if let first = results.first, let q = queries.first {
+    FileHandle.standardError.write(Data("# q0='\(q)' top\(k): \(first.map { "\($0.0):\(String(format: "%.3f", $0.1))" }.joined(separator: ", "))\n".utf8))
+}
+if let out = opts["out"] {
+    var s = ""
+    for (qi, hits) in results.enumerated() {
+        for (rank, h) in hits.enumerated() { s += "\(qi)\t\(h.0)\t\(rank + 1)\t\(String(format: "%.6f", h.1))\n" }
+    }
+    try? s.write(toFile: out, atomically: true, encoding: .utf8)
+}

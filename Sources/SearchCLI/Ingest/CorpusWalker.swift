@@ -1,0 +1,435 @@
+import Foundation
+
+/// Recursively walks a folder and turns supported files into documents.
+///
+/// Formats are chosen by extension (case-insensitive): `.txt`, `.md`/`.markdown`,
+/// `.html`/`.htm`, `.json`, `.jsonl`/`.ndjson`, `.csv`, `.tsv`. Other files are skipped
+/// silently (but counted); hidden files and directories are skipped unless
+/// `IngestOptions.includeHidden` is set. Files are processed in byte order of their
+/// relative paths, so the document order is deterministic.
+public final class CorpusWalker: Sendable {
+    public let root: URL
+    public let options: IngestOptions
+
+    enum Format {
+        case text, markdown, html, json, jsonLines, csv, tsv
+
+        init?(fileExtension ext: String) {
+            switch ext.lowercased() {
+            case "txt": self = .text
+            case "md", "markdown": self = .markdown
+            case "html", "htm": self = .html
+            case "json": self = .json
+            case "jsonl", "ndjson": self = .jsonLines
+            case "csv": self = .csv
+            case "tsv": self = .tsv
+            default: return nil
+            }
+        }
+    }
+
+    struct FileEntry {
+        var relPath: String
+        var fullPath: String
+        var size: Int?
+    }
+
+    /// Throws `IngestError` if `root` is missing, not a directory, or cannot be listed.
+    public init(root: URL, options: IngestOptions = IngestOptions()) throws {
+        self.root = root.standardizedFileURL
+        self.options = options
+        let path = self.root.path
+        var isDir: ObjCBool = false
+        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDir) else {
+            throw IngestError.notFound(path)
+        }
+        guard isDir.boolValue else { throw IngestError.notADirectory(path) }
+        do {
+            _ = try FileManager.default.contentsOfDirectory(atPath: path)
+        } catch {
+            throw IngestError.unreadable(path, Self.reason(error))
+        }
+    }
+
+    static func reason(_ error: Error) -> String {
+        let ns = error as NSError
+        if let underlying = ns.userInfo[NSUnderlyingErrorKey] as? NSError,
+           underlying.domain == NSPOSIXErrorDomain,
+           let code = POSIXErrorCode(rawValue: Int32(underlying.code)) {
+            return POSIXError(code).localizedDescription
+        }
+        return error.localizedDescription
+    }
+
+    // MARK: Walking
+
+    private struct NodeID: Hashable { var device: UInt64; var inode: UInt64 }
+
+    private static func number(_ v: Any?) -> UInt64? {
+        switch v {
+        case let n as NSNumber: return n.uint64Value
+        case let n as UInt64: return n
+        case let n as Int: return UInt64(bitPattern: Int64(n))
+        case let n as UInt32: return UInt64(n)
+        case let n as Int32: return UInt64(bitPattern: Int64(n))
+        default: return nil
+        }
+    }
+
+    private static func nodeID(_ attrs: [FileAttributeKey: Any]) -> NodeID? {
+        guard let ino = number(attrs[.systemFileNumber]) else { return nil }
+        return NodeID(device: number(attrs[.systemNumber]) ?? 0, inode: ino)
+    }
+
+    /// All candidate files under the root, sorted by relative path (byte order).
+    /// Directory-level problems (unlistable subdirectories, broken links, special files) are
+    /// reported through `onIssue`; `issueCount` counts them.
+    func listFiles(onIssue: (IngestIssue) -> Void, issueCount: inout Int) -> [FileEntry] {
+        let fm = FileManager.default
+        var files: [FileEntry] = []
+        var visited = Set<NodeID>()
+        if let attrs = try? fm.attributesOfItem(atPath: root.path), let id = Self.nodeID(attrs) {
+            visited.insert(id)
+        }
+        func report(_ issue: IngestIssue) {
+            issueCount += 1
+            onIssue(issue)
+        }
+        func walk(_ dir: String, _ rel: String) {
+            let names: [String]
+            do {
+                names = try fm.contentsOfDirectory(atPath: dir)
+            } catch {
+                report(IngestIssue(path: rel.isEmpty ? "." : rel,
+                                   reason: "unreadable directory: " + Self.reason(error), kind: .skippedFile))
+                return
+            }
+            for name in names {
+                if !options.includeHidden, name.hasPrefix(".") { continue }
+                let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
+                let relName = rel.isEmpty ? name : rel + "/" + name
+                guard var attrs = try? fm.attributesOfItem(atPath: full) else {
+                    report(IngestIssue(path: relName, reason: "cannot stat file", kind: .skippedFile))
+                    continue
+                }
+                var type = attrs[.type] as? FileAttributeType
+                if type == .typeSymbolicLink {
+                    guard options.followSymlinks else { continue }
+                    let target = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
+                    guard let t = try? fm.attributesOfItem(atPath: target),
+                          (t[.type] as? FileAttributeType) != .typeSymbolicLink else {
+                        report(IngestIssue(path: relName, reason: "broken symbolic link", kind: .skippedFile))
+                        continue
+                    }
+                    attrs = t
+                    type = t[.type] as? FileAttributeType
+                }
+                switch type {
+                case .typeDirectory?:
+                    if let id = Self.nodeID(attrs) {
+                        guard visited.insert(id).inserted else {
+                            report(IngestIssue(path: relName, reason: "directory already visited (symbolic link cycle?)",
+                                               kind: .warning))
+                            continue
+                        }
+                    }
+                    walk(full, relName)
+                case .typeRegular?:
+                    let size = Self.number(attrs[.size]).map { Int(clamping: $0) }
+                    files.append(FileEntry(relPath: relName, fullPath: full, size: size))
+                default:
+                    report(IngestIssue(path: relName, reason: "not a regular file", kind: .skippedFile))
+                }
+            }
+        }
+        walk(root.path, "")
+        files.sort { $0.relPath.utf8.lexicographicallyPrecedes($1.relPath.utf8) }
+        return files
+    }
+
+    // MARK: Processing
+
+    /// Per-file issue reporting with a cap (`IngestOptions.maxIssuesPerFile`).
+    final class FileIssues {
+        let path: String
+        let limit: Int
+        let sink: (IngestIssue) -> Void
+        var count = 0
+        var suppressed = 0
+        var recordsSkipped = 0
+
+        init(path: String, limit: Int, sink: @escaping (IngestIssue) -> Void) {
+            self.path = path
+            self.limit = limit
+            self.sink = sink
+        }
+
+        func report(_ reason: String, line: Int? = nil, kind: IngestIssue.Kind) {
+            count += 1
+            if kind == .skippedRecord { recordsSkipped += 1 }
+            if count <= limit {
+                sink(IngestIssue(path: path, line: line, reason: reason, kind: kind))
+            } else {
+                suppressed += 1
+            }
+        }
+
+        func finish() {
+            if suppressed > 0 {
+                sink(IngestIssue(path: path, reason: "\(suppressed) more issue(s) in this file not shown", kind: .warning))
+            }
+        }
+    }
+
+    private enum Outcome {
+        case indexed
+        case skipped(String)
+    }
+
+    /// Calls `body` for each document in a deterministic order (files sorted by relative
+    /// path, then source order within a file) and reports problems through `onIssue`.
+    /// Errors thrown by `body` stop the walk and are rethrown.
+    @discardableResult
+    public func forEach(_ body: (IngestedDocument) throws -> Void,
+                        onIssue: (IngestIssue) -> Void = { _ in }) throws -> IngestSummary {
+        var summary = IngestSummary()
+        var listingIssues = 0
+        let files = listFiles(onIssue: onIssue, issueCount: &listingIssues)
+        summary.issues += listingIssues
+
+        try withoutActuallyEscaping(onIssue) { sink in
+            for file in files {
+                summary.filesSeen += 1
+                let name = file.relPath.split(separator: "/").last.map(String.init) ?? file.relPath
+                let ext = name.contains(".") ? String(name[name.index(after: name.lastIndex(of: ".")!)...]) : ""
+                guard let format = Format(fileExtension: ext) else {
+                    summary.filesSkipped += 1
+                    summary.filesUnsupported += 1
+                    continue
+                }
+                let issues = FileIssues(path: file.relPath, limit: max(0, options.maxIssuesPerFile), sink: sink)
+                var docs = 0
+                let outcome = try process(file, format: format, issues: issues, bytesRead: &summary.bytesRead) { doc in
+                    docs += 1
+                    try body(doc)
+                }
+                switch outcome {
+                case .indexed:
+                    summary.filesIndexed += 1
+                case .skipped(let reason):
+                    summary.filesSkipped += 1
+                    issues.report(reason, kind: .skippedFile)
+                }
+                issues.finish()
+                summary.documents += docs
+                summary.issues += issues.count
+                summary.recordsSkipped += issues.recordsSkipped
+            }
+        }
+        return summary
+    }
+
+    /// All documents and issues, collected (convenient for small corpora and tests).
+    public func collect() throws -> (documents: [IngestedDocument], issues: [IngestIssue], summary: IngestSummary) {
+        var docs: [IngestedDocument] = []
+        var issues: [IngestIssue] = []
+        let summary = try forEach({ docs.append($0) }, onIssue: { issues.append($0) })
+        return (docs, issues, summary)
+    }
+
+    private func process(_ file: FileEntry, format: Format, issues: FileIssues, bytesRead: inout Int,
+                         emit: (IngestedDocument) throws -> Void) throws -> Outcome {
+        let limit = options.maxFileBytes
+        if let size = file.size, size > limit {
+            return .skipped("file too large (\(size) bytes; limit \(limit))")
+        }
+        let data: Data
+        do {
+            data = try Data(contentsOf: URL(fileURLWithPath: file.fullPath))
+        } catch {
+            return .skipped("unreadable: " + Self.reason(error))
+        }
+        bytesRead += data.count
+        if data.count > limit { return .skipped("file too large (\(data.count) bytes; limit \(limit))") }
+        if data.isEmpty { return .skipped("empty file") }
+
+        var bytes = [UInt8](data)
+        // UTF-16 with a byte-order mark: convert to UTF-8.
+        if bytes.count >= 2, (bytes[0] == 0xFF && bytes[1] == 0xFE) || (bytes[0] == 0xFE && bytes[1] == 0xFF) {
+            let littleEndian = bytes[0] == 0xFF
+            var units: [UInt16] = []
+            units.reserveCapacity(bytes.count / 2)
+            var k = 2
+            while k + 1 < bytes.count {
+                let a = UInt16(bytes[k]), b = UInt16(bytes[k + 1])
+                units.append(littleEndian ? a | b << 8 : a << 8 | b)
+                k += 2
+            }
+            bytes = Array(String(decoding: units, as: UTF16.self).utf8)
+        } else if bytes.prefix(8192).contains(0) {
+            return .skipped("binary file")
+        }
+        let bomLength = bytes.starts(with: [0xEF, 0xBB, 0xBF]) ? 3 : 0
+        if bytes[bomLength...].allSatisfy(IngestText.isSpaceByte) { return .skipped("empty file") }
+        if String(validating: bytes, as: UTF8.self) == nil {
+            issues.report("invalid UTF-8, decoded lossily", kind: .warning)
+        }
+
+        return try bytes.withUnsafeBufferPointer { whole -> Outcome in
+            let p = UnsafeBufferPointer(rebasing: whole[bomLength...])
+            let rel = file.relPath
+            switch format {
+            case .text:
+                let (title, body) = IngestText.plainText(p)
+                try emit(IngestedDocument(id: rel, title: title, body: body, stored: [("path", rel)]))
+            case .markdown:
+                let text = String(decoding: p, as: UTF8.self)
+                let (title, body, extra) = IngestText.markdown(text)
+                try emit(IngestedDocument(id: rel, title: title, body: body, stored: [("path", rel)] + extra))
+            case .html:
+                let (title, body) = IngestHTML.extract(p)
+                try emit(IngestedDocument(id: rel, title: title, body: body, stored: [("path", rel)]))
+            case .json:
+                return try processJSON(p, rel: rel, issues: issues, emit: emit)
+            case .jsonLines:
+                try processJSONLines(p, rel: rel, issues: issues, emit: emit)
+            case .csv:
+                return try processCSV(p, delimiter: UInt8(ascii: ","), rel: rel, issues: issues, emit: emit)
+            case .tsv:
+                return try processCSV(p, delimiter: 0x09, rel: rel, issues: issues, emit: emit)
+            }
+            return .indexed
+        }
+    }
+
+    private func mapper(_ rel: String, _ issues: FileIssues) -> IngestRecordMapper {
+        IngestRecordMapper(options: options, relPath: rel) { message, line in
+            issues.report(message, line: line, kind: .warning)
+        }
+    }
+
+    /// 1-based line number of byte offset `offset`.
+    private static func lineNumber(_ p: UnsafeBufferPointer<UInt8>, at offset: Int) -> Int {
+        var line = 1
+        for k in 0..<min(offset, p.count) where p[k] == 0x0A { line += 1 }
+        return line
+    }
+
+    private func processJSON(_ p: UnsafeBufferPointer<UInt8>, rel: String, issues: FileIssues,
+                             emit: (IngestedDocument) throws -> Void) throws -> Outcome {
+        var parser = IngestJSONParser(p)
+        let value: IngestJSONValue
+        do {
+            value = try parser.parseValue()
+        } catch let e as IngestJSONSyntaxError {
+            return .skipped("invalid JSON: \(e.message) (line \(Self.lineNumber(p, at: e.offset)))")
+        }
+        if !parser.atEndAfterWhitespace() {
+            // Several concatenated objects: treat the file as JSON Lines.
+            if case .object = value, parser.currentByte == UInt8(ascii: "{") {
+                try processJSONLines(p, rel: rel, issues: issues, emit: emit)
+                return .indexed
+            }
+            return .skipped("invalid JSON: unexpected characters after the JSON value (line \(Self.lineNumber(p, at: parser.pos)))")
+        }
+        let m = mapper(rel, issues)
+        switch value {
+        case .object(let members):
+            try emit(m.makeDocument(object: members, row: nil, line: nil))
+        case .array(let items):
+            for (k, item) in items.enumerated() {
+                if case .object(let members) = item {
+                    try emit(m.makeDocument(object: members, row: k + 1, line: nil))
+                } else {
+                    issues.report("array element \(k + 1) is \(item.kindName), not an object; skipped", kind: .skippedRecord)
+                }
+            }
+        default:
+            return .skipped("JSON top level is \(value.kindName), not an object or array")
+        }
+        return .indexed
+    }
+
+    private func processJSONLines(_ p: UnsafeBufferPointer<UInt8>, rel: String, issues: FileIssues,
+                                  emit: (IngestedDocument) throws -> Void) throws {
+        let m = mapper(rel, issues)
+        let n = p.count
+        var start = 0
+        var line = 0
+        while start < n {
+            line += 1
+            var end = start
+            while end < n, p[end] != 0x0A { end += 1 }
+            let next = end + 1
+            let (s, e) = IngestText.trimRange(p, start, end)
+            start = next
+            if s == e { continue }
+            do {
+                let v = try IngestJSONParser.parseComplete(p, start: s, end: e)
+                guard case .object(let members) = v else {
+                    issues.report("expected a JSON object, found \(v.kindName); line skipped", line: line, kind: .skippedRecord)
+                    continue
+                }
+                try emit(m.makeDocument(object: members, row: line, line: line))
+            } catch let err as IngestJSONSyntaxError {
+                issues.report("invalid JSON (\(err.message) at column \(err.offset - s + 1)); line skipped",
+                              line: line, kind: .skippedRecord)
+            }
+        }
+    }
+
+    private func processCSV(_ p: UnsafeBufferPointer<UInt8>, delimiter: UInt8, rel: String, issues: FileIssues,
+                            emit: (IngestedDocument) throws -> Void) throws -> Outcome {
+        var reader = IngestCSVReader(p, delimiter: delimiter)
+        // Header: the first non-blank record.
+        var header: [String]?
+        while let item = reader.next() {
+            switch item {
+            case .blank: continue
+            case .malformed(let line, let reason):
+                return .skipped("malformed header row at line \(line): \(reason)")
+            case .record(let fields, _, _):
+                header = fields
+            }
+            break
+        }
+        guard let rawHeader = header else { return .skipped("empty file") }
+        // Clean column names: trim, name empty columns, de-duplicate.
+        var keys: [String] = []
+        var seen = Set<String>()
+        for (k, raw) in rawHeader.enumerated() {
+            var name = IngestText.trimmed(raw)
+            if name.isEmpty { name = "column_\(k + 1)" }
+            var unique = name
+            var suffix = 2
+            while seen.contains(unique) { unique = "\(name)_\(suffix)"; suffix += 1 }
+            seen.insert(unique)
+            keys.append(unique)
+        }
+        let m = mapper(rel, issues)
+        var row = 0
+        while let item = reader.next() {
+            switch item {
+            case .blank:
+                continue
+            case .malformed(let line, let reason):
+                row += 1
+                issues.report("malformed record (\(reason)); skipped", line: line, kind: .skippedRecord)
+            case .record(var fields, let line, let warning):
+                if fields.count == 1, keys.count > 1, IngestText.isBlank(fields[0]) { continue }
+                row += 1
+                if fields.count > keys.count, fields[keys.count...].allSatisfy({ $0.isEmpty }) {
+                    fields.removeLast(fields.count - keys.count)
+                }
+                guard fields.count == keys.count else {
+                    issues.report("malformed record (expected \(keys.count) fields, found \(fields.count)); skipped",
+                                  line: line, kind: .skippedRecord)
+                    continue
+                }
+                if let w = warning { issues.report(w, line: line, kind: .warning) }
+                try emit(m.makeDocument(keys: keys, values: fields, row: row, line: line))
+            }
+        }
+        return .indexed
+    }
+}

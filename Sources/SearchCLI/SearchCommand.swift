@@ -1,0 +1,7 @@
+import ArgumentParser
+
+/// The `search` command-line tool.
+public struct SearchCommand: ParsableCommand {
+    public init() {}
+    public func run() throws {}
+}

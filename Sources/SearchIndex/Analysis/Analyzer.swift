@@ -1,0 +1,149 @@
+import Foundation
+import CStemmer
+
+/// Turns text into the terms that are indexed and searched.
+///
+/// Implement this protocol to plug in your own analysis. The same analyzer must be used to write
+/// and to search an index; the built-in one is ``StandardAnalyzer``.
+public protocol Analyzer: Sendable {
+    /// Calls `sink` with each term's UTF-8 bytes and its position (0-based, in token order; removed
+    /// stopwords still take a position so phrases keep their gaps). The bytes are only valid during the call.
+    func analyze(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int) -> Void)
+    /// Normalizes one word for a prefix query: the same folding as `analyze`, without stemming or stopwords.
+    func normalizePrefix(_ text: String) -> [UInt8]
+    /// A short description recorded in the index (e.g. `standard(english, fold, stop=33)`).
+    var identity: String { get }
+}
+
+extension Analyzer {
+    /// Convenience: the terms of `text` as strings (for tests and tools; not for hot paths).
+    public func terms(_ text: String) -> [String] {
+        var out: [String] = []
+        analyze(text) { bytes, _ in out.append(String(decoding: bytes, as: UTF8.self)) }
+        return out
+    }
+}
+
+/// The default analyzer: Unicode word tokenization over UTF-8 bytes, case folding, optional diacritic
+/// folding, optional stopwords and Snowball stemming through the system `libstemmer`.
+///
+/// Words are maximal runs of letters, marks and digits of any script; an apostrophe inside a word joins
+/// it (a trailing `'s` is dropped, other apostrophes removed) and `.` or `,` between digits keeps a
+/// number whole (`5.93`). Han ideographs, Hiragana and Katakana, which are written without spaces,
+/// become one term per character, so a query for `東京` matches as a phrase of two terms.
+/// Terms longer than 255 bytes are dropped.
+public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
+    /// The 33 English stopwords of Lucene's `EnglishAnalyzer`.
+    public static let englishStopwords: Set<String> = [
+        "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
+        "no", "not", "of", "on", "or", "such", "that", "the", "their", "then", "there", "these",
+        "they", "this", "to", "was", "will", "with",
+    ]
+
+    /// Snowball algorithm name (`english`, `porter`, `french`, …) or nil for no stemming.
+    public let stemmerLanguage: String?
+    public let foldDiacritics: Bool
+    private let stopwords: Set<[UInt8]>
+    private let pool: StemmerPool?
+    private let maxStopwordBytes: Int
+
+    /// - Parameters:
+    ///   - stemmer: a Snowball algorithm known to libstemmer (see ``availableStemmers``), or nil.
+    ///   - stopwords: terms to drop (after folding, before stemming).
+    ///   - foldDiacritics: map `é` to `e`, `ß` to `ss`, and so on.
+    public init(stemmer: String? = "english", stopwords: Set<String> = [], foldDiacritics: Bool = true) throws {
+        stemmerLanguage = stemmer
+        self.foldDiacritics = foldDiacritics
+        self.stopwords = Set(stopwords.map { Array($0.utf8) })
+        maxStopwordBytes = self.stopwords.map(\.count).max() ?? -1
+        if let stemmer {
+            guard let p = StemmerPool(language: stemmer) else {
+                throw SearchIndexError.invalidArgument("unknown stemmer '\(stemmer)'; available: \(Self.availableStemmers.joined(separator: ", "))")
+            }
+            pool = p
+        } else { pool = nil }
+    }
+
+    /// The algorithms the system libstemmer offers.
+    public static var availableStemmers: [String] {
+        var out: [String] = []
+        guard var p = sb_stemmer_list() else { return out }
+        while let c = p.pointee { out.append(String(cString: c)); p += 1 }
+        return out
+    }
+
+    /// `standard(stem=english,fold=true,stop=none)`; `stop` is `none`, `english` or `custom:w1|w2|…`.
+    public var identity: String {
+        let stop: String
+        if stopwords.isEmpty { stop = "none" }
+        else if stopwords == Set(Self.englishStopwords.map { Array($0.utf8) }) { stop = "english" }
+        else { stop = "custom:" + stopwords.map { String(decoding: $0, as: UTF8.self) }.sorted().joined(separator: "|") }
+        return "standard(stem=\(stemmerLanguage ?? "none"),fold=\(foldDiacritics),stop=\(stop))"
+    }
+
+    /// Rebuilds the analyzer an index recorded with ``identity``.
+    public convenience init(identity: String) throws {
+        guard identity.hasPrefix("standard("), identity.hasSuffix(")") else {
+            throw SearchIndexError.invalidArgument("the index was written with a custom analyzer '\(identity)'; pass it to the searcher")
+        }
+        var opts: [String: String] = [:]
+        for part in identity.dropFirst("standard(".count).dropLast().split(separator: ",") {
+            let kv = part.split(separator: "=", maxSplits: 1)
+            if kv.count == 2 { opts[String(kv[0])] = String(kv[1]) }
+        }
+        let stem = opts["stem"].flatMap { $0 == "none" ? nil : $0 }
+        let stopSpec = opts["stop"] ?? "none"
+        let stop: Set<String> = stopSpec == "english" ? Self.englishStopwords
+            : stopSpec.hasPrefix("custom:") ? Set(stopSpec.dropFirst(7).split(separator: "|").map(String.init)) : []
+        try self.init(stemmer: stem, stopwords: stop, foldDiacritics: opts["fold"] != "false")
+    }
+
+    public func analyze(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        let stemmer = pool?.take()
+        defer { if let stemmer { pool?.give(stemmer) } }
+        var t = text
+        t.withUTF8 { utf8 in
+            Tokenizer.tokenize(utf8, fold: foldDiacritics) { token, position in
+                if token.count <= maxStopwordBytes && stopwords.contains(Array(token)) { return }
+                if let stemmer, let s = sb_stemmer_stem(stemmer, token.baseAddress, Int32(token.count)) {
+                    let n = Int(sb_stemmer_length(stemmer))
+                    s.withMemoryRebound(to: UInt8.self, capacity: n) { sink(UnsafeBufferPointer(start: $0, count: n), position) }
+                } else {
+                    sink(token, position)
+                }
+            }
+        }
+    }
+
+    public func normalizePrefix(_ text: String) -> [UInt8] {
+        var out: [UInt8] = []
+        var t = text
+        t.withUTF8 { utf8 in
+            Tokenizer.tokenize(utf8, fold: foldDiacritics) { token, _ in if out.isEmpty { out = Array(token) } }
+        }
+        return out
+    }
+}
+
+/// libstemmer stemmers are not thread-safe; an analyzer keeps a few and lends one per `analyze` call.
+final class StemmerPool: @unchecked Sendable {
+    private let language: String
+    private var free: [OpaquePointer] = []
+    private let lock = NSLock()
+
+    init?(language: String) {
+        self.language = language
+        guard let s = sb_stemmer_new(language, "UTF_8") else { return nil }
+        free.append(s)
+    }
+    deinit { for s in free { sb_stemmer_delete(s) } }
+
+    func take() -> OpaquePointer? {
+        lock.lock(); defer { lock.unlock() }
+        if let s = free.popLast() { return s }
+        return sb_stemmer_new(language, "UTF_8")
+    }
+    func give(_ s: OpaquePointer) {
+        lock.lock(); free.append(s); lock.unlock()
+    }
+}

@@ -1,0 +1,53 @@
+/// Norms (`.nrm`, kind `NORM`): one byte per document per indexed field, the field's length in tokens
+/// encoded by ``NormCodec``; 0 where the document lacks the field.
+/// ```
+/// fieldCount vint; per field: field number vint, then docCount bytes
+/// ```
+enum NormsFile {
+    static let kind = "NORM"
+
+    static func write(path: String, docCount: Int, norms: [(field: Int, bytes: [UInt8])]) throws -> Int {
+        let out = try OutputFile(path: path, kind: kind)
+        var w = ByteWriter(); w.vint(norms.count); try out.write(w)
+        for (f, b) in norms {
+            var h = ByteWriter(); h.vint(f); try out.write(h)
+            try out.write(b.prefix(docCount))
+            if b.count < docCount { try out.write([UInt8](repeating: 0, count: docCount - b.count)) }
+        }
+        return try out.finish()
+    }
+
+    /// Field number -> body offset of that field's docCount bytes.
+    static func read(_ file: MappedFile, docCount: Int) throws -> [Int: Int] {
+        var r = file.reader()
+        let n = try r.count(limit: 256)
+        var out: [Int: Int] = [:]
+        for _ in 0..<n {
+            let f = try r.count(limit: 255)
+            out[f] = r.offset
+            _ = try r.slice(docCount)
+        }
+        return out
+    }
+}
+
+/// Deleted documents (`_<seg>_<delGen>.liv`, kind `LIVE`): a bitset, bit set = deleted.
+/// ```
+/// docCount vint, then ceil(docCount / 8) bytes, least significant bit first
+/// ```
+enum LiveDocsFile {
+    static let kind = "LIVE"
+
+    static func write(path: String, deleted: [UInt8], docCount: Int) throws -> Int {
+        let out = try OutputFile(path: path, kind: kind)
+        var w = ByteWriter(); w.vint(docCount); w.bytes(deleted); try out.write(w)
+        return try out.finish()
+    }
+
+    static func read(_ file: MappedFile, docCount: Int) throws -> [UInt8] {
+        var r = file.reader()
+        let n = try r.count()
+        guard n == docCount else { throw r.fail("live-docs count \(n) != segment doc count \(docCount)") }
+        return Array(try r.slice((docCount + 7) / 8))
+    }
+}

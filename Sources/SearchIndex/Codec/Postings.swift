@@ -1,0 +1,312 @@
+/// Postings: for each term, its documents, term frequencies and positions, in blocks of
+/// ``PostingsFormat/blockSize`` documents compressed with zlib.
+///
+/// ## Format (files `.doc` and `.pos`; offsets are relative to the file body)
+/// A term's entry in the term dictionary gives `docFreq`, `docOffset` and `posOffset`.
+/// With `n = ceil(docFreq / 128)` blocks, the `.doc` file holds at `docOffset`:
+/// ```
+/// skip table, n entries:                      (never compressed: read without inflating anything)
+///   lastDocDelta  vint   last doc id of the block minus that of the previous block (first: absolute)
+///   maxFreq       vint   largest term frequency in the block
+///   minNorm       u8     smallest norm byte (shortest field) in the block
+///   docStored     vint   stored byte length of the block's doc payload
+///   docRaw        vint   its inflated length, or 0 if stored uncompressed
+///   posStored     vint   stored byte length of the block's positions payload (in .pos)
+///   posRaw        vint   its inflated length, or 0 if stored uncompressed
+/// doc payloads, n of them, back to back
+/// ```
+/// A doc payload inflates to the block's doc deltas (vint; the first relative to the previous block's
+/// last doc, or absolute for block 0), then its term frequencies (vint), in that order so that deflate
+/// sees the runs of small frequencies together. A positions payload (in `.pos`, starting at `posOffset`)
+/// inflates to, for each doc of the block in order, `freq` position deltas (vint, first absolute).
+/// A payload is stored uncompressed when deflate would not make it smaller (short lists).
+///
+/// Every block except the last holds exactly 128 docs. The skip data (last doc, max freq, min norm) lets a
+/// query skip a block, or bound its best BM25 score, without inflating it; positions are only inflated
+/// for phrase queries.
+public enum PostingsFormat {
+    public static let blockSize = 128
+}
+
+/// Appends the postings of one term at a time to the `.doc` and `.pos` files.
+final class PostingsWriter {
+    let docOut: OutputFile
+    let posOut: OutputFile
+    let deflater: Deflater
+    private var skip = ByteWriter(capacity: 1024)
+    private var docPayloads: [UInt8] = []
+    private var posPayloads: [UInt8] = []
+    private var scratch = ByteWriter(capacity: 4096)
+    private var scratchPos = ByteWriter(capacity: 4096)
+
+    init(docOut: OutputFile, posOut: OutputFile, deflater: Deflater) {
+        self.docOut = docOut; self.posOut = posOut; self.deflater = deflater
+    }
+
+    /// Body-relative offsets of where the next term's postings will start.
+    var docOffset: Int { docOut.position - FileEnvelope.headerSize }
+    var posOffset: Int { posOut.position - FileEnvelope.headerSize }
+
+    /// Appends `payload` to `dest`, deflated if that is smaller; returns (stored, raw) lengths for the skip entry.
+    private func store(_ payload: [UInt8], into dest: inout [UInt8]) -> (Int, Int) {
+        if payload.count >= 24 {
+            let before = dest.count
+            let n = deflater.compress(payload, into: &dest)
+            if n > 0 && n < payload.count { return (n, payload.count) }
+            dest.removeSubrange(before...)
+        }
+        dest.append(contentsOf: payload)
+        return (payload.count, 0)
+    }
+
+    /// Writes one term's postings. `positions` holds, for each doc in order, its `freq` positions.
+    func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+               positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws {
+        skip.removeAll(); docPayloads.removeAll(keepingCapacity: true); posPayloads.removeAll(keepingCapacity: true)
+        let n = docs.count
+        var start = 0, posStart = 0
+        var prevLast: UInt32 = 0
+        while start < n {
+            let end = min(n, start + PostingsFormat.blockSize)
+            scratch.removeAll(); scratchPos.removeAll()
+            var prev = start == 0 ? 0 : prevLast
+            var maxFreq: UInt32 = 0
+            var minNorm: UInt8 = 255
+            for i in start..<end {
+                scratch.vint(docs[i] - prev); prev = docs[i]
+                let nb = norms[Int(docs[i])]
+                if nb < minNorm { minNorm = nb }
+            }
+            for i in start..<end {
+                let f = freqs[i]
+                scratch.vint(f)
+                if f > maxFreq { maxFreq = f }
+                var pp: UInt32 = 0
+                for k in posStart..<(posStart + Int(f)) { scratchPos.vint(positions[k] - pp); pp = positions[k] }
+                posStart += Int(f)
+            }
+            let last = docs[end - 1]
+            skip.vint(last - (start == 0 ? 0 : prevLast))
+            skip.vint(maxFreq)
+            skip.u8(minNorm)
+            let (ds, dr) = store(scratch.bytes, into: &docPayloads)
+            skip.vint(ds); skip.vint(dr)
+            let (ps, pr) = store(scratchPos.bytes, into: &posPayloads)
+            skip.vint(ps); skip.vint(pr)
+            prevLast = last
+            start = end
+        }
+        try docOut.write(skip.bytes)
+        try docOut.write(docPayloads)
+        try posOut.write(posPayloads)
+    }
+}
+
+/// Sentinel doc id meaning "exhausted".
+public let noMoreDocs: Int32 = Int32.max
+
+/// Iterates one term's postings in one segment, inflating only the blocks it lands on.
+///
+/// Not thread-safe. Decode errors do not throw on the hot path: the cursor ends (`doc == noMoreDocs`)
+/// and records the error in its ``QueryErrors``, which the searcher rethrows after the query.
+final class PostingsCursor {
+    let docFreq: Int
+    private let docFile: UnsafeRawBufferPointer
+    private let posFile: UnsafeRawBufferPointer
+    private let inflater: Inflater
+    private let errors: QueryErrors
+    private let fileName: String
+
+    // Skip table, one entry per block.
+    private(set) var blockLast: [Int32] = []
+    private(set) var blockMaxFreq: [UInt32] = []
+    private(set) var blockMinNorm: [UInt8] = []
+    private var docStart: [Int] = [], docStored: [Int] = [], docRaw: [Int] = []
+    private var posStart: [Int] = [], posStored: [Int] = [], posRaw: [Int] = []
+
+    /// Current block index; the decoded block's docs and freqs.
+    private(set) var block = -1
+    private var decodedBlock = -1
+    private var docs = [Int32](repeating: 0, count: PostingsFormat.blockSize)
+    private var freqs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
+    private var count = 0
+    private var idx = 0
+    private var raw: [UInt8] = []
+    private var posDecodedBlock = -1
+    private var posBuf: [UInt32] = []
+    private var posOffsets = [Int](repeating: 0, count: PostingsFormat.blockSize + 1)
+
+    /// The current document, or `noMoreDocs`.
+    private(set) var doc: Int32 = -1
+
+    init(docFreq: Int, docFile: UnsafeRawBufferPointer, docOffset: Int, posFile: UnsafeRawBufferPointer,
+         posOffset: Int, inflater: Inflater, errors: QueryErrors, fileName: String) {
+        self.docFreq = docFreq; self.docFile = docFile; self.posFile = posFile
+        self.inflater = inflater; self.errors = errors; self.fileName = fileName
+        do { try readSkipTable(docOffset: docOffset, posOffset: posOffset) } catch {
+            errors.record(error); doc = noMoreDocs; blockLast = []
+        }
+    }
+
+    private func readSkipTable(docOffset: Int, posOffset: Int) throws {
+        let n = (docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+        var r = ByteReader(docFile, offset: docOffset, file: fileName)
+        blockLast.reserveCapacity(n); blockMaxFreq.reserveCapacity(n); blockMinNorm.reserveCapacity(n)
+        docStored.reserveCapacity(n); docRaw.reserveCapacity(n); posStored.reserveCapacity(n); posRaw.reserveCapacity(n)
+        var last: Int64 = 0
+        for _ in 0..<n {
+            last += Int64(try r.vint())
+            guard last < Int64(Int32.max) else { throw r.fail("doc id out of range") }
+            blockLast.append(Int32(last))
+            blockMaxFreq.append(UInt32(truncatingIfNeeded: try r.vint()))
+            blockMinNorm.append(try r.u8())
+            docStored.append(try r.count()); docRaw.append(try r.count())
+            posStored.append(try r.count()); posRaw.append(try r.count())
+        }
+        var o = r.offset, p = posOffset
+        for i in 0..<n {
+            docStart.append(o); o += docStored[i]
+            posStart.append(p); p += posStored[i]
+        }
+        guard o <= docFile.count, p <= posFile.count else {
+            throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")
+        }
+    }
+
+    var blockCount: Int { blockLast.count }
+
+    private func fail(_ reason: String) {
+        errors.record(SearchIndexError.corruptIndex(file: fileName, reason: reason))
+        doc = noMoreDocs; idx = count
+    }
+
+    /// Inflates block `b`'s docs and freqs.
+    private func decodeBlock(_ b: Int) {
+        let n = b == blockLast.count - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
+        let stored = UnsafeRawBufferPointer(rebasing: docFile[docStart[b] ..< docStart[b] + docStored[b]])
+        let ok: Bool = {
+            if docRaw[b] == 0 { return decodeDocs(stored, n: n, b: b) }
+            guard inflater.decompress(stored, outputCount: docRaw[b], into: &raw) else { return false }
+            return raw.withUnsafeBytes { decodeDocs(UnsafeRawBufferPointer(rebasing: $0[0..<docRaw[b]]), n: n, b: b) }
+        }()
+        if !ok { fail("bad postings block \(b) at offset \(docStart[b])"); return }
+        count = n; idx = 0; decodedBlock = b
+    }
+
+    private func decodeDocs(_ p: UnsafeRawBufferPointer, n: Int, b: Int) -> Bool {
+        var off = 0
+        let end = p.count
+        @inline(__always) func v() -> UInt32? {
+            var result: UInt32 = 0, shift: UInt32 = 0
+            while off < end {
+                let byte = p[off]; off += 1
+                result |= UInt32(byte & 0x7f) << shift
+                if byte < 0x80 { return result }
+                shift += 7
+                if shift > 28 { return nil }
+            }
+            return nil
+        }
+        var prev: Int64 = b == 0 ? 0 : Int64(blockLast[b - 1])
+        for i in 0..<n {
+            guard let d = v() else { return false }
+            prev += Int64(d)
+            docs[i] = Int32(truncatingIfNeeded: prev)
+        }
+        for i in 0..<n { guard let f = v() else { return false }; freqs[i] = f }
+        return prev == Int64(blockLast[b]) && off == end
+    }
+
+    /// Moves to the next document.
+    @inline(__always) func nextDoc() -> Int32 {
+        if doc == noMoreDocs { return doc }
+        idx += 1
+        if idx >= count || decodedBlock != block {
+            let nb = block + 1
+            if nb >= blockLast.count { doc = noMoreDocs; return doc }
+            block = nb
+            decodeBlock(nb)
+            if doc == noMoreDocs { return doc }
+        }
+        doc = docs[idx]
+        return doc
+    }
+
+    /// Moves to the first document >= `target`, skipping whole blocks by their last doc id.
+    func advance(_ target: Int32) -> Int32 {
+        if doc >= target { return doc }
+        if block < 0 || decodedBlock != block || blockLast[block] < target {
+            var b = max(block, 0)
+            while b < blockLast.count && blockLast[b] < target { b += 1 }
+            if b >= blockLast.count { doc = noMoreDocs; return doc }
+            block = b
+            decodeBlock(b)
+            if doc == noMoreDocs { return doc }
+        }
+        while idx < count && docs[idx] < target { idx += 1 }
+        doc = docs[idx]   // the block's last doc is >= target, so idx < count
+        return doc
+    }
+
+    /// Moves the block pointer (without inflating) to the block that may contain `target`;
+    /// returns that block's index, or nil when past the end.
+    func shallowBlock(for target: Int32) -> Int? {
+        var b = max(block, 0)
+        while b < blockLast.count && blockLast[b] < target { b += 1 }
+        return b < blockLast.count ? b : nil
+    }
+
+    var freq: UInt32 { freqs[idx] }
+
+    /// Positions of the current document (inflates the block's positions on first use).
+    func positions() -> ArraySlice<UInt32> {
+        if posDecodedBlock != decodedBlock {
+            let b = decodedBlock
+            var total = 0
+            posOffsets[0] = 0
+            for i in 0..<count { total += Int(freqs[i]); posOffsets[i + 1] = total }
+            if posBuf.count < total { posBuf = [UInt32](repeating: 0, count: total) }
+            let stored = UnsafeRawBufferPointer(rebasing: posFile[posStart[b] ..< posStart[b] + posStored[b]])
+            var ok: Bool
+            if posRaw[b] == 0 { ok = decodePositions(stored) }
+            else {
+                ok = inflater.decompress(stored, outputCount: posRaw[b], into: &raw)
+                if ok { ok = raw.withUnsafeBytes { decodePositions(UnsafeRawBufferPointer(rebasing: $0[0..<posRaw[b]])) } }
+            }
+            if !ok {
+                errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(posStart[b])"))
+                return []
+            }
+            posDecodedBlock = b
+        }
+        return posBuf[posOffsets[idx] ..< posOffsets[idx + 1]]
+    }
+
+    private func decodePositions(_ p: UnsafeRawBufferPointer) -> Bool {
+        var off = 0, k = 0
+        for i in 0..<count {
+            var prev: UInt32 = 0
+            for _ in 0..<Int(freqs[i]) {
+                var result: UInt32 = 0, shift: UInt32 = 0
+                while true {
+                    guard off < p.count, shift <= 28 else { return false }
+                    let byte = p[off]; off += 1
+                    result |= UInt32(byte & 0x7f) << shift
+                    if byte < 0x80 { break }
+                    shift += 7
+                }
+                prev &+= result
+                posBuf[k] = prev; k += 1
+            }
+        }
+        return off == p.count
+    }
+}
+
+/// Collects the first decode error met while a query runs, so hot loops need not throw.
+final class QueryErrors {
+    private(set) var first: SearchIndexError?
+    func record(_ e: Error) {
+        if first == nil { first = (e as? SearchIndexError) ?? .corruptIndex(file: "?", reason: "\(e)") }
+    }
+}

@@ -1,0 +1,138 @@
+/// Stored fields (`.fdt`, kind `STOR`): each document's id and stored values, in zlib-compressed chunks.
+///
+/// ```
+/// chunk*:  storedLen vint, rawLen vint (0 = stored uncompressed), payload bytes
+///          payload (inflated): docCount vint, then per doc its byte length (vint), then the docs:
+///            id: len vint + UTF-8, fieldCount vint, per field: field number vint, len vint + UTF-8
+/// index:   chunkCount vint; per chunk: firstDoc vint (delta), offset vint (delta)
+/// trailer: indexOffset u64 (body-relative)
+/// ```
+/// A chunk closes at ``StoredFieldsFormat/chunkBytes`` uncompressed bytes or 128 documents, so reading one
+/// hit inflates about 16 KiB.
+public enum StoredFieldsFormat {
+    public static let chunkBytes = 16 * 1024
+    public static let chunkDocs = 128
+    public static let kind = "STOR"
+}
+
+final class StoredFieldsWriter {
+    private let out: OutputFile
+    private let deflater: Deflater
+    private var docs = ByteWriter(capacity: StoredFieldsFormat.chunkBytes * 2)
+    private var lengths: [Int] = []
+    private var index = ByteWriter()
+    private var chunkCount = 0
+    private var nextDoc = 0, chunkFirstDoc = 0, lastChunkFirst = 0, lastChunkOffset = 0
+
+    init(out: OutputFile, deflater: Deflater) { self.out = out; self.deflater = deflater }
+
+    /// Adds the next document (doc ids are implicit: 0, 1, 2, …). `encoded` is from ``encode(id:fields:)``.
+    func add(encoded: ArraySlice<UInt8>) throws {
+        docs.bytes(encoded); lengths.append(encoded.count); nextDoc += 1
+        if docs.count >= StoredFieldsFormat.chunkBytes || lengths.count >= StoredFieldsFormat.chunkDocs { try flushChunk() }
+    }
+
+    static func encode(id: String, fields: [(Int, String)], into w: inout ByteWriter) {
+        w.string(id); w.vint(fields.count)
+        for (f, v) in fields { w.vint(f); w.string(v) }
+    }
+
+    private func flushChunk() throws {
+        guard !lengths.isEmpty else { return }
+        var payload = ByteWriter(capacity: docs.count + 8 * lengths.count)
+        payload.vint(lengths.count)
+        for l in lengths { payload.vint(l) }
+        payload.bytes(docs.bytes)
+        let off = out.position - FileEnvelope.headerSize
+        index.vint(chunkFirstDoc - lastChunkFirst); index.vint(off - lastChunkOffset)
+        lastChunkFirst = chunkFirstDoc; lastChunkOffset = off
+        var compressed: [UInt8] = []
+        let n = deflater.compress(payload.bytes, into: &compressed)
+        var h = ByteWriter()
+        if n > 0 && n < payload.count {
+            h.vint(n); h.vint(payload.count); try out.write(h); try out.write(compressed)
+        } else {
+            h.vint(payload.count); h.vint(0); try out.write(h); try out.write(payload)
+        }
+        chunkCount += 1
+        docs.removeAll(); lengths.removeAll(keepingCapacity: true); chunkFirstDoc = nextDoc
+    }
+
+    func finish() throws {
+        try flushChunk()
+        let indexOffset = out.position - FileEnvelope.headerSize
+        var w = ByteWriter(); w.vint(chunkCount); try out.write(w); try out.write(index)
+        var t = ByteWriter(); t.u64(UInt64(indexOffset)); try out.write(t)
+        try out.finish()
+    }
+}
+
+final class StoredFieldsReader: @unchecked Sendable {
+    let file: MappedFile
+    private var chunkFirst: [Int] = []
+    private var chunkOffset: [Int] = []
+    let docCount: Int
+
+    init(file: MappedFile, docCount: Int) throws {
+        self.file = file; self.docCount = docCount
+        var r = file.reader()
+        try r.seek(file.body.count - 8)
+        let io = Int(truncatingIfNeeded: try r.u64())
+        try r.seek(io)
+        let n = try r.count(limit: docCount + 1)
+        var f = 0, o = 0
+        for _ in 0..<n {
+            f += try r.count(); o += try r.count(limit: io)
+            guard f < max(docCount, 1), o < io else { throw r.fail("stored-fields index out of range") }
+            chunkFirst.append(f); chunkOffset.append(o)
+        }
+    }
+
+    /// Reads document `doc`; `names` maps field numbers to names. `cache` keeps the last inflated chunk.
+    func document(_ doc: Int, names: [String], cache: StoredChunkCache) throws -> StoredDocument {
+        guard doc >= 0, doc < docCount, !chunkFirst.isEmpty else {
+            throw SearchIndexError.invalidArgument("document \(doc) out of range")
+        }
+        var lo = 0, hi = chunkFirst.count - 1
+        while lo < hi { let m = (lo + hi + 1) / 2; if chunkFirst[m] <= doc { lo = m } else { hi = m - 1 } }
+        if cache.chunk != lo || cache.file !== file {
+            var r = file.reader(at: chunkOffset[lo])
+            let stored = try r.count(limit: file.body.count), rawLen = try r.count(limit: 1 << 30)
+            let bytes = try r.slice(stored)
+            if rawLen == 0 { cache.bytes = Array(bytes) }
+            else {
+                guard cache.inflater.decompress(bytes, outputCount: rawLen, into: &cache.bytes) else {
+                    throw SearchIndexError.corruptIndex(file: file.name, reason: "bad stored-fields chunk at offset \(chunkOffset[lo])")
+                }
+                if cache.bytes.count > rawLen { cache.bytes.removeSubrange(rawLen...) }
+            }
+            cache.chunk = lo; cache.file = file
+        }
+        return try cache.bytes.withUnsafeBytes { raw in
+            var r = ByteReader(raw, file: file.name)
+            let n = try r.count(limit: StoredFieldsFormat.chunkDocs * 64)
+            var lens: [Int] = []
+            for _ in 0..<n { lens.append(try r.count(limit: raw.count)) }
+            let k = doc - chunkFirst[lo]
+            guard k < n else { throw r.fail("document \(doc) not in its chunk") }
+            for i in 0..<k { try r.seek(r.offset + lens[i]) }
+            let id = try r.string()
+            let fc = try r.count(limit: 1 << 16)
+            var fields: [(name: String, value: String)] = []
+            for _ in 0..<fc {
+                let f = try r.count(limit: names.count - 1)
+                fields.append((names[f], try r.string()))
+            }
+            return StoredDocument(id: id, fields: fields)
+        }
+    }
+}
+
+/// The last inflated stored-fields chunk, kept per query so hits in one chunk inflate it once.
+final class StoredChunkCache {
+    var chunk = -1
+    weak var file: MappedFile?
+    var bytes: [UInt8] = []
+    let inflater: Inflater
+    init(inflater: Inflater) { self.inflater = inflater }
+}

@@ -1,0 +1,184 @@
+/// The term dictionary (`.tdi`, kind `TDIC`): every term of a segment, sorted, with its postings metadata.
+///
+/// Keys are `[field number (1 byte)][term UTF-8 bytes]` in unsigned byte order. Terms are grouped in blocks
+/// of ``TermDictionaryFormat/blockSize``; only the first key of each block is held in memory (the sparse
+/// index), so a lookup is a binary search in memory followed by a scan of one block.
+/// ```
+/// block*:  entryCount vint
+///          entry*: prefixLen vint (bytes shared with the previous key in the block; 0 for the first)
+///                  suffixLen vint, suffix bytes
+///                  docFreq vint, totalTermFreq - docFreq vint
+///                  docOffset vint   (absolute for the block's first entry, else delta from the previous)
+///                  posOffset vint   (likewise)
+/// index:   blockCount vint; per block: keyLen vint, first key bytes, blockOffset delta vint
+/// trailer: indexOffset u64 (body-relative), termCount u64
+/// ```
+public enum TermDictionaryFormat {
+    public static let blockSize = 32
+    public static let kind = "TDIC"
+}
+
+/// Postings metadata of one term in one segment.
+struct TermInfo {
+    var docFreq: Int
+    var totalTermFreq: Int
+    var docOffset: Int
+    var posOffset: Int
+}
+
+final class TermDictionaryWriter {
+    private let out: OutputFile
+    private var block = ByteWriter(capacity: 4096)
+    private var blockCount = 0
+    private var entries = 0
+    private var prevKey: [UInt8] = []
+    private var prevDoc = 0, prevPos = 0
+    private var index = ByteWriter(capacity: 4096)
+    private var lastBlockOffset = 0
+    private(set) var termCount = 0
+
+    init(out: OutputFile) { self.out = out }
+
+    func add<C: Collection>(key: C, info: TermInfo) throws where C.Element == UInt8 {
+        let k = Array(key)
+        if entries == 0 {
+            let off = out.position - FileEnvelope.headerSize
+            index.vint(k.count); index.bytes(k); index.vint(off - lastBlockOffset)
+            lastBlockOffset = off
+            blockCount += 1
+            prevKey = []
+        }
+        var p = 0
+        let n = min(prevKey.count, k.count)
+        while p < n && prevKey[p] == k[p] { p += 1 }
+        block.vint(p); block.vint(k.count - p); block.bytes(k[p...])
+        block.vint(info.docFreq); block.vint(info.totalTermFreq - info.docFreq)
+        block.vint(entries == 0 ? info.docOffset : info.docOffset - prevDoc)
+        block.vint(entries == 0 ? info.posOffset : info.posOffset - prevPos)
+        prevDoc = info.docOffset; prevPos = info.posOffset
+        prevKey = k
+        entries += 1; termCount += 1
+        if entries == TermDictionaryFormat.blockSize { try flushBlock() }
+    }
+
+    private func flushBlock() throws {
+        guard entries > 0 else { return }
+        var h = ByteWriter(); h.vint(entries)
+        try out.write(h); try out.write(block)
+        block.removeAll(); entries = 0
+    }
+
+    func finish() throws {
+        try flushBlock()
+        let indexOffset = out.position - FileEnvelope.headerSize
+        var w = ByteWriter(); w.vint(blockCount)
+        try out.write(w); try out.write(index)
+        var t = ByteWriter(); t.u64(UInt64(indexOffset)); t.u64(UInt64(termCount))
+        try out.write(t)
+        try out.finish()
+    }
+}
+
+/// Reads a `.tdi` file: the sparse index in memory, blocks scanned on demand from the mapping.
+final class TermDictionaryReader: @unchecked Sendable {
+    let file: MappedFile
+    private var firstKeys: [UInt8] = []
+    private var keyStarts: [Int] = []
+    private var blockOffsets: [Int] = []
+    let termCount: Int
+
+    init(file: MappedFile) throws {
+        self.file = file
+        var r = file.reader()
+        guard file.body.count >= 16 else { throw SearchIndexError.corruptIndex(file: file.name, reason: "term dictionary too short") }
+        try r.seek(file.body.count - 16)
+        let indexOffset = Int(truncatingIfNeeded: try r.u64())
+        termCount = Int(truncatingIfNeeded: try r.u64())
+        try r.seek(indexOffset)
+        let n = try r.count(limit: file.body.count)
+        var off = 0
+        keyStarts.reserveCapacity(n + 1); blockOffsets.reserveCapacity(n)
+        for _ in 0..<n {
+            let kl = try r.count(limit: 1 << 16)
+            keyStarts.append(firstKeys.count)
+            firstKeys.append(contentsOf: try r.slice(kl))
+            off += try r.count(limit: file.body.count)
+            guard off < indexOffset else { throw r.fail("block offset \(off) out of range") }
+            blockOffsets.append(off)
+        }
+        keyStarts.append(firstKeys.count)
+    }
+
+    var blockCount: Int { blockOffsets.count }
+
+    private func compareFirstKey(_ b: Int, _ key: UnsafeRawBufferPointer) -> Int {
+        firstKeys.withUnsafeBytes { fk in
+            let s = keyStarts[b], l = keyStarts[b + 1] - s
+            let n = min(l, key.count)
+            for i in 0..<n {
+                let x = fk[s + i], y = key[i]
+                if x != y { return x < y ? -1 : 1 }
+            }
+            return l == key.count ? 0 : (l < key.count ? -1 : 1)
+        }
+    }
+
+    /// Index of the last block whose first key is <= key, or nil if key sorts before all.
+    private func blockFor(_ key: UnsafeRawBufferPointer) -> Int? {
+        var lo = 0, hi = blockOffsets.count - 1, ans = -1
+        while lo <= hi {
+            let mid = (lo + hi) / 2
+            if compareFirstKey(mid, key) <= 0 { ans = mid; lo = mid + 1 } else { hi = mid - 1 }
+        }
+        return ans >= 0 ? ans : nil
+    }
+
+    /// Walks the entries of block `b` in order; `body` returns false to stop. Throws on corrupt data.
+    func scanBlock(_ b: Int, _ body: (_ key: [UInt8], _ info: TermInfo) -> Bool) throws {
+        var r = file.reader(at: blockOffsets[b])
+        let n = try r.count(limit: 1 << 20)
+        var key: [UInt8] = []
+        var doc = 0, pos = 0
+        for e in 0..<n {
+            let p = try r.count(limit: key.count)
+            let sl = try r.count(limit: 1 << 16)
+            key.removeSubrange(p...)
+            key.append(contentsOf: try r.slice(sl))
+            let df = try r.count(), extra = try r.count()
+            let d = try r.count(limit: Int.max), q = try r.count(limit: Int.max)
+            doc = e == 0 ? d : doc + d
+            pos = e == 0 ? q : pos + q
+            guard df > 0 else { throw r.fail("term with zero docFreq") }
+            if !body(key, TermInfo(docFreq: df, totalTermFreq: df + extra, docOffset: doc, posOffset: pos)) { return }
+        }
+    }
+
+    /// Looks up one key.
+    func lookup(_ key: [UInt8]) throws -> TermInfo? {
+        guard let b = key.withUnsafeBytes({ blockFor($0) }) else { return nil }
+        var found: TermInfo?
+        try scanBlock(b) { k, info in
+            if k == key { found = info; return false }
+            return !Self.less(key, k)   // stop once past the key
+        }
+        return found
+    }
+
+    /// All (key, info) whose key starts with `prefix`, in order, at most `limit`.
+    func prefixTerms(_ prefix: [UInt8], limit: Int) throws -> [([UInt8], TermInfo)] {
+        var out: [([UInt8], TermInfo)] = []
+        var b = prefix.withUnsafeBytes({ blockFor($0) }) ?? 0
+        var done = false
+        while !done && b < blockOffsets.count && out.count < limit {
+            try scanBlock(b) { k, info in
+                if k.starts(with: prefix) { out.append((k, info)); if out.count >= limit { done = true; return false } }
+                else if Self.less(prefix, k) { done = true; return false }
+                return true
+            }
+            b += 1
+        }
+        return out
+    }
+
+    static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }
+}

@@ -1,0 +1,73 @@
+import CZlib
+
+/// Raw DEFLATE (RFC 1951, zlib with windowBits -15: no zlib header or Adler-32, the file CRC covers it)
+/// through the system zlib. One `Deflater` or `Inflater` keeps its `z_stream` and is reset between
+/// blocks, so the hot path allocates nothing. Neither is thread-safe; use one per thread or query.
+public final class Deflater {
+    private var stream = z_stream()
+    private var ok = false
+    private var out: [UInt8] = []
+    public let level: Int32
+
+    public init(level: Int32 = 6) {
+        self.level = level
+        ok = deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    }
+    deinit { if ok { deflateEnd(&stream) } }
+
+    /// Compresses `input` and appends the result to `dest`; returns the number of bytes appended.
+    @discardableResult
+    public func compress(_ input: UnsafeRawBufferPointer, into dest: inout [UInt8]) -> Int {
+        guard ok else { return -1 }
+        deflateReset(&stream)
+        let bound = Int(deflateBound(&stream, uLong(input.count))) + 16
+        if out.count < bound { out = [UInt8](repeating: 0, count: bound) }
+        var produced = 0
+        out.withUnsafeMutableBufferPointer { o in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(input.count)
+            stream.next_out = o.baseAddress
+            stream.avail_out = uInt(o.count)
+            let rc = deflate(&stream, Z_FINISH)
+            produced = rc == Z_STREAM_END ? o.count - Int(stream.avail_out) : -1
+        }
+        if produced > 0 { dest.append(contentsOf: out[0..<produced]) }
+        return produced
+    }
+
+    public func compress(_ input: [UInt8], into dest: inout [UInt8]) -> Int {
+        input.withUnsafeBytes { compress($0, into: &dest) }
+    }
+}
+
+/// See ``Deflater``.
+public final class Inflater {
+    private var stream = z_stream()
+    private var ok = false
+
+    public init() {
+        ok = inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+    }
+    deinit { if ok { inflateEnd(&stream) } }
+
+    /// Inflates `input`, which must decode to exactly `outputCount` bytes, into `dest` (resized as needed).
+    /// Returns false if the data is not valid deflate or has another length.
+    public func decompress(_ input: UnsafeRawBufferPointer, outputCount: Int, into dest: inout [UInt8]) -> Bool {
+        guard ok else { return false }
+        if dest.count < outputCount { dest = [UInt8](repeating: 0, count: max(outputCount, dest.count * 2)) }
+        inflateReset(&stream)
+        return dest.withUnsafeMutableBufferPointer { o in
+            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+            stream.avail_in = uInt(input.count)
+            stream.next_out = o.baseAddress
+            stream.avail_out = uInt(outputCount)
+            let rc = inflate(&stream, Z_FINISH)
+            return rc == Z_STREAM_END && stream.avail_out == 0
+        }
+    }
+}
+
+/// CRC-32 as zlib computes it.
+public func crc32Of(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+    UInt32(truncatingIfNeeded: crc32(0, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(bytes.count)))
+}

@@ -1,0 +1,189 @@
+import Foundation
+
+/// Settings for an ``IndexWriter``.
+public struct IndexWriterConfig: Sendable {
+    /// Memory for buffered documents before a segment is flushed, in MiB.
+    public var ramBufferMB: Int = 128
+    /// zlib level (1 fastest … 9 smallest) for postings and stored fields.
+    public var compressionLevel: Int32 = 6
+    /// Verify checksums of existing segments when the writer opens them to apply deletes.
+    public var verifyChecksums: Bool = true
+    public init(ramBufferMB: Int = 128, compressionLevel: Int32 = 6) {
+        self.ramBufferMB = ramBufferMB; self.compressionLevel = compressionLevel
+    }
+}
+
+/// Adds, replaces and deletes documents, and commits them atomically.
+///
+/// One writer per index directory at a time (an exclusive lock on `write.lock`; a second writer gets
+/// ``SearchIndexError/lockHeld(directory:holder:)``). Documents are buffered in memory up to
+/// ``IndexWriterConfig/ramBufferMB`` and then flushed to a new immutable segment; nothing is visible to
+/// readers until ``commit(userData:)`` succeeds. A writer is not thread-safe: call it from one thread.
+///
+/// ```swift
+/// let writer = try IndexWriter(path: "Index")
+/// var doc = Document(id: "1")
+/// doc.addText("title", "Morocco boasts success fighting terrorism")
+/// try writer.addDocument(doc)
+/// try writer.commit()
+/// ```
+public final class IndexWriter {
+    public let directory: IndexDirectory
+    public let analyzer: Analyzer
+    public let config: IndexWriterConfig
+    private var lock: WriteLock?
+    private var manifest: Manifest
+    /// Segments of the next commit, in order: committed ones still live, then newly flushed ones.
+    private var segments: [SegmentMeta]
+    private var buffer = SegmentBuffer()
+    /// Ids deleted or replaced, with the number of leading `segments` the deletion applies to.
+    private var pendingDeletes: [String: Int] = [:]
+    private var fieldNumbers: [String: Int] = [:]
+    private var readers: [String: SegmentReader] = [:]
+    private var newFiles: Set<String> = []
+
+    /// Opens (or creates) the index at `path` for writing.
+    /// - Parameter create: start from an empty index even if one exists (the old one stays readable
+    ///   until the next commit replaces it).
+    public init(path: String, analyzer: Analyzer? = nil, config: IndexWriterConfig = IndexWriterConfig(), create: Bool = false) throws {
+        directory = IndexDirectory(path: path)
+        try directory.create()
+        lock = try WriteLock(directory: directory)
+        self.analyzer = try analyzer ?? StandardAnalyzer()
+        self.config = config
+        if !create, let m = try? Manifest.readLatest(from: directory) {
+            manifest = m
+        } else if !create, try !Manifest.generations(in: directory).isEmpty {
+            // A commit exists but cannot be read: refuse rather than overwrite it.
+            manifest = try Manifest.readLatest(from: directory)
+        } else {
+            manifest = Manifest()
+            if let old = try? Manifest.readLatest(from: directory) {
+                manifest.generation = old.generation; manifest.nextSegmentNumber = old.nextSegmentNumber
+            }
+            manifest.analyzer = self.analyzer.identity
+        }
+        segments = create ? [] : manifest.segments
+        for (i, f) in manifest.fields.enumerated() { fieldNumbers[f] = i }
+    }
+
+    deinit { lock?.release() }
+
+    /// The last commit this writer made or opened.
+    public var lastCommit: Manifest { manifest }
+
+    private func fieldNumber(_ name: String) throws -> Int {
+        if let n = fieldNumbers[name] { return n }
+        guard name != Manifest.idField else { throw SearchIndexError.invalidArgument("field name \(Manifest.idField) is reserved") }
+        guard manifest.fields.count < 256 else { throw SearchIndexError.invalidArgument("an index holds at most 255 fields; cannot add '\(name)'") }
+        manifest.fields.append(name)
+        fieldNumbers[name] = manifest.fields.count - 1
+        return manifest.fields.count - 1
+    }
+
+    /// Adds `doc`, replacing any document with the same id (committed or not).
+    public func addDocument(_ doc: Document) throws {
+        guard lock != nil else { throw SearchIndexError.writerClosed }
+        if !segments.isEmpty { pendingDeletes[doc.id] = segments.count }
+        try buffer.add(doc, analyzer: analyzer, fieldNumber: fieldNumber)
+        if buffer.bytesUsed >= config.ramBufferMB << 20 { try flush() }
+    }
+
+    /// Deletes the document with this id, if any, at the next commit.
+    public func deleteDocument(id: String) throws {
+        guard lock != nil else { throw SearchIndexError.writerClosed }
+        if !segments.isEmpty { pendingDeletes[id] = segments.count }
+        buffer.delete(id: id)
+    }
+
+    /// Drops every document; the next commit holds only what is added after this call.
+    public func deleteAll() {
+        segments = []; pendingDeletes = [:]; buffer = SegmentBuffer()
+    }
+
+    /// Documents buffered and not yet flushed.
+    public var bufferedDocuments: Int { buffer.docCount }
+
+    /// Writes the buffered documents as a new segment (not yet committed).
+    public func flush() throws {
+        guard buffer.docCount > 0 else { return }
+        let name = "_" + String(manifest.nextSegmentNumber, radix: 36)
+        manifest.nextSegmentNumber += 1
+        let meta = try buffer.flush(name: name, directory: directory, compressionLevel: config.compressionLevel)
+        for f in meta.files { newFiles.insert(f) }
+        segments.append(meta)
+        buffer = SegmentBuffer()
+    }
+
+    private func reader(_ meta: SegmentMeta) throws -> SegmentReader {
+        if let r = readers[meta.name], r.meta == meta { return r }
+        let r = try SegmentReader(directory: directory, meta: meta, verify: config.verifyChecksums)
+        readers[meta.name] = r
+        return r
+    }
+
+    private func applyDeletes() throws {
+        guard !pendingDeletes.isEmpty else { return }
+        let ctx = QueryContext()
+        for i in segments.indices {
+            var meta = segments[i]
+            let ids = pendingDeletes.filter { $0.value > i }.map { $0.key }
+            if ids.isEmpty { continue }
+            let r = try reader(meta)
+            var bits = r.deleted ?? [UInt8](repeating: 0, count: (meta.docCount + 7) / 8)
+            var added = 0
+            for id in ids {
+                for d in try r.docs(withID: id, ctx) where bits[Int(d) >> 3] & (1 << UInt8(d & 7)) == 0 {
+                    bits[Int(d) >> 3] |= 1 << UInt8(d & 7); added += 1
+                }
+            }
+            guard added > 0 else { continue }
+            meta.delGen += 1; meta.delCount += added
+            if let f = meta.liveDocsFile {
+                _ = try LiveDocsFile.write(path: directory.file(f), deleted: bits, docCount: meta.docCount)
+                newFiles.insert(f)
+            }
+            segments[i] = meta
+        }
+        pendingDeletes = [:]
+    }
+
+    /// Makes everything added or deleted so far durable and visible to newly opened searchers, atomically.
+    /// Fully deleted segments are dropped. Files no longer referenced are removed afterwards.
+    public func commit(userData: [String: String]? = nil) throws {
+        guard lock != nil else { throw SearchIndexError.writerClosed }
+        try flush()
+        try applyDeletes()
+        segments.removeAll { $0.liveDocCount == 0 }
+        var next = manifest
+        next.generation += 1
+        next.segments = segments
+        next.analyzer = analyzer.identity
+        if let userData { next.userData = userData }
+        try directory.sync()   // new segment files' names are durable before the manifest names them
+        try next.write(to: directory)
+        manifest = next
+        newFiles = []
+        deleteUnreferencedFiles()
+    }
+
+    /// Removes files that the current commit does not reference (older commits and their segments).
+    /// Readers holding older snapshots keep working: their files are memory-mapped.
+    private func deleteUnreferencedFiles() {
+        let keep = manifest.referencedFiles.union(newFiles)
+        guard let names = try? directory.list() else { return }
+        for n in names where n.hasPrefix("segments_") || (n.hasPrefix("_") && !keep.contains(n)) {
+            if !keep.contains(n) { directory.remove(n) }
+        }
+        readers = readers.filter { name, _ in segments.contains { $0.name == name } }
+    }
+
+    /// Discards uncommitted changes and releases the lock. The writer cannot be used afterwards.
+    public func close() {
+        if lock != nil {
+            // Uncommitted flushed segments are garbage; remove them.
+            for f in newFiles { directory.remove(f) }
+            lock?.release(); lock = nil
+        }
+    }
+}

@@ -1,0 +1,71 @@
+/// Read access to one committed segment: its files mapped, envelopes (and by default CRCs) checked.
+/// Immutable and safe to share between threads; per-query state lives in ``QueryContext``.
+public final class SegmentReader: @unchecked Sendable {
+    public let meta: SegmentMeta
+    let dict: TermDictionaryReader
+    let docFile: MappedFile
+    let posFile: MappedFile
+    let normFile: MappedFile
+    let stored: StoredFieldsReader
+    /// Field number -> body offset of its norm bytes.
+    let normOffsets: [Int: Int]
+    /// Deleted-docs bitset, nil when none.
+    let deleted: [UInt8]?
+
+    init(directory: IndexDirectory, meta: SegmentMeta, verify: Bool) throws {
+        self.meta = meta
+        func map(_ ext: String, _ kind: String) throws -> MappedFile {
+            let n = "\(meta.name).\(ext)"
+            return try MappedFile(path: directory.file(n), name: n, kind: kind, verify: verify)
+        }
+        dict = try TermDictionaryReader(file: try map("tdi", TermDictionaryFormat.kind))
+        docFile = try map("doc", "POST")
+        posFile = try map("pos", "POSI")
+        normFile = try map("nrm", NormsFile.kind)
+        normOffsets = try NormsFile.read(normFile, docCount: meta.docCount)
+        stored = try StoredFieldsReader(file: try map("fdt", StoredFieldsFormat.kind), docCount: meta.docCount)
+        if let liv = meta.liveDocsFile {
+            let f = try MappedFile(path: directory.file(liv), name: liv, kind: LiveDocsFile.kind, verify: verify)
+            deleted = try LiveDocsFile.read(f, docCount: meta.docCount)
+        } else { deleted = nil }
+    }
+
+    @inline(__always) func isDeleted(_ doc: Int32) -> Bool {
+        guard let deleted else { return false }
+        return deleted[Int(doc) >> 3] & (1 << UInt8(doc & 7)) != 0
+    }
+
+    /// Norm bytes of `field` (docCount bytes), or nil if no document of this segment has it.
+    func norms(_ field: Int) -> UnsafeRawBufferPointer? {
+        guard let o = normOffsets[field] else { return nil }
+        return UnsafeRawBufferPointer(rebasing: normFile.body[o ..< o + meta.docCount])
+    }
+
+    func term(_ key: [UInt8]) throws -> TermInfo? { try dict.lookup(key) }
+
+    func cursor(_ info: TermInfo, _ ctx: QueryContext) -> PostingsCursor {
+        PostingsCursor(docFreq: info.docFreq, docFile: docFile.body, docOffset: info.docOffset,
+                       posFile: posFile.body, posOffset: info.posOffset, inflater: ctx.inflater,
+                       errors: ctx.errors, fileName: docFile.name)
+    }
+
+    /// The local doc ids holding the id term `id` (normally zero or one).
+    func docs(withID id: String, _ ctx: QueryContext) throws -> [Int32] {
+        guard let info = try term([0] + Array(id.utf8)) else { return [] }
+        let c = cursor(info, ctx)
+        var out: [Int32] = []
+        while c.nextDoc() != noMoreDocs { out.append(c.doc) }
+        if let e = ctx.errors.first { throw e }
+        return out
+    }
+
+    /// Total bytes of this segment's files.
+    public var sizeInBytes: Int { dict.file.size + docFile.size + posFile.size + normFile.size + stored.file.size }
+}
+
+/// Per-query scratch state: an inflater, a stored-fields chunk cache and the error sink.
+final class QueryContext {
+    let inflater = Inflater()
+    let errors = QueryErrors()
+    lazy var storedCache = StoredChunkCache(inflater: Inflater())
+}

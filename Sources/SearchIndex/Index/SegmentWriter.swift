@@ -1,0 +1,132 @@
+/// Buffers documents in memory and writes them out as one immutable segment.
+///
+/// A segment is five files named after it (`_<n>.tdi`, `.doc`, `.pos`, `.nrm`, `.fdt`), plus a `.liv`
+/// when documents were replaced while still buffered. See `Index/README.md` for the layout.
+final class SegmentBuffer {
+    var terms = TermsHash()
+    private(set) var docCount = 0
+    /// Norm bytes per field number (field 0, the id, has none).
+    private var norms: [[UInt8]] = []
+    private var lengthSums: [Int] = []
+    private var docsWithField: [Int] = []
+    private var stored = ByteWriter(capacity: 1 << 20)
+    private var storedEnds: [Int] = []
+    private var idToDoc: [String: Int] = [:]
+    private(set) var deleted: Set<Int> = []
+    private var scratch = ByteWriter()
+    private var fieldLength: [Int] = []
+    private var fieldPos: [Int] = []
+
+    /// Approximate bytes held.
+    var bytesUsed: Int { terms.bytesUsed + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count }
+
+    /// Position gap between two values of the same field, so phrases do not match across them.
+    static let valueGap = 100
+
+    /// Adds a document; `fieldNumber` resolves (and registers) field names.
+    func add(_ doc: Document, analyzer: Analyzer, fieldNumber: (String) throws -> Int) rethrows {
+        let d = docCount
+        if let old = idToDoc[doc.id] { deleted.insert(old) }
+        idToDoc[doc.id] = d
+        // The id is indexed as one untokenized term of field 0.
+        var idCopy = doc.id
+        idCopy.withUTF8 { u in
+            let tid = terms.id(field: 0, term: u)
+            terms.add(tid, doc: UInt32(d), position: 0)
+        }
+        for i in fieldLength.indices { fieldLength[i] = 0; fieldPos[i] = 0 }
+        var touched: [Int] = []
+        var storedValues: [(Int, String)] = []
+        for (name, value, isStored) in doc.textFields {
+            let f = try fieldNumber(name)
+            while fieldLength.count <= f { fieldLength.append(0); fieldPos.append(0) }
+            if !touched.contains(f) { touched.append(f) }
+            let base = fieldPos[f]
+            var last = -1, n = 0
+            let field = UInt8(f)
+            analyzer.analyze(value) { token, pos in
+                guard token.count <= Tokenizer.maxTokenBytes else { return }
+                let tid = terms.id(field: field, term: token)
+                terms.add(tid, doc: UInt32(d), position: UInt32(base + pos))
+                last = pos; n += 1
+            }
+            fieldLength[f] += n
+            fieldPos[f] = base + last + 1 + Self.valueGap
+            if isStored { storedValues.append((f, value)) }
+        }
+        for f in touched {
+            while norms.count <= f { norms.append([]); lengthSums.append(0); docsWithField.append(0) }
+            if norms[f].count < d { norms[f].append(contentsOf: repeatElement(0, count: d - norms[f].count)) }
+            norms[f].append(NormCodec.encode(fieldLength[f]))
+            lengthSums[f] += fieldLength[f]
+            if fieldLength[f] > 0 { docsWithField[f] += 1 }
+        }
+        for (name, value) in doc.storedFields { storedValues.append((try fieldNumber(name), value)) }
+        scratch.removeAll()
+        StoredFieldsWriter.encode(id: doc.id, fields: storedValues, into: &scratch)
+        stored.bytes(scratch.bytes)
+        storedEnds.append(stored.count)
+        docCount += 1
+    }
+
+    /// Marks the buffered document with this id, if any, as deleted.
+    func delete(id: String) {
+        if let d = idToDoc.removeValue(forKey: id) { deleted.insert(d) }
+    }
+
+    /// Writes the segment files; returns its metadata (delGen 1 if buffered docs were replaced).
+    func flush(name: String, directory: IndexDirectory, compressionLevel: Int32) throws -> SegmentMeta {
+        let deflater = Deflater(level: compressionLevel)
+        var meta = SegmentMeta(name: name, docCount: docCount)
+        let tdi = try OutputFile(path: directory.file("\(name).tdi"), kind: TermDictionaryFormat.kind)
+        let docOut = try OutputFile(path: directory.file("\(name).doc"), kind: "POST")
+        let posOut = try OutputFile(path: directory.file("\(name).pos"), kind: "POSI")
+        let dict = TermDictionaryWriter(out: tdi)
+        let pw = PostingsWriter(docOut: docOut, posOut: posOut, deflater: deflater)
+        for f in norms.indices where norms[f].count < docCount {
+            norms[f].append(contentsOf: repeatElement(0, count: docCount - norms[f].count))
+        }
+        let zeros = [UInt8](repeating: 0, count: docCount)
+        var termCounts = [Int](repeating: 0, count: max(norms.count, 1))
+        for id in terms.sortedIDs() {
+            let key = terms.key(id)
+            let field = Int(key[key.startIndex])
+            let p = terms.postings[id]
+            let info = TermInfo(docFreq: p.docs.count, totalTermFreq: p.positions.count,
+                                docOffset: pw.docOffset, posOffset: pw.posOffset)
+            let nrm = field < norms.count && !norms[field].isEmpty ? norms[field] : zeros
+            try p.docs.withUnsafeBufferPointer { d in
+                try p.freqs.withUnsafeBufferPointer { fr in
+                    try p.positions.withUnsafeBufferPointer { ps in
+                        try nrm.withUnsafeBufferPointer { nb in
+                            try pw.write(docs: d, freqs: fr, positions: ps, norms: nb)
+                        }
+                    }
+                }
+            }
+            try dict.add(key: key, info: info)
+            if field < termCounts.count { termCounts[field] += 1 }
+        }
+        try dict.finish()
+        try docOut.finish(); try posOut.finish()
+        var normList: [(field: Int, bytes: [UInt8])] = []
+        for f in norms.indices where f > 0 && !norms[f].isEmpty {
+            normList.append((f, norms[f]))
+            meta.fieldStats.append(FieldStats(field: f, docsWithField: docsWithField[f],
+                                              sumTotalTermFreq: lengthSums[f], termCount: termCounts[f]))
+        }
+        _ = try NormsFile.write(path: directory.file("\(name).nrm"), docCount: docCount, norms: normList)
+        let fdt = try OutputFile(path: directory.file("\(name).fdt"), kind: StoredFieldsFormat.kind)
+        let sw = StoredFieldsWriter(out: fdt, deflater: deflater)
+        var start = 0
+        for end in storedEnds { try sw.add(encoded: stored.bytes[start..<end]); start = end }
+        try sw.finish()
+        if !deleted.isEmpty {
+            var bits = [UInt8](repeating: 0, count: (docCount + 7) / 8)
+            for d in deleted { bits[d >> 3] |= 1 << UInt8(d & 7) }
+            meta.delGen = 1; meta.delCount = deleted.count
+            _ = try LiveDocsFile.write(path: directory.file("\(name)_1.liv"), deleted: bits, docCount: docCount)
+        }
+        return meta
+    }
+}

@@ -1,0 +1,272 @@
+import Foundation
+
+/// Doc-at-a-time scorers over one segment. Each positions itself on a document (`doc`), moves with
+/// `nextDoc()` / `advance(_:)` and scores the current document. `maxScore` is an upper bound on any score
+/// it can return, used to skip documents that cannot enter the top k.
+class Scorer {
+    var doc: Int32 = -1
+    /// Cost estimate: the number of documents it may match.
+    var cost: Int { 0 }
+    var maxScore: Float { 0 }
+    func nextDoc() -> Int32 { fatalError("abstract") }
+    func advance(_ target: Int32) -> Int32 { fatalError("abstract") }
+    func score() -> Float { 0 }
+    /// The breakdown of `score()` for the current document.
+    func explain() -> Explanation { Explanation(value: score(), description: "score") }
+}
+
+/// BM25 settings. Defaults are Lucene's and tantivy's (k1 = 1.2, b = 0.75).
+public struct BM25: Sendable, Equatable {
+    public var k1: Float
+    public var b: Float
+    public init(k1: Float = 1.2, b: Float = 0.75) { self.k1 = k1; self.b = b }
+
+    /// Inverse document frequency, the Lucene/Robertson-Spärck Jones form that is never negative.
+    public static func idf(docFreq: Int, docCount: Int) -> Float {
+        Float(log(1 + (Double(docCount) - Double(docFreq) + 0.5) / (Double(docFreq) + 0.5)))
+    }
+}
+
+/// Scores one term in one field: `weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`,
+/// with `weight = idf * boost` and `dl` the document's field length decoded from its norm byte.
+final class TermScorer: Scorer {
+    let cursor: PostingsCursor
+    let weight: Float
+    let k1p1: Float
+    /// `k1 * (1 - b + b * len / avgdl)` for each of the 256 norm bytes.
+    let cache: [Float]
+    let norms: UnsafeRawBufferPointer?
+    let label: String
+    let idf: Float
+    let boost: Float
+    private let bound: Float
+
+    init(cursor: PostingsCursor, idf: Float, boost: Float, bm25: BM25, cache: [Float], norms: UnsafeRawBufferPointer?, label: String) {
+        self.cursor = cursor; self.idf = idf; self.boost = boost; self.weight = idf * boost
+        self.k1p1 = bm25.k1 + 1; self.cache = cache; self.norms = norms; self.label = label
+        var m: Float = 0
+        for b in 0..<cursor.blockCount {
+            let f = Float(cursor.blockMaxFreq[b])
+            let s = weight * f * k1p1 / (f + cache[Int(cursor.blockMinNorm[b])])
+            if s > m { m = s }
+        }
+        bound = m
+        super.init()
+    }
+    override var cost: Int { cursor.docFreq }
+    override var maxScore: Float { bound }
+    @inline(__always) override func nextDoc() -> Int32 { doc = cursor.nextDoc(); return doc }
+    @inline(__always) override func advance(_ target: Int32) -> Int32 { doc = cursor.advance(target); return doc }
+    @inline(__always) func normByte() -> Int { norms.map { Int($0[Int(doc)]) } ?? 0 }
+    @inline(__always) override func score() -> Float {
+        let f = Float(cursor.freq)
+        return weight * f * k1p1 / (f + cache[normByte()])
+    }
+    /// Upper bound of the scores in the block holding `target`, and that block's last doc.
+    func blockBound(_ target: Int32) -> (Float, Int32) {
+        guard let b = cursor.shallowBlock(for: target) else { return (0, noMoreDocs) }
+        let f = Float(cursor.blockMaxFreq[b])
+        return (weight * f * k1p1 / (f + cache[Int(cursor.blockMinNorm[b])]), cursor.blockLast[b])
+    }
+    override func explain() -> Explanation {
+        let f = Float(cursor.freq)
+        let nb = normByte()
+        let dl = NormCodec.table[nb]
+        let tfPart = f * k1p1 / (f + cache[nb])
+        return Explanation(value: score(), description: "\(label): idf × boost × tf-norm", details: [
+            Explanation(value: idf, description: "idf = ln(1 + (N - df + 0.5) / (df + 0.5)), df = \(cursor.docFreq)"),
+            Explanation(value: boost, description: "field boost"),
+            Explanation(value: tfPart, description: "tf·(k1+1) / (tf + k1·(1 - b + b·dl/avgdl)), tf = \(Int(f)), dl = \(Int(dl))"),
+        ])
+    }
+}
+
+/// Documents where the terms occur at consecutive positions (after their offsets); scored with BM25 on
+/// the phrase frequency and the sum of the terms' idf.
+final class PhraseScorer: Scorer {
+    let cursors: [PostingsCursor]
+    let offsets: [UInt32]
+    let weight: Float, k1p1: Float
+    let cache: [Float]
+    let norms: UnsafeRawBufferPointer?
+    let label: String
+    private var freq: Float = 0
+    private let lead: Int
+
+    init(cursors: [PostingsCursor], offsets: [UInt32], idf: Float, boost: Float, bm25: BM25, cache: [Float], norms: UnsafeRawBufferPointer?, label: String) {
+        self.cursors = cursors; self.offsets = offsets; self.weight = idf * boost; self.k1p1 = bm25.k1 + 1
+        self.cache = cache; self.norms = norms; self.label = label
+        lead = cursors.indices.min { cursors[$0].docFreq < cursors[$1].docFreq } ?? 0
+        super.init()
+    }
+    override var cost: Int { cursors[lead].docFreq }
+    override var maxScore: Float { weight * k1p1 }
+    override func nextDoc() -> Int32 { advance(doc + 1) }
+    override func advance(_ target: Int32) -> Int32 {
+        var t = target
+        while true {
+            var d = cursors[lead].advance(t)
+            if d == noMoreDocs { doc = d; return d }
+            var agreed = true
+            for (i, c) in cursors.enumerated() where i != lead {
+                let x = c.advance(d)
+                if x != d { agreed = false; d = x; break }
+            }
+            if !agreed { if d == noMoreDocs { doc = d; return d }; t = d; continue }
+            let f = phraseFreq()
+            if f > 0 { doc = d; freq = Float(f); return d }
+            t = d + 1
+        }
+    }
+    /// Counts start positions p such that term i occurs at p + offsets[i] for every i.
+    private func phraseFreq() -> Int {
+        let lists = cursors.map { $0.positions() }
+        var count = 0
+        var idx = [Int](repeating: 0, count: lists.count)
+        outer: for p0 in lists[0] {
+            guard p0 >= offsets[0] else { continue }
+            let start = p0 - offsets[0]
+            for i in 1..<lists.count {
+                let want = start + offsets[i]
+                let l = lists[i]
+                var k = l.startIndex + idx[i]
+                while k < l.endIndex && l[k] < want { k += 1 }
+                idx[i] = k - l.startIndex
+                if k == l.endIndex { break outer }
+                if l[k] != want { continue outer }
+            }
+            count += 1
+        }
+        return count
+    }
+    override func score() -> Float {
+        let nb = norms.map { Int($0[Int(doc)]) } ?? 0
+        return weight * freq * k1p1 / (freq + cache[nb])
+    }
+    override func explain() -> Explanation {
+        Explanation(value: score(), description: "\(label): phrase, freq = \(Int(freq)), idf × boost = \(weight)")
+    }
+}
+
+/// Sum of the sub-scorers that match the current document; matches when any does.
+final class DisjunctionScorer: Scorer {
+    let subs: [Scorer]
+    init(_ subs: [Scorer]) { self.subs = subs; super.init() }
+    override var cost: Int { subs.reduce(0) { $0 + $1.cost } }
+    override var maxScore: Float { subs.reduce(0) { $0 + $1.maxScore } }
+    override func nextDoc() -> Int32 {
+        if doc == -1 { var m = noMoreDocs; for s in subs { m = min(m, s.nextDoc()) }; doc = m; return m }
+        var m = noMoreDocs
+        for s in subs {
+            if s.doc == doc { _ = s.nextDoc() }
+            m = min(m, s.doc)
+        }
+        doc = m; return m
+    }
+    override func advance(_ target: Int32) -> Int32 {
+        var m = noMoreDocs
+        for s in subs {
+            if s.doc < target { _ = s.advance(target) }
+            m = min(m, s.doc)
+        }
+        doc = m; return m
+    }
+    override func score() -> Float {
+        var t: Float = 0
+        for s in subs where s.doc == doc { t += s.score() }
+        return t
+    }
+    override func explain() -> Explanation {
+        let parts = subs.filter { $0.doc == doc }.map { $0.explain() }
+        return Explanation(value: parts.reduce(0) { $0 + $1.value }, description: "sum of", details: parts)
+    }
+}
+
+/// Documents matched by every sub-scorer; scores add up.
+final class ConjunctionScorer: Scorer {
+    let subs: [Scorer]
+    init(_ subs: [Scorer]) { self.subs = subs.sorted { $0.cost < $1.cost }; super.init() }
+    override var cost: Int { subs.first?.cost ?? 0 }
+    override var maxScore: Float { subs.reduce(0) { $0 + $1.maxScore } }
+    override func nextDoc() -> Int32 { align(subs[0].nextDoc()) }
+    override func advance(_ target: Int32) -> Int32 { align(subs[0].advance(target)) }
+    private func align(_ first: Int32) -> Int32 {
+        var d = first
+        outer: while d != noMoreDocs {
+            for s in subs.dropFirst() {
+                let x = s.doc < d ? s.advance(d) : s.doc
+                if x != d { d = subs[0].advance(x); continue outer }
+            }
+            break
+        }
+        doc = d; return d
+    }
+    override func score() -> Float { subs.reduce(0) { $0 + $1.score() } }
+    override func explain() -> Explanation {
+        let parts = subs.map { $0.explain() }
+        return Explanation(value: score(), description: "sum of required", details: parts)
+    }
+}
+
+/// A required scorer, plus an optional one that adds its score where it also matches, minus excluded docs.
+final class BooleanScorer: Scorer {
+    let required: Scorer
+    let optional: Scorer?
+    let excluded: Scorer?
+    init(required: Scorer, optional: Scorer?, excluded: Scorer?) {
+        self.required = required; self.optional = optional; self.excluded = excluded; super.init()
+    }
+    override var cost: Int { required.cost }
+    override var maxScore: Float { required.maxScore + (optional?.maxScore ?? 0) }
+    override func nextDoc() -> Int32 { skipExcluded(required.nextDoc()) }
+    override func advance(_ target: Int32) -> Int32 { skipExcluded(required.advance(target)) }
+    private func skipExcluded(_ first: Int32) -> Int32 {
+        var d = first
+        if let excluded {
+            while d != noMoreDocs {
+                let x = excluded.doc < d ? excluded.advance(d) : excluded.doc
+                if x != d { break }
+                d = required.nextDoc()
+            }
+        }
+        doc = d; return d
+    }
+    override func score() -> Float {
+        var s = required.score()
+        if let optional {
+            if optional.doc < doc { _ = optional.advance(doc) }
+            if optional.doc == doc { s += optional.score() }
+        }
+        return s
+    }
+    override func explain() -> Explanation {
+        var parts = [required.explain()]
+        if let optional {
+            if optional.doc < doc { _ = optional.advance(doc) }
+            if optional.doc == doc { parts.append(optional.explain()) }
+        }
+        return Explanation(value: score(), description: "sum of", details: parts)
+    }
+}
+
+/// Matches nothing.
+final class EmptyScorer: Scorer {
+    override func nextDoc() -> Int32 { doc = noMoreDocs; return doc }
+    override func advance(_ target: Int32) -> Int32 { doc = noMoreDocs; return doc }
+}
+
+/// How a hit's score was computed, as a tree.
+public struct Explanation: Sendable, CustomStringConvertible {
+    public var value: Float
+    public var description: String { render(indent: 0) }
+    public var summary: String
+    public var details: [Explanation]
+    public init(value: Float, description: String, details: [Explanation] = []) {
+        self.value = value; self.summary = description; self.details = details
+    }
+    func render(indent: Int) -> String {
+        var s = String(repeating: "  ", count: indent) + "\(value) \(summary)"
+        for d in details { s += "\n" + d.render(indent: indent + 1) }
+        return s
+    }
+}

@@ -1,0 +1,351 @@
+import Foundation
+
+/// Options for one search.
+public struct SearchOptions: Sendable {
+    /// How many hits to return.
+    public var limit: Int = 10
+    public var bm25 = BM25()
+    /// Fields searched by words without a `field:`; nil means every indexed field.
+    public var fields: [String]? = nil
+    /// Per-field score multipliers (default 1).
+    public var boosts: [String: Float] = [:]
+    /// How bare words combine.
+    public var defaultOperator: QueryParser.Operator = .or
+    /// Load each hit's stored fields.
+    public var loadDocuments = true
+    /// Most terms a prefix query expands to (the most frequent are kept).
+    public var maxPrefixTerms = 64
+    public init(limit: Int = 10) { self.limit = limit }
+}
+
+/// One result.
+public struct Hit: Sendable {
+    /// The document's number in this searcher's snapshot (not stable across commits; use `document.id`).
+    public var docID: Int
+    public var score: Float
+    /// Id and stored fields, when ``SearchOptions/loadDocuments`` is set.
+    public var document: StoredDocument?
+}
+
+/// Hits in descending score order (ties: lower doc number first) and how many documents matched.
+public struct SearchResults: Sendable {
+    public var hits: [Hit]
+    public var totalHits: Int
+}
+
+/// A point-in-time view of an index: it reads the commit that was latest when it was opened, and later
+/// commits do not change it. Immutable and `Sendable`: share one searcher between threads and run many
+/// searches in parallel. Open a new one to see new commits.
+///
+/// ```swift
+/// let searcher = try Searcher(path: "Index")
+/// for hit in try searcher.search("tangier arrest").hits {
+///     print(hit.score, hit.document?["title"] ?? "")
+/// }
+/// ```
+public final class Searcher: Sendable {
+    public let manifest: Manifest
+    public let analyzer: Analyzer
+    let segments: [SegmentReader]
+    let bases: [Int]
+    let fieldNumbers: [String: Int]
+    /// Per field number: documents with the field and total tokens, over all segments.
+    let fieldDocCount: [Int]
+    let fieldTokens: [Int]
+
+    /// Opens the latest commit at `path`.
+    /// - Parameters:
+    ///   - analyzer: the analyzer the index was written with; by default rebuilt from the commit.
+    ///   - verifyChecksums: check every file's CRC-32 on open (reads every byte once).
+    public init(path: String, analyzer: Analyzer? = nil, verifyChecksums: Bool = true) throws {
+        let dir = IndexDirectory(path: path)
+        var attempt = 0
+        while true {
+            do {
+                let m = try Manifest.readLatest(from: dir, verify: verifyChecksums)
+                let segs = try m.segments.map { try SegmentReader(directory: dir, meta: $0, verify: verifyChecksums) }
+                manifest = m; segments = segs
+                break
+            } catch let SearchIndexError.corruptIndex(file, reason) where reason == "file is missing" && attempt < 3 {
+                // A concurrent commit removed this generation while we opened it: retry with the new one.
+                attempt += 1
+                _ = file
+            }
+        }
+        if let analyzer { self.analyzer = analyzer }
+        else { self.analyzer = try StandardAnalyzer(identity: manifest.analyzer) }
+        var b: [Int] = [], t = 0
+        for s in segments { b.append(t); t += s.meta.docCount }
+        bases = b
+        var fn: [String: Int] = [:]
+        for (i, f) in manifest.fields.enumerated() { fn[f] = i }
+        fieldNumbers = fn
+        var dc = [Int](repeating: 0, count: manifest.fields.count), tk = dc
+        for s in manifest.segments { for st in s.fieldStats where st.field < dc.count { dc[st.field] += st.docsWithField; tk[st.field] += st.sumTotalTermFreq } }
+        fieldDocCount = dc; fieldTokens = tk
+    }
+
+    /// Live (not deleted) documents.
+    public var documentCount: Int { manifest.segments.reduce(0) { $0 + $1.liveDocCount } }
+    /// Indexed text fields (those that have at least one term).
+    public var textFields: [String] { manifest.fields.indices.filter { $0 > 0 && fieldDocCount[$0] > 0 }.map { manifest.fields[$0] } }
+
+    /// Parses and runs `query`.
+    public func search(_ query: String, options: SearchOptions = SearchOptions()) throws -> SearchResults {
+        try search(try Query.parse(query, defaultOperator: options.defaultOperator), options: options)
+    }
+
+    /// Runs a query tree.
+    public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws -> SearchResults {
+        let ctx = QueryContext()
+        let w = try weight(query, field: nil, options: options)
+        var heap = TopK(k: max(0, options.limit))
+        var total = 0
+        for (si, seg) in segments.enumerated() {
+            let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx, searcher: self, options: options)
+            let base = Int32(bases[si])
+            var d = scorer.nextDoc()
+            if seg.deleted == nil {
+                while d != noMoreDocs {
+                    total += 1
+                    let s = scorer.score()
+                    if s > heap.threshold || heap.count < heap.k { heap.insert(score: s, doc: base + d) }
+                    d = scorer.nextDoc()
+                }
+            } else {
+                while d != noMoreDocs {
+                    if !seg.isDeleted(d) {
+                        total += 1
+                        heap.insert(score: scorer.score(), doc: base + d)
+                    }
+                    d = scorer.nextDoc()
+                }
+            }
+            if let e = ctx.errors.first { throw e }
+        }
+        var hits: [Hit] = []
+        for (score, doc) in heap.sorted() {
+            let doc = Int(doc)
+            hits.append(Hit(docID: doc, score: score, document: options.loadDocuments ? try document(doc, ctx: ctx) : nil))
+        }
+        return SearchResults(hits: hits, totalHits: total)
+    }
+
+    /// The stored fields of document `docID` of this snapshot.
+    public func document(_ docID: Int) throws -> StoredDocument { try document(docID, ctx: QueryContext()) }
+
+    func document(_ docID: Int, ctx: QueryContext) throws -> StoredDocument {
+        guard let (si, local) = locate(docID) else { throw SearchIndexError.invalidArgument("document \(docID) out of range") }
+        return try segments[si].stored.document(local, names: manifest.fields, cache: ctx.storedCache)
+    }
+
+    func locate(_ docID: Int) -> (Int, Int)? {
+        guard docID >= 0 else { return nil }
+        var si = segments.count - 1
+        while si >= 0 && bases[si] > docID { si -= 1 }
+        guard si >= 0, docID - bases[si] < segments[si].meta.docCount else { return nil }
+        return (si, docID - bases[si])
+    }
+
+    /// Explains how `query` scores document `docID` (nil if it does not match).
+    public func explain(_ query: Query, docID: Int, options: SearchOptions = SearchOptions()) throws -> Explanation? {
+        guard let (si, local) = locate(docID) else { return nil }
+        let ctx = QueryContext()
+        let w = try weight(query, field: nil, options: options)
+        let scorer = try w.scorer(segments[si], segmentIndex: si, ctx: ctx, searcher: self, options: options)
+        guard scorer.advance(Int32(local)) == Int32(local), !segments[si].isDeleted(Int32(local)) else { return nil }
+        let e = scorer.explain()
+        if let err = ctx.errors.first { throw err }
+        return e
+    }
+
+    // MARK: - Query -> weights
+
+    /// Fields for words without `field:`.
+    func defaultFields(_ options: SearchOptions) -> [Int] {
+        if let fs = options.fields { return fs.compactMap { fieldNumbers[$0] } }
+        return manifest.fields.indices.filter { $0 > 0 && fieldDocCount[$0] > 0 }
+    }
+
+    func boost(_ f: Int, _ options: SearchOptions) -> Float { options.boosts[manifest.fields[f]] ?? 1 }
+
+    func weight(_ q: Query, field: String?, options: SearchOptions) throws -> Weight {
+        switch q {
+        case let .term(f, text):
+            return try perField(f, options) { field in
+                var keys: [[UInt8]] = [], positions: [Int] = []
+                analyzer.analyze(text) { t, p in keys.append([UInt8(field)] + Array(t)); positions.append(p) }
+                if keys.isEmpty { return .none }
+                if keys.count == 1 { return try termWeight(field: field, key: keys[0], options: options) }
+                return try phraseWeight(field: field, keys: keys, positions: positions, options: options)
+            }
+        case let .phrase(f, text):
+            return try perField(f, options) { field in
+                var keys: [[UInt8]] = [], positions: [Int] = []
+                analyzer.analyze(text) { t, p in keys.append([UInt8(field)] + Array(t)); positions.append(p) }
+                if keys.isEmpty { return .none }
+                if keys.count == 1 { return try termWeight(field: field, key: keys[0], options: options) }
+                return try phraseWeight(field: field, keys: keys, positions: positions, options: options)
+            }
+        case let .prefix(f, text):
+            return try perField(f, options) { field in
+                let p = [UInt8(field)] + analyzer.normalizePrefix(text)
+                guard p.count > 1 else { return .none }
+                var df: [[UInt8]: Int] = [:]
+                for s in segments { for (k, info) in try s.dict.prefixTerms(p, limit: 4096) { df[k, default: 0] += info.docFreq } }
+                let top = df.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }.prefix(options.maxPrefixTerms)
+                let ws = try top.map { try termWeight(field: field, key: $0.key, options: options) }
+                return ws.isEmpty ? .none : .boolean(must: [], should: ws, mustNot: [])
+            }
+        case let .boolean(clauses):
+            var must: [Weight] = [], should: [Weight] = [], not: [Weight] = []
+            for c in clauses {
+                let w = try weight(c.query, field: field, options: options)
+                if case .none = w { continue }   // a clause of only stopwords drops out, as in Lucene
+                switch c.occur { case .must: must.append(w); case .should: should.append(w); case .mustNot: not.append(w) }
+            }
+            if must.isEmpty && should.isEmpty { return .none }
+            return .boolean(must: must, should: should, mustNot: not)
+        }
+    }
+
+    private func perField(_ f: String?, _ options: SearchOptions, _ make: (Int) throws -> Weight) throws -> Weight {
+        if let f {
+            guard let n = fieldNumbers[f], n > 0 else { return .none }
+            return try make(n)
+        }
+        let ws = try defaultFields(options).map(make).filter { if case .none = $0 { return false }; return true }
+        if ws.isEmpty { return .none }
+        return ws.count == 1 ? ws[0] : .boolean(must: [], should: ws, mustNot: [])
+    }
+
+    func termWeight(field: Int, key: [UInt8], options: SearchOptions) throws -> Weight {
+        var df = 0
+        var infos: [TermInfo?] = []
+        for s in segments {
+            let i = try s.term(key)
+            infos.append(i)
+            df += i?.docFreq ?? 0
+        }
+        let idf = BM25.idf(docFreq: df, docCount: max(fieldDocCount[field], df))
+        return .term(TermWeight(field: field, key: key, idf: idf, boost: boost(field, options), infos: infos))
+    }
+
+    func phraseWeight(field: Int, keys: [[UInt8]], positions: [Int], options: SearchOptions) throws -> Weight {
+        var idf: Float = 0
+        var perSeg = [[TermInfo]?](repeating: [], count: segments.count)
+        for k in keys {
+            var df = 0
+            for (si, s) in segments.enumerated() {
+                if let i = try s.term(k) { perSeg[si]?.append(i); df += i.docFreq } else { perSeg[si] = nil }
+            }
+            idf += BM25.idf(docFreq: df, docCount: max(fieldDocCount[field], df))
+        }
+        let base = positions.min() ?? 0
+        return .phrase(PhraseWeight(field: field, offsets: positions.map { UInt32($0 - base) }, idf: idf,
+                                    boost: boost(field, options), infos: perSeg, text: keys.map { String(decoding: $0.dropFirst(), as: UTF8.self) }.joined(separator: " ")))
+    }
+
+    /// `k1 * (1 - b + b * len / avgdl)` for each norm byte of `field`.
+    func normCache(_ field: Int, _ bm25: BM25) -> [Float] {
+        let avg = fieldDocCount[field] > 0 ? Float(fieldTokens[field]) / Float(fieldDocCount[field]) : 1
+        return NormCodec.table.map { bm25.k1 * (1 - bm25.b + bm25.b * $0 / max(avg, 1e-9)) }
+    }
+}
+
+struct TermWeight {
+    let field: Int
+    let key: [UInt8]
+    let idf: Float
+    let boost: Float
+    let infos: [TermInfo?]
+}
+
+struct PhraseWeight {
+    let field: Int
+    let offsets: [UInt32]
+    let idf: Float
+    let boost: Float
+    let infos: [[TermInfo]?]
+    let text: String
+}
+
+/// A query with its analysis and index-wide statistics resolved; turns into a scorer per segment.
+indirect enum Weight {
+    case none
+    case term(TermWeight)
+    case phrase(PhraseWeight)
+    case boolean(must: [Weight], should: [Weight], mustNot: [Weight])
+
+    func scorer(_ seg: SegmentReader, segmentIndex si: Int, ctx: QueryContext, searcher: Searcher, options: SearchOptions) throws -> Scorer {
+        switch self {
+        case .none: return EmptyScorer()
+        case let .term(t):
+            guard let info = t.infos[si] else { return EmptyScorer() }
+            let label = "\(searcher.manifest.fields[t.field]):\(String(decoding: t.key.dropFirst(), as: UTF8.self))"
+            return TermScorer(cursor: seg.cursor(info, ctx), idf: t.idf, boost: t.boost, bm25: options.bm25,
+                              cache: searcher.normCache(t.field, options.bm25), norms: seg.norms(t.field), label: label)
+        case let .phrase(p):
+            guard let infos = p.infos[si], infos.count == p.offsets.count else { return EmptyScorer() }
+            return PhraseScorer(cursors: infos.map { seg.cursor($0, ctx) }, offsets: p.offsets, idf: p.idf, boost: p.boost,
+                                bm25: options.bm25, cache: searcher.normCache(p.field, options.bm25), norms: seg.norms(p.field),
+                                label: "\(searcher.manifest.fields[p.field]):\"\(p.text)\"")
+        case let .boolean(must, should, mustNot):
+            func build(_ ws: [Weight]) throws -> [Scorer] {
+                try ws.map { try $0.scorer(seg, segmentIndex: si, ctx: ctx, searcher: searcher, options: options) }
+                    .filter { !($0 is EmptyScorer) }
+            }
+            let m = try build(must), s = try build(should), n = try build(mustNot)
+            if m.count < must.count { return EmptyScorer() }   // a required clause matches nothing here
+            let excluded: Scorer? = n.isEmpty ? nil : (n.count == 1 ? n[0] : DisjunctionScorer(n))
+            let optional: Scorer? = s.isEmpty ? nil : (s.count == 1 ? s[0] : DisjunctionScorer(s))
+            if m.isEmpty {
+                guard let optional else { return EmptyScorer() }
+                return excluded == nil ? optional : BooleanScorer(required: optional, optional: nil, excluded: excluded)
+            }
+            let required = m.count == 1 ? m[0] : ConjunctionScorer(m)
+            if optional == nil && excluded == nil { return required }
+            return BooleanScorer(required: required, optional: optional, excluded: excluded)
+        }
+    }
+}
+
+/// A bounded min-heap keeping the k best (score, doc) pairs; ties prefer the lower doc.
+struct TopK {
+    let k: Int
+    private var scores: [Float] = []
+    private var docs: [Int32] = []
+    init(k: Int) { self.k = k; scores.reserveCapacity(k); docs.reserveCapacity(k) }
+    var count: Int { scores.count }
+    /// The score a new hit must beat once the heap is full.
+    var threshold: Float { scores.count < k ? -Float.infinity : scores[0] }
+
+    @inline(__always) private func worse(_ i: Int, _ j: Int) -> Bool {
+        scores[i] < scores[j] || (scores[i] == scores[j] && docs[i] > docs[j])
+    }
+
+    mutating func insert(score: Float, doc: Int32) {
+        guard k > 0 else { return }
+        if scores.count < k {
+            scores.append(score); docs.append(doc)
+            var i = scores.count - 1
+            while i > 0 { let p = (i - 1) / 2; if worse(i, p) { scores.swapAt(i, p); docs.swapAt(i, p); i = p } else { break } }
+            return
+        }
+        if score < scores[0] || (score == scores[0] && doc > docs[0]) { return }
+        scores[0] = score; docs[0] = doc
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < scores.count && worse(l, m) { m = l }
+            if r < scores.count && worse(r, m) { m = r }
+            if m == i { break }
+            scores.swapAt(i, m); docs.swapAt(i, m); i = m
+        }
+    }
+
+    func sorted() -> [(Float, Int32)] {
+        zip(scores, docs).sorted { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+    }
+}

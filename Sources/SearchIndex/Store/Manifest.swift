@@ -1,0 +1,134 @@
+/// The commit point (`segments_<generation>`, kind `MANI`): the one file that says what the index is.
+///
+/// A commit writes every new data file and fsyncs it, then writes `segments_<N>.tmp`, fsyncs it, renames
+/// it to `segments_<N>` and fsyncs the directory. Readers open the highest generation, so a crash at any
+/// point leaves the previous commit (or the new one, complete) in place.
+/// ```
+/// generation vint, nextSegmentNumber vint
+/// analyzer identity: string (vint length + UTF-8)
+/// fieldCount vint; per field: name string          (field number = index; field 0 is "_id")
+/// segmentCount vint; per segment:
+///   name string, docCount vint, delGen vint (0 = no deletions), delCount vint
+///   statCount vint; per indexed field: field number vint, docsWithField vint,
+///                   sumTotalTermFreq vint, termCount vint
+/// userDataCount vint; per entry: key string, value string
+/// ```
+public struct Manifest: Sendable, Equatable {
+    public static let kind = "MANI"
+    public static let idField = "_id"
+
+    public var generation: Int = 0
+    public var nextSegmentNumber: Int = 1
+    public var analyzer: String = ""
+    /// Field names by number; 0 is the reserved id field.
+    public var fields: [String] = [Manifest.idField]
+    public var segments: [SegmentMeta] = []
+    public var userData: [String: String] = [:]
+
+    public init() {}
+
+    public static func fileName(_ gen: Int) -> String { "segments_\(gen)" }
+
+    func encode() -> ByteWriter {
+        var w = ByteWriter()
+        w.vint(generation); w.vint(nextSegmentNumber); w.string(analyzer)
+        w.vint(fields.count); for f in fields { w.string(f) }
+        w.vint(segments.count)
+        for s in segments {
+            w.string(s.name); w.vint(s.docCount); w.vint(s.delGen); w.vint(s.delCount)
+            w.vint(s.fieldStats.count)
+            for st in s.fieldStats { w.vint(st.field); w.vint(st.docsWithField); w.vint(st.sumTotalTermFreq); w.vint(st.termCount) }
+        }
+        w.vint(userData.count)
+        for (k, v) in userData.sorted(by: { $0.key < $1.key }) { w.string(k); w.string(v) }
+        return w
+    }
+
+    static func decode(_ file: MappedFile) throws -> Manifest {
+        var r = file.reader()
+        var m = Manifest()
+        m.generation = try r.count(limit: Int.max); m.nextSegmentNumber = try r.count(limit: Int.max)
+        m.analyzer = try r.string()
+        let nf = try r.count(limit: 256)
+        m.fields = []
+        for _ in 0..<nf { m.fields.append(try r.string()) }
+        guard m.fields.first == idField else { throw r.fail("field 0 is not \(idField)") }
+        let ns = try r.count(limit: 1 << 20)
+        for _ in 0..<ns {
+            var s = SegmentMeta(name: try r.string(), docCount: try r.count())
+            s.delGen = try r.count(); s.delCount = try r.count(limit: s.docCount)
+            let nst = try r.count(limit: 256)
+            for _ in 0..<nst {
+                let f = try r.count(limit: nf - 1)
+                s.fieldStats.append(FieldStats(field: f, docsWithField: try r.count(limit: s.docCount),
+                                               sumTotalTermFreq: try r.count(limit: Int.max), termCount: try r.count(limit: Int.max)))
+            }
+            m.segments.append(s)
+        }
+        let nu = try r.count(limit: 1 << 16)
+        for _ in 0..<nu { let k = try r.string(); m.userData[k] = try r.string() }
+        guard r.atEnd else { throw r.fail("trailing bytes after manifest") }
+        return m
+    }
+
+    /// Writes `segments_<generation>` atomically (temp file, fsync, rename, directory fsync).
+    func write(to dir: IndexDirectory) throws {
+        let tmp = Self.fileName(generation) + ".tmp"
+        let out = try OutputFile(path: dir.file(tmp), kind: Self.kind)
+        try out.write(encode())
+        try out.finish()
+        try dir.atomicRename(tmp, Self.fileName(generation))
+    }
+
+    /// Generations of the `segments_N` files present, highest first.
+    static func generations(in dir: IndexDirectory) throws -> [Int] {
+        try dir.list().compactMap { n -> Int? in
+            guard n.hasPrefix("segments_"), !n.hasSuffix(".tmp") else { return nil }
+            return Int(n.dropFirst("segments_".count))
+        }.sorted(by: >)
+    }
+
+    /// Reads the latest commit. Throws `noIndex` when there is none.
+    public static func readLatest(from dir: IndexDirectory, verify: Bool = true) throws -> Manifest {
+        guard dir.exists else { throw SearchIndexError.noIndex(directory: dir.path) }
+        guard let gen = try generations(in: dir).first else { throw SearchIndexError.noIndex(directory: dir.path) }
+        let f = try MappedFile(path: dir.file(fileName(gen)), name: fileName(gen), kind: kind, verify: verify)
+        let m = try decode(f)
+        guard m.generation == gen else {
+            throw SearchIndexError.corruptIndex(file: fileName(gen), reason: "generation \(m.generation) does not match the file name")
+        }
+        return m
+    }
+
+    /// Every file this commit references.
+    public var referencedFiles: Set<String> {
+        var s: Set<String> = [Self.fileName(generation)]
+        for seg in segments { for f in seg.files { s.insert(f) } }
+        return s
+    }
+}
+
+/// Per-segment, per-field statistics for BM25.
+public struct FieldStats: Sendable, Equatable {
+    public var field: Int
+    public var docsWithField: Int
+    public var sumTotalTermFreq: Int
+    public var termCount: Int
+}
+
+/// What the manifest records about one segment.
+public struct SegmentMeta: Sendable, Equatable {
+    public var name: String
+    public var docCount: Int
+    /// Generation of the live-docs file; 0 when nothing is deleted.
+    public var delGen: Int = 0
+    public var delCount: Int = 0
+    public var fieldStats: [FieldStats] = []
+
+    public init(name: String, docCount: Int) { self.name = name; self.docCount = docCount }
+
+    public static let extensions = ["tdi", "doc", "pos", "nrm", "fdt"]
+    public var liveDocsFile: String? { delGen > 0 ? "\(name)_\(delGen).liv" : nil }
+    public var files: [String] { Self.extensions.map { "\(name).\($0)" } + (liveDocsFile.map { [$0] } ?? []) }
+    public var liveDocCount: Int { docCount - delCount }
+}

@@ -1,0 +1,3 @@
+import SearchCLI
+
+SearchCommand.main()

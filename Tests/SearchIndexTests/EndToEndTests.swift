@@ -1,0 +1,24 @@
+import Foundation
+import XCTest
+@testable import SearchIndex
+
+final class EndToEndTests: XCTestCase {
+    let docs = [
+        makeDoc("a", title: "Morocco boasts success fighting terrorism", body: "Police in Tangier arrested a suspect linked to a terror cell. The arrest came after months of surveillance."),
+        makeDoc("b", title: "Cocoa prices rise", body: "Showers continued throughout the week in the Bahia cocoa zone."),
+        makeDoc("c", title: "Tangier port expands", body: "The port of Tangier handles more containers than ever."),
+        makeDoc("d", title: "Arrest warrants issued", body: "Prosecutors issued arrest warrants for three executives."),
+    ]
+
+    func testIndexThenSearch() throws {
+        let dir = temporaryDirectory(self)
+        try buildIndex(dir, docs)
+        let s = try Searcher(path: dir)
+        XCTAssertEqual(s.documentCount, 4)
+        let r = try s.search("Tangier arrest")
+        XCTAssertEqual(r.hits.first?.document?.id, "a")
+        XCTAssertEqual(Set(r.hits.map { $0.document?.id ?? "" }), ["a", "c", "d"])
+        XCTAssertEqual(r.totalHits, 3)
+        XCTAssertEqual(r.hits.first?.document?["title"], "Morocco boasts success fighting terrorism")
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 import SearchCLI
 
-SearchCommand.main()
+exit(SearchCommand.run(arguments: Array(CommandLine.arguments.dropFirst())))

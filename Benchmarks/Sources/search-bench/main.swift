@@ -1,9 +1,14 @@
 // The macro benchmark: speaks the protocol of ../shared/peers so one run yields one table.
-//   search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--index-dir DIR]
+//   search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--warmup N] [--index-dir DIR]
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
+//                [--stream]
+// Like the peers, all documents are read into memory before the index timer starts (--stream reads each
+// file inside the timed loop instead, which lowers peak RSS). --warmup N runs the query set N times untimed
+// before the timed passes, like the Lucene peer's --warmup.
 // DOCS_DIR holds one .txt per document (file stem = doc id); QUERIES one query a line.
 // Prints ONE JSON line: engine, version, docs, index_s, index_bytes, queries, query_total_s, qps, p50_ms,
-// p99_ms, zero_hit_queries, plus peak_rss_mb, analyzer, segments. Queries are timed in process after the
+// p99_ms, zero_hit_queries, plus peak_rss_mb (getrusage ru_maxrss of the whole run), rss_after_load_mb (after
+// reading the docs, before indexing), analyzer, segments, warmup_passes. Queries are timed in process after the
 // index is built and opened, each an OR of its words over the one text field, top k with stored ids.
 import Foundation
 import SearchIndex
@@ -18,7 +23,7 @@ var opts: [String: String] = [:]
 var flags: Set<String> = []
 var it = CommandLine.arguments.dropFirst().makeIterator()
 while let a = it.next() {
-    if a == "--store" { flags.insert("store"); continue }
+    if a == "--store" || a == "--stream" { flags.insert(String(a.dropFirst(2))); continue }
     if a.hasPrefix("--") { guard let v = it.next() else { fail("missing value for \(a)") }; opts[String(a.dropFirst(2))] = v }
     else { positional.append(a) }
 }
@@ -26,6 +31,7 @@ guard positional.count == 2 else { fail("usage: search-bench DOCS_DIR QUERIES [-
 let docsDir = positional[0], queriesPath = positional[1]
 let k = Int(opts["k"] ?? "10") ?? 10
 let repeatCount = max(1, Int(opts["repeat"] ?? "1") ?? 1)
+let warmup = max(0, Int(opts["warmup"] ?? "0") ?? 0)
 let analyzerName = opts["analyzer"] ?? "default"
 var bm25 = BM25()
 if let v = opts["k1"].flatMap(Float.init) { bm25.k1 = v }
@@ -53,15 +59,27 @@ let ownsIndex = opts["index-dir"] == nil
 defer { if ownsIndex { try? fm.removeItem(atPath: indexDir) } }
 
 func now() -> Double { var t = timespec(); clock_gettime(CLOCK_MONOTONIC, &t); return Double(t.tv_sec) + Double(t.tv_nsec) / 1e9 }
+func maxRSSMB() -> Double { var u = rusage(); getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u); return Double(u.ru_maxrss) / 1024 }
+
+let stream = flags.contains("stream")
+// Peers load every document before their index timer starts; do the same unless --stream.
+let preloaded: [String] = stream ? [] : files.map { name in
+    fm.contents(atPath: docsDir + "/" + name).map { String(decoding: $0, as: UTF8.self) } ?? ""
+}
+let rssAfterLoad = maxRSSMB()
 
 let t0 = now()
 do {
     let writer = try IndexWriter(path: indexDir, analyzer: analyzer,
                                  config: IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128))
-    for name in files {
-        guard let data = fm.contents(atPath: docsDir + "/" + name) else { continue }
+    for (i, name) in files.enumerated() {
+        let text: String
+        if stream {
+            guard let data = fm.contents(atPath: docsDir + "/" + name) else { continue }
+            text = String(decoding: data, as: UTF8.self)
+        } else { text = preloaded[i] }
         var doc = Document(id: String(name.dropLast(4)))
-        doc.addText("body", String(decoding: data, as: UTF8.self), stored: flags.contains("store"))
+        doc.addText("body", text, stored: flags.contains("store"))
         try writer.addDocument(doc)
     }
     try writer.commit()
@@ -82,14 +100,15 @@ let parsed: [Query] = queries.map { line in
 var latencies: [Double] = []
 latencies.reserveCapacity(queries.count * repeatCount)
 var results: [[(String, Float)]] = []
-let q0 = now()
+var q0 = now()
 do {
-    for _ in 0..<repeatCount {
+    for pass in -warmup..<repeatCount {
+        if pass == 0 { q0 = now() }
         results = []
         for q in parsed {
             let s = now()
             let r = try searcher.search(q, options: options)
-            latencies.append(now() - s)
+            if pass >= 0 { latencies.append(now() - s) }
             results.append(r.hits.map { ($0.document?.id ?? "", $0.score) })
         }
     }
@@ -97,18 +116,18 @@ do {
 let queryTotal = now() - q0
 let sorted = latencies.sorted()
 func pct(_ p: Double) -> Double { sorted.isEmpty ? 0 : sorted[min(sorted.count - 1, Int(p * Double(sorted.count)))] * 1000 }
-var usage = rusage(); getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
 func r(_ x: Double, _ d: Double) -> Double { (x * d).rounded() / d }
 let nq = queries.count * repeatCount
 let record: [String: Any] = [
     "engine": "searchindex", "version": "0.1.0", "docs": files.count, "index_s": r(indexSeconds, 1e4),
     "index_bytes": indexBytes, "queries": nq, "query_total_s": r(queryTotal, 1e4),
     "qps": r(Double(nq) / max(queryTotal, 1e-9), 10), "p50_ms": r(pct(0.5), 1e3), "p99_ms": r(pct(0.99), 1e3),
-    "zero_hit_queries": results.filter { $0.isEmpty }.count, "peak_rss_mb": r(Double(usage.ru_maxrss) / 1024, 10),
-    "analyzer": analyzerName, "segments": searcher.manifest.segments.count,
+    "zero_hit_queries": results.filter { $0.isEmpty }.count, "peak_rss_mb": r(maxRSSMB(), 10),
+    "rss_after_load_mb": r(rssAfterLoad, 10), "analyzer": analyzerName, "segments": searcher.manifest.segments.count,
+    "warmup_passes": warmup,
 ]
 let keys = ["engine", "version", "docs", "index_s", "index_bytes", "queries", "query_total_s", "qps", "p50_ms",
-            "p99_ms", "zero_hit_queries", "peak_rss_mb", "analyzer", "segments"]
+            "p99_ms", "zero_hit_queries", "peak_rss_mb", "rss_after_load_mb", "analyzer", "segments", "warmup_passes"]
 let json = "{" + keys.map { key -> String in
     let v = record[key]!
     if let s = v as? String { return "\"\(key)\": \"\(s)\"" }

@@ -115,6 +115,24 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
         }
     }
 
+    /// Like ``analyze(_:_:)``, also passing each term's UTF-8 byte range in `text` (for highlighting).
+    public func analyzeWithOffsets(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int, Range<Int>) -> Void) {
+        let stemmer = pool?.take()
+        defer { if let stemmer { pool?.give(stemmer) } }
+        var t = text
+        t.withUTF8 { utf8 in
+            Tokenizer.tokenize(utf8, fold: foldDiacritics) { (token: UnsafeBufferPointer<UInt8>, position: Int, range: Range<Int>) in
+                if token.count <= maxStopwordBytes && stopwords.contains(Array(token)) { return }
+                if let stemmer, let s = sb_stemmer_stem(stemmer, token.baseAddress, Int32(token.count)) {
+                    let n = Int(sb_stemmer_length(stemmer))
+                    s.withMemoryRebound(to: UInt8.self, capacity: n) { sink(UnsafeBufferPointer(start: $0, count: n), position, range) }
+                } else {
+                    sink(token, position, range)
+                }
+            }
+        }
+    }
+
     public func normalizePrefix(_ text: String) -> [UInt8] {
         var out: [UInt8] = []
         var t = text

@@ -48,7 +48,13 @@ enum Tokenizer {
     }
 
     /// Calls `emit` with each token (folded bytes) and its position.
+    @inline(__always)
     static func tokenize(_ s: UnsafeBufferPointer<UInt8>, fold: Bool, _ emit: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
+        tokenize(s, fold: fold) { t, p, _ in emit(t, p) }
+    }
+
+    /// Like `tokenize`, also passing the token's byte range in the input.
+    static func tokenize(_ s: UnsafeBufferPointer<UInt8>, fold: Bool, _ emit: (UnsafeBufferPointer<UInt8>, Int, Range<Int>) -> Void) {
         let table = ScalarTable.shared
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxTokenBytes + 64) { buf in
             var len = 0
@@ -69,13 +75,16 @@ enum Tokenizer {
                         n = w
                     }
                     if n > 0 {
-                        emit(UnsafeBufferPointer(rebasing: buf[0..<n]), position)
+                        emit(UnsafeBufferPointer(rebasing: buf[0..<n]), position, tokStart ..< tokEnd)
                         position += 1
                     }
                 }
                 len = 0; overflow = false; hasApostrophe = false; lastWasDigit = false; lastWasLetter = false
             }
+            var tokStart = 0, tokEnd = 0, scalarStart = 0, scalarEnd = 0
             @inline(__always) func append(_ b: UInt8) {
+                if len == 0 { tokStart = scalarStart }
+                tokEnd = scalarEnd
                 if len < maxTokenBytes { buf[len] = b; len += 1 } else { overflow = true }
             }
 
@@ -102,7 +111,9 @@ enum Tokenizer {
             let n = s.count
             while i < n {
                 let b = s[i]
+                scalarStart = i
                 if b < 0x80 {
+                    scalarEnd = i + 1
                     switch ascii[Int(b)] {
                     case 1:
                         append(b); lastWasDigit = isASCIIDigit(b); lastWasLetter = !lastWasDigit
@@ -122,6 +133,7 @@ enum Tokenizer {
                 }
                 let (scalar, width) = decode(s, i)
                 i += width
+                scalarEnd = i
                 guard let scalar else { flush(); continue }
                 pendingNextIsLetter = i < n && isASCIILetter(s[i])
                 if scalar < ScalarTable.tableEnd {

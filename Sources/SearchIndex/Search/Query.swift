@@ -5,6 +5,8 @@
 public indirect enum Query: Sendable, Equatable {
     /// One word. If analysis splits it into several terms (`e-mail`, `東京`) it matches as a phrase.
     case term(field: String?, text: String)
+    /// A term exactly as the analyzer produced it (no further analysis), like Lucene's `TermQuery`.
+    case exactTerm(field: String?, term: String)
     /// Words that must occur next to each other, in order.
     case phrase(field: String?, text: String)
     /// Every term starting with `text` (folded, not stemmed); scored as a disjunction of those terms.
@@ -31,6 +33,7 @@ extension Query: CustomStringConvertible {
         func f(_ field: String?) -> String { field.map { "\($0):" } ?? "" }
         switch self {
         case let .term(field, t): return f(field) + t
+        case let .exactTerm(field, t): return f(field) + "=" + t
         case let .phrase(field, t): return f(field) + "\"\(t)\""
         case let .prefix(field, t): return f(field) + t + "*"
         case let .boolean(cs):

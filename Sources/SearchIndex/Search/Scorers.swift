@@ -148,12 +148,18 @@ final class PhraseScorer: Scorer {
     }
 }
 
-/// Sum of the sub-scorers that match the current document; matches when any does.
+/// Matches when any sub-scorer does. Scores the sum of the matching subs, or, with a tie-breaker
+/// (dis-max), the best one plus `tieBreaker` times the others.
 final class DisjunctionScorer: Scorer {
     let subs: [Scorer]
-    init(_ subs: [Scorer]) { self.subs = subs; super.init() }
+    let tieBreaker: Float?
+    init(_ subs: [Scorer], tieBreaker: Float? = nil) { self.subs = subs; self.tieBreaker = tieBreaker; super.init() }
     override var cost: Int { subs.reduce(0) { $0 + $1.cost } }
-    override var maxScore: Float { subs.reduce(0) { $0 + $1.maxScore } }
+    override var maxScore: Float {
+        guard let t = tieBreaker else { return subs.reduce(0) { $0 + $1.maxScore } }
+        let m = subs.map(\.maxScore).max() ?? 0
+        return m + t * (subs.reduce(0) { $0 + $1.maxScore } - m)
+    }
     override func nextDoc() -> Int32 {
         if doc == -1 { var m = noMoreDocs; for s in subs { m = min(m, s.nextDoc()) }; doc = m; return m }
         var m = noMoreDocs
@@ -172,12 +178,16 @@ final class DisjunctionScorer: Scorer {
         doc = m; return m
     }
     override func score() -> Float {
-        var t: Float = 0
-        for s in subs where s.doc == doc { t += s.score() }
-        return t
+        var t: Float = 0, m: Float = 0
+        for s in subs where s.doc == doc { let x = s.score(); t += x; if x > m { m = x } }
+        guard let tie = tieBreaker else { return t }
+        return m + tie * (t - m)
     }
     override func explain() -> Explanation {
         let parts = subs.filter { $0.doc == doc }.map { $0.explain() }
+        if let tie = tieBreaker {
+            return Explanation(value: score(), description: "max of (plus \(tie) × the others)", details: parts)
+        }
         return Explanation(value: parts.reduce(0) { $0 + $1.value }, description: "sum of", details: parts)
     }
 }

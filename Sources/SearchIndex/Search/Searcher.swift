@@ -13,9 +13,19 @@ public struct SearchOptions: Sendable {
     public var defaultOperator: QueryParser.Operator = .or
     /// Load each hit's stored fields.
     public var loadDocuments = true
+    /// How a word's scores in several default fields combine. The default, `.max(tieBreaker: 0.1)`, is
+    /// Elasticsearch's `best_fields` with a small tie-breaker: the best field counts, others add 10%, so a word
+    /// that is in both title and body is not counted twice. `.sum` is Lucene's `MultiFieldQueryParser`.
+    public var fieldCombination: FieldCombination = .max(tieBreaker: 0.1)
     /// Most terms a prefix query expands to (the most frequent are kept).
     public var maxPrefixTerms = 64
     public init(limit: Int = 10) { self.limit = limit }
+}
+
+/// See ``SearchOptions/fieldCombination``.
+public enum FieldCombination: Sendable, Equatable {
+    case sum
+    case max(tieBreaker: Float)
 }
 
 /// One result.
@@ -31,6 +41,7 @@ public struct Hit: Sendable {
 public struct SearchResults: Sendable {
     public var hits: [Hit]
     public var totalHits: Int
+    public init(hits: [Hit], totalHits: Int) { self.hits = hits; self.totalHits = totalHits }
 }
 
 /// A point-in-time view of an index: it reads the commit that was latest when it was opened, and later
@@ -179,6 +190,10 @@ public final class Searcher: Sendable {
                 if keys.count == 1 { return try termWeight(field: field, key: keys[0], options: options) }
                 return try phraseWeight(field: field, keys: keys, positions: positions, options: options)
             }
+        case let .exactTerm(f, term):
+            return try perField(f, options) { field in
+                try termWeight(field: field, key: [UInt8(field)] + Array(term.utf8), options: options)
+            }
         case let .phrase(f, text):
             return try perField(f, options) { field in
                 var keys: [[UInt8]] = [], positions: [Int] = []
@@ -216,7 +231,11 @@ public final class Searcher: Sendable {
         }
         let ws = try defaultFields(options).map(make).filter { if case .none = $0 { return false }; return true }
         if ws.isEmpty { return .none }
-        return ws.count == 1 ? ws[0] : .boolean(must: [], should: ws, mustNot: [])
+        if ws.count == 1 { return ws[0] }
+        switch options.fieldCombination {
+        case .sum: return .boolean(must: [], should: ws, mustNot: [])
+        case let .max(tie): return .dismax(ws, tieBreaker: tie)
+        }
     }
 
     func termWeight(field: Int, key: [UInt8], options: SearchOptions) throws -> Weight {
@@ -276,6 +295,7 @@ indirect enum Weight {
     case term(TermWeight)
     case phrase(PhraseWeight)
     case boolean(must: [Weight], should: [Weight], mustNot: [Weight])
+    case dismax([Weight], tieBreaker: Float)
 
     func scorer(_ seg: SegmentReader, segmentIndex si: Int, ctx: QueryContext, searcher: Searcher, options: SearchOptions) throws -> Scorer {
         switch self {
@@ -290,6 +310,11 @@ indirect enum Weight {
             return PhraseScorer(cursors: infos.map { seg.cursor($0, ctx) }, offsets: p.offsets, idf: p.idf, boost: p.boost,
                                 bm25: options.bm25, cache: searcher.normCache(p.field, options.bm25), norms: seg.norms(p.field),
                                 label: "\(searcher.manifest.fields[p.field]):\"\(p.text)\"")
+        case let .dismax(ws, tie):
+            let subs = try ws.map { try $0.scorer(seg, segmentIndex: si, ctx: ctx, searcher: searcher, options: options) }
+                .filter { !($0 is EmptyScorer) }
+            if subs.isEmpty { return EmptyScorer() }
+            return subs.count == 1 ? subs[0] : DisjunctionScorer(subs, tieBreaker: tie)
         case let .boolean(must, should, mustNot):
             func build(_ ws: [Weight]) throws -> [Scorer] {
                 try ws.map { try $0.scorer(seg, segmentIndex: si, ctx: ctx, searcher: searcher, options: options) }

@@ -1,0 +1,56 @@
+import ArgumentParser
+import Foundation
+import SearchIndex
+
+/// `search stats`: what the index holds.
+struct StatsCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "stats", abstract: "Show documents, segments, terms and bytes per file kind.")
+    @OptionGroup var location: IndexOption
+
+    func run() throws {
+        let searcher = try Searcher(path: location.path, verifyChecksums: false)
+        let m = searcher.manifest
+        let dir = IndexDirectory(path: location.path)
+        var perKind: [String: Int] = [:]
+        for f in m.referencedFiles {
+            let kind = f.hasPrefix("segments_") ? "manifest" : String(f.split(separator: ".").last ?? "")
+            perKind[kind, default: 0] += dir.size(of: f)
+        }
+        let names = ["tdi": "term dictionary", "doc": "postings (docs, freqs)", "pos": "positions", "nrm": "norms",
+                     "fdt": "stored fields", "liv": "deletions", "manifest": "commit manifest"]
+        var out = "index: \(location.path) (generation \(m.generation))\n"
+        out += "documents: \(searcher.documentCount)"
+        let deleted = m.segments.reduce(0) { $0 + $1.delCount }
+        if deleted > 0 { out += " (+\(deleted) deleted, not yet merged away)" }
+        out += "\nsegments: \(m.segments.count)\n"
+        for f in searcher.textFields {
+            guard let n = m.fields.firstIndex(of: f) else { continue }
+            let terms = m.segments.reduce(0) { $0 + ($1.fieldStats.first { $0.field == n }?.termCount ?? 0) }
+            let docs = m.segments.reduce(0) { $0 + ($1.fieldStats.first { $0.field == n }?.docsWithField ?? 0) }
+            let tokens = m.segments.reduce(0) { $0 + ($1.fieldStats.first { $0.field == n }?.sumTotalTermFreq ?? 0) }
+            out += "field \(f): \(terms) terms, \(docs) documents, \(tokens) tokens\n"
+        }
+        out += "analyzer: \(m.analyzer)\n"
+        if let src = m.userData["source"] { out += "source: \(src)\n" }
+        if let at = m.userData["indexed_at"] { out += "indexed at: \(at)\n" }
+        let total = perKind.values.reduce(0, +)
+        out += "bytes: \(total) (\(Terminal.bytes(total)))\n"
+        for (k, v) in perKind.sorted(by: { $0.value > $1.value }) {
+            out += "  \(names[k] ?? k): \(v) (\(Terminal.bytes(v)))\n"
+        }
+        print(out, terminator: "")
+    }
+}
+
+/// `search check`: verifies every checksum and structure.
+struct CheckCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "check",
+        abstract: "Verify every file's checksum and decode every structure; exit 1 naming the damaged file.")
+    @OptionGroup var location: IndexOption
+
+    func run() throws {
+        let r = try checkIndex(path: location.path)
+        print("ok: generation \(r.generation), \(r.segments) segments, \(r.documents) documents, \(r.terms) terms, \(r.postings) postings, \(r.filesChecked.count) files verified")
+    }
+}

@@ -1,0 +1,100 @@
+/// Picks the best passage of a stored text for a query and marks the matching words.
+///
+/// The passage is the window of about `maxTokens` tokens holding the most distinct query terms (then the
+/// most matches); it is returned as fragments so a caller can render highlights however it likes.
+public struct Snippet: Sendable, Equatable {
+    public struct Fragment: Sendable, Equatable {
+        public var text: String
+        public var isMatch: Bool
+    }
+    public var fragments: [Fragment]
+    /// Whether text was cut before / after the passage.
+    public var truncatedStart: Bool
+    public var truncatedEnd: Bool
+    /// Number of distinct query terms in the passage.
+    public var matchedTerms: Int
+
+    /// Plain text with `open`/`close` around matches, and "…" where the text was cut.
+    public func rendered(open: String = "", close: String = "") -> String {
+        (truncatedStart ? "…" : "") + fragments.map { $0.isMatch ? open + $0.text + close : $0.text }.joined() + (truncatedEnd ? "…" : "")
+    }
+}
+
+/// The terms a query looks for, as the analyzer produces them.
+public struct QueryTerms: Sendable {
+    public var terms: Set<[UInt8]> = []
+    public var prefixes: [[UInt8]] = []
+    func matches(_ t: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
+        let a = Array(t)
+        if terms.contains(a) { return a }
+        for p in prefixes where a.starts(with: p) { return p }
+        return nil
+    }
+}
+
+extension Searcher {
+    /// The analyzed terms of the positive clauses of `query` (excluded clauses are ignored).
+    public func queryTerms(_ query: Query) -> QueryTerms {
+        var out = QueryTerms()
+        func walk(_ q: Query) {
+            switch q {
+            case let .term(_, t), let .phrase(_, t): analyzer.analyze(t) { b, _ in out.terms.insert(Array(b)) }
+            case let .exactTerm(_, t): out.terms.insert(Array(t.utf8))
+            case let .prefix(_, t): let p = analyzer.normalizePrefix(t); if !p.isEmpty { out.prefixes.append(p) }
+            case let .boolean(cs): for c in cs where c.occur != .mustNot { walk(c.query) }
+            }
+        }
+        walk(query)
+        return out
+    }
+
+    /// The best passage of `text` for `terms`, or the text's start when nothing matches.
+    public func snippet(_ text: String, terms: QueryTerms, maxTokens: Int = 32, maxBytes: Int = 320) -> Snippet {
+        var tokens: [(range: Range<Int>, term: [UInt8]?)] = []
+        let sink: (UnsafeBufferPointer<UInt8>, Int, Range<Int>) -> Void = { t, _, r in tokens.append((r, terms.matches(t))) }
+        if let std = analyzer as? StandardAnalyzer { std.analyzeWithOffsets(text, sink) }
+        else {
+            // Custom analyzers give no offsets: use the standard tokenizer for positions only.
+            var t = text
+            t.withUTF8 { u in Tokenizer.tokenize(u, fold: true) { b, p, r in sink(b, p, r) } }
+        }
+        let utf8 = Array(text.utf8)
+        guard !tokens.isEmpty else { return Snippet(fragments: [.init(text: String(decoding: utf8.prefix(maxBytes), as: UTF8.self), isMatch: false)], truncatedStart: false, truncatedEnd: utf8.count > maxBytes, matchedTerms: 0) }
+        // Best window [i, i + maxTokens) by (distinct terms, matches).
+        var bestStart = 0, bestKey = (0, 0)
+        var counts: [[UInt8]: Int] = [:]
+        var matches = 0
+        for j in tokens.indices {
+            if let t = tokens[j].term { counts[t, default: 0] += 1; matches += 1 }
+            let i = j - maxTokens + 1
+            if i > 0, let t = tokens[i - 1].term {
+                counts[t]! -= 1; matches -= 1
+                if counts[t] == 0 { counts[t] = nil }
+            }
+            let key = (counts.count, matches)
+            if key > bestKey { bestKey = key; bestStart = max(0, i) }
+        }
+        // Start a few tokens before the first match of the window, for context.
+        var first = bestStart
+        if let m = tokens[bestStart...].prefix(maxTokens).firstIndex(where: { $0.term != nil }) { first = max(bestStart, m - 4) }
+        let lastTok = min(tokens.count - 1, first + maxTokens - 1)
+        var lo = tokens[first].range.lowerBound
+        if first == 0 { lo = 0 }
+        var hi = min(tokens[lastTok].range.upperBound, lo + maxBytes)
+        while hi < utf8.count && hi > lo && utf8[hi] & 0xC0 == 0x80 { hi -= 1 }
+        var frags: [Snippet.Fragment] = []
+        var pos = lo
+        func plain(_ a: Int, _ b: Int) {
+            guard b > a else { return }
+            let s = String(decoding: utf8[a..<b], as: UTF8.self).split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+            frags.append(.init(text: s, isMatch: false))
+        }
+        for t in tokens[first...lastTok] where t.term != nil && t.range.upperBound <= hi {
+            plain(pos, t.range.lowerBound)
+            frags.append(.init(text: String(decoding: utf8[t.range], as: UTF8.self), isMatch: true))
+            pos = t.range.upperBound
+        }
+        plain(pos, hi)
+        return Snippet(fragments: frags, truncatedStart: lo > 0, truncatedEnd: hi < utf8.count, matchedTerms: bestKey.0)
+    }
+}

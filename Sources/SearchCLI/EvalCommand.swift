@@ -27,6 +27,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Stopwords: none or english.") var stopwords: String?
     @Option(help: "Fields: 'title,body' (separate fields, scores summed) or 'flat' (title and text in one field).") var fields: String?
     @Option(name: .long, help: "Field weight, e.g. --boost title=0.5 (repeatable).") var boost: [String] = []
+    @Option(help: "How a word's per-field scores combine: max (dis-max, tie-breaker 0.1; our default) or sum (Lucene/Anserini multifield).") var combine: String?
     @Option(help: "Hits retrieved per query.") var hits = 1000
     @Option(name: .customLong("run"), help: "Write the run in TREC format to this file.") var runFile: String?
     @Flag(help: "Print the metrics as one JSON object.") var json = false
@@ -48,6 +49,9 @@ struct EvalCommand: ParsableCommand {
         var options = SearchOptions(limit: hits + 1)
         options.bm25 = BM25(k1: k1 ?? (anserini ? 0.9 : 1.2), b: b ?? (anserini ? 0.4 : 0.75))
         options.loadDocuments = false
+        let comb = combine ?? (anserini ? "sum" : "max")
+        guard comb == "sum" || comb == "max" else { throw CLIError.input("--combine must be sum or max") }
+        options.fieldCombination = comb == "sum" ? .sum : .max(tieBreaker: 0.1)
         for spec in boost {
             let kv = spec.split(separator: "=", maxSplits: 1)
             guard kv.count == 2, let v = Float(kv[1]) else { throw CLIError.input("--boost wants FIELD=NUMBER, got '\(spec)'") }
@@ -90,7 +94,7 @@ struct EvalCommand: ParsableCommand {
         let runData = RankedRun(results: results).removingSelfHits().truncated(to: hits)
         if let runFile { try runData.writeTREC(to: URL(fileURLWithPath: runFile), tag: "searchindex") }
         let (m, _) = Metrics.evaluate(run: runData, qrels: coll.qrels)
-        let config = "k1=\(options.bm25.k1) b=\(options.bm25.b) stemmer=\(stem) stopwords=\(stop) fields=\(layout)"
+        let config = "k1=\(options.bm25.k1) b=\(options.bm25.b) stemmer=\(stem) stopwords=\(stop) fields=\(layout)\(layout == "flat" ? "" : " combine=" + comb)"
         if json {
             let obj: [String: Any] = ["collection": coll.name, "config": config, "queries": m.queriesEvaluated,
                                       "ndcg@10": m.ndcgAt10, "recall@100": m.recallAt100, "recall@1000": m.recallAt1000,

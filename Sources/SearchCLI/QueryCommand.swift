@@ -17,6 +17,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "BM25 k1.") var k1: Float = 1.2
     @Option(help: "BM25 b.") var b: Float = 0.75
     @Option(name: .long, help: "Boost a field, e.g. --boost title=2 (repeatable).") var boost: [String] = []
+    @Option(help: "How a word's per-field scores combine: max (dis-max with tie-breaker 0.1) or sum.") var combine = "max"
     @Option(help: "Highlight matches: auto (on a terminal, unless NO_COLOR is set), always, never.") var color = "auto"
     @Argument(help: "The query (quote it, or put it after --).") var words: [String] = []
 
@@ -30,6 +31,8 @@ struct QueryCommand: ParsableCommand {
         var options = SearchOptions(limit: limit)
         options.defaultOperator = all ? .and : .or
         options.bm25 = BM25(k1: k1, b: b)
+        guard combine == "sum" || combine == "max" else { throw CLIError.input("--combine must be sum or max") }
+        if combine == "sum" { options.fieldCombination = .sum }
         if !field.isEmpty {
             let known = Set(searcher.textFields)
             for f in field where !known.contains(f) {

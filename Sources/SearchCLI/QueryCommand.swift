@@ -29,6 +29,7 @@ struct QueryCommand: ParsableCommand {
         guard limit >= 0 else { throw CLIError.input("--limit must be >= 0") }
         let searcher = try Searcher(path: location.path)
         var options = SearchOptions(limit: limit)
+        options.countAllHits = true
         options.defaultOperator = all ? .and : .or
         options.bm25 = BM25(k1: k1, b: b)
         guard combine == "sum" || combine == "max" else { throw CLIError.input("--combine must be sum or max") }

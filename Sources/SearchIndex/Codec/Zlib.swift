@@ -9,9 +9,12 @@ public final class Deflater {
     private var out: [UInt8] = []
     public let level: Int32
 
-    public init(level: Int32 = 6) {
+    /// - Parameter fixedHuffman: use only deflate's fixed Huffman codes (`Z_FIXED`). Inflating such a block
+    ///   skips building decode tables, which dominates for small blocks.
+    public init(level: Int32 = 6, fixedHuffman: Bool = false) {
         self.level = level
-        ok = deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        let strategy = fixedHuffman ? Z_FIXED : Z_DEFAULT_STRATEGY
+        ok = deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, strategy, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
     }
     deinit { if ok { deflateEnd(&stream) } }
 

@@ -6,8 +6,11 @@ public struct IndexWriterConfig: Sendable {
     public var ramBufferMB: Int = 128
     /// zlib level (1 fastest … 9 smallest) for postings and stored fields.
     public var compressionLevel: Int32 = 6
-    /// Verify checksums of existing segments when the writer opens them to apply deletes.
+    /// Verify checksums of existing segments when the writer opens them to apply deletes or merge.
     public var verifyChecksums: Bool = true
+    /// When a commit leaves this many segments or more, the smallest `mergeFactor` are merged into one
+    /// (and deleted documents dropped). 0 disables automatic merging.
+    public var mergeFactor: Int = 10
     public init(ramBufferMB: Int = 128, compressionLevel: Int32 = 6) {
         self.ramBufferMB = ramBufferMB; self.compressionLevel = compressionLevel
     }
@@ -155,6 +158,12 @@ public final class IndexWriter {
         try flush()
         try applyDeletes()
         segments.removeAll { $0.liveDocCount == 0 }
+        if config.mergeFactor > 1 {
+            while segments.count >= config.mergeFactor {
+                let smallest = segments.indices.sorted { segments[$0].liveDocCount < segments[$1].liveDocCount }.prefix(config.mergeFactor)
+                try merge(Set(smallest))
+            }
+        }
         var next = manifest
         next.generation += 1
         next.segments = segments
@@ -165,6 +174,38 @@ public final class IndexWriter {
         manifest = next
         newFiles = []
         deleteUnreferencedFiles()
+    }
+
+    /// Merges all segments into at most `maxSegments` (the smallest first) and commits. Deleted documents
+    /// are dropped, which also makes BM25 statistics exact again.
+    public func forceMerge(maxSegments: Int = 1) throws {
+        guard lock != nil else { throw SearchIndexError.writerClosed }
+        try flush()
+        try applyDeletes()
+        segments.removeAll { $0.liveDocCount == 0 }
+        let target = max(1, maxSegments)
+        if segments.count > target || segments.contains(where: { $0.delCount > 0 }) {
+            let n = segments.count - target + 1
+            let smallest = segments.indices.sorted { segments[$0].liveDocCount < segments[$1].liveDocCount }.prefix(max(n, 1))
+            try merge(Set(smallest))
+        }
+        try commit()
+    }
+
+    /// Replaces the segments at `indices` by one merged segment, placed where the first of them was.
+    private func merge(_ indices: Set<Int>) throws {
+        let chosen = segments.indices.filter { indices.contains($0) }
+        guard let first = chosen.first else { return }
+        let readers = try chosen.map { try reader(segments[$0]) }
+        let name = "_" + String(manifest.nextSegmentNumber, radix: 36)
+        manifest.nextSegmentNumber += 1
+        let meta = try SegmentMerger.merge(readers, fields: manifest.fields, into: name, directory: directory,
+                                           compressionLevel: config.compressionLevel)
+        for f in meta.files { newFiles.insert(f) }
+        var next = segments
+        for i in chosen.reversed() { next.remove(at: i) }
+        next.insert(meta, at: min(first, next.count))
+        segments = next
     }
 
     /// Removes files that the current commit does not reference (older commits and their segments).

@@ -17,6 +17,9 @@ public struct SearchOptions: Sendable {
     /// Elasticsearch's `best_fields` with a small tie-breaker: the best field counts, others add 10%, so a word
     /// that is in both title and body is not counted twice. `.sum` is Lucene's `MultiFieldQueryParser`.
     public var fieldCombination: FieldCombination = .max(tieBreaker: 0.1)
+    /// Count every matching document for ``SearchResults/totalHits``. When false (the default), an OR query
+    /// may skip documents that cannot reach the top `limit` (MaxScore), and `totalHits` is then a lower bound.
+    public var countAllHits = false
     /// Most terms a prefix query expands to (the most frequent are kept).
     public var maxPrefixTerms = 64
     public init(limit: Int = 10) { self.limit = limit }
@@ -40,8 +43,12 @@ public struct Hit: Sendable {
 /// Hits in descending score order (ties: lower doc number first) and how many documents matched.
 public struct SearchResults: Sendable {
     public var hits: [Hit]
+    /// Matching documents; exact when `totalHitsIsExact`, else a lower bound (see ``SearchOptions/countAllHits``).
     public var totalHits: Int
-    public init(hits: [Hit], totalHits: Int) { self.hits = hits; self.totalHits = totalHits }
+    public var totalHitsIsExact: Bool
+    public init(hits: [Hit], totalHits: Int, totalHitsIsExact: Bool = true) {
+        self.hits = hits; self.totalHits = totalHits; self.totalHitsIsExact = totalHitsIsExact
+    }
 }
 
 /// A point-in-time view of an index: it reads the commit that was latest when it was opened, and later
@@ -112,9 +119,16 @@ public final class Searcher: Sendable {
         let w = try weight(query, field: nil, options: options)
         var heap = TopK(k: max(0, options.limit))
         var total = 0
+        var exact = true
         for (si, seg) in segments.enumerated() {
             let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx, searcher: self, options: options)
             let base = Int32(bases[si])
+            if !options.countAllHits, heap.k > 0, let dis = scorer as? DisjunctionScorer, dis.tieBreaker == nil, dis.subs.count > 1 {
+                total += MaxScore.collect(dis.subs, segment: seg, base: base, heap: &heap)
+                exact = false
+                if let e = ctx.errors.first { throw e }
+                continue
+            }
             var d = scorer.nextDoc()
             if seg.deleted == nil {
                 while d != noMoreDocs {
@@ -139,7 +153,7 @@ public final class Searcher: Sendable {
             let doc = Int(doc)
             hits.append(Hit(docID: doc, score: score, document: options.loadDocuments ? try document(doc, ctx: ctx) : nil))
         }
-        return SearchResults(hits: hits, totalHits: total)
+        return SearchResults(hits: hits, totalHits: total, totalHitsIsExact: exact)
     }
 
     /// The stored fields of document `docID` of this snapshot.
@@ -372,5 +386,52 @@ struct TopK {
 
     func sorted() -> [(Float, Int32)] {
         zip(scores, docs).sorted { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+    }
+}
+
+/// MaxScore (Turtle & Flood): top-k over a sum of clauses without scoring documents that cannot enter it.
+/// Clauses are ordered by their score upper bound; once the heap is full, the clauses whose bounds add up to
+/// no more than the k-th score are "non-essential": only documents from the other clauses are candidates,
+/// and a non-essential clause is consulted only while it could still lift the candidate above the threshold.
+enum MaxScore {
+    static func collect(_ subs: [Scorer], segment: SegmentReader, base: Int32, heap: inout TopK) -> Int {
+        let order = subs.sorted { $0.maxScore < $1.maxScore }
+        let n = order.count
+        var ub = [Float](repeating: 0, count: n)
+        var acc: Float = 0
+        for i in 0..<n { acc += order[i].maxScore; ub[i] = acc * 1.0001 + 1e-6 }   // margin for float rounding
+        for s in order { _ = s.nextDoc() }
+        var firstEssential = 0
+        var threshold = heap.threshold
+        var scored = 0
+        while firstEssential < n {
+            var d = noMoreDocs
+            for i in firstEssential..<n { let x = order[i].doc; if x < d { d = x } }
+            if d == noMoreDocs { break }
+            var score: Float = 0
+            for i in firstEssential..<n where order[i].doc == d {
+                score += order[i].score()
+                _ = order[i].nextDoc()
+            }
+            var i = firstEssential - 1
+            while i >= 0 {
+                if score + ub[i] <= threshold { break }
+                let s = order[i]
+                if s.doc < d { _ = s.advance(d) }
+                if s.doc == d { score += s.score() }
+                i -= 1
+            }
+            if i >= 0 { continue }   // pruned: cannot beat the k-th score
+            if segment.isDeleted(d) { continue }
+            scored += 1
+            if heap.count < heap.k || score > threshold {
+                heap.insert(score: score, doc: base + d)
+                if heap.count == heap.k {
+                    threshold = heap.threshold
+                    while firstEssential < n && ub[firstEssential] <= threshold { firstEssential += 1 }
+                }
+            }
+        }
+        return scored
     }
 }

@@ -1,0 +1,106 @@
+/// Merges several segments into one new segment, dropping deleted documents.
+///
+/// Terms are merged in key order; for each term, every source segment's postings are copied in segment order
+/// with doc ids remapped (live docs renumbered consecutively). Norms and stored documents are copied, and the
+/// field statistics recomputed exactly from the postings (norm bytes are lossy, so lengths are not re-derived
+/// from them).
+enum SegmentMerger {
+    static func merge(_ readers: [SegmentReader], fields: [String], into name: String, directory: IndexDirectory,
+                      compressionLevel: Int32) throws -> SegmentMeta {
+        // Doc id maps: old local id -> new id, or -1 when deleted.
+        var maps: [[Int32]] = []
+        var next: Int32 = 0
+        for r in readers {
+            var m = [Int32](repeating: -1, count: r.meta.docCount)
+            for d in 0..<r.meta.docCount where !r.isDeleted(Int32(d)) { m[d] = next; next += 1 }
+            maps.append(m)
+        }
+        let docCount = Int(next)
+        var meta = SegmentMeta(name: name, docCount: docCount)
+        let deflater = Deflater(level: compressionLevel)
+        let tdi = try OutputFile(path: directory.file("\(name).tdi"), kind: TermDictionaryFormat.kind)
+        let docOut = try OutputFile(path: directory.file("\(name).doc"), kind: "POST")
+        let posOut = try OutputFile(path: directory.file("\(name).pos"), kind: "POSI")
+        let dict = TermDictionaryWriter(out: tdi)
+        let pw = PostingsWriter(docOut: docOut, posOut: posOut,
+                                docDeflater: Deflater(level: compressionLevel, fixedHuffman: PostingsFormat.fixedDocs), posDeflater: deflater)
+
+        // Norms, remapped.
+        var norms: [Int: [UInt8]] = [:]
+        for (ri, r) in readers.enumerated() {
+            for (f, _) in r.normOffsets {
+                guard let src = r.norms(f) else { continue }
+                if norms[f] == nil { norms[f] = [UInt8](repeating: 0, count: docCount) }
+                for d in 0..<r.meta.docCount where maps[ri][d] >= 0 { norms[f]![Int(maps[ri][d])] = src[d] }
+            }
+        }
+        let zeros = [UInt8](repeating: 0, count: docCount)
+
+        // All terms of all segments, merged in order.
+        var lists: [[([UInt8], TermInfo)]] = []
+        for r in readers {
+            var l: [([UInt8], TermInfo)] = []
+            for b in 0..<r.dict.blockCount { try r.dict.scanBlock(b) { k, i in l.append((k, i)); return true } }
+            lists.append(l)
+        }
+        var idx = [Int](repeating: 0, count: readers.count)
+        let ctx = QueryContext()
+        var sumTTF: [Int: Int] = [:], termCounts: [Int: Int] = [:]
+        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
+        while true {
+            var minKey: [UInt8]? = nil
+            for i in lists.indices where idx[i] < lists[i].count {
+                let k = lists[i][idx[i]].0
+                if minKey == nil || k.lexicographicallyPrecedes(minKey!) { minKey = k }
+            }
+            guard let key = minKey else { break }
+            docs.removeAll(keepingCapacity: true); freqs.removeAll(keepingCapacity: true); positions.removeAll(keepingCapacity: true)
+            for i in lists.indices where idx[i] < lists[i].count && lists[i][idx[i]].0 == key {
+                let c = readers[i].cursor(lists[i][idx[i]].1, ctx)
+                while c.nextDoc() != noMoreDocs {
+                    let nd = maps[i][Int(c.doc)]
+                    guard nd >= 0 else { continue }
+                    docs.append(UInt32(nd)); freqs.append(c.freq)
+                    positions.append(contentsOf: c.positions())
+                }
+                if let e = ctx.errors.first { throw e }
+                idx[i] += 1
+            }
+            guard !docs.isEmpty else { continue }
+            let field = Int(key[0])
+            let info = TermInfo(docFreq: docs.count, totalTermFreq: positions.count, docOffset: pw.docOffset, posOffset: pw.posOffset)
+            let nrm = norms[field] ?? zeros
+            try docs.withUnsafeBufferPointer { d in try freqs.withUnsafeBufferPointer { f in
+                try positions.withUnsafeBufferPointer { p in try nrm.withUnsafeBufferPointer { n in
+                    try pw.write(docs: d, freqs: f, positions: p, norms: n) } } } }
+            try dict.add(key: key, info: info)
+            sumTTF[field, default: 0] += positions.count
+            termCounts[field, default: 0] += 1
+        }
+        try dict.finish(); try docOut.finish(); try posOut.finish()
+
+        var normList: [(field: Int, bytes: [UInt8])] = []
+        for f in norms.keys.sorted() where f > 0 {
+            let b = norms[f]!
+            normList.append((f, b))
+            meta.fieldStats.append(FieldStats(field: f, docsWithField: b.reduce(0) { $0 + ($1 > 0 ? 1 : 0) },
+                                              sumTotalTermFreq: sumTTF[f] ?? 0, termCount: termCounts[f] ?? 0))
+        }
+        _ = try NormsFile.write(path: directory.file("\(name).nrm"), docCount: docCount, norms: normList)
+
+        let fdt = try OutputFile(path: directory.file("\(name).fdt"), kind: StoredFieldsFormat.kind)
+        let sw = StoredFieldsWriter(out: fdt, deflater: deflater)
+        var enc = ByteWriter()
+        let number = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1, $0) })
+        for (ri, r) in readers.enumerated() {
+            for d in 0..<r.meta.docCount where maps[ri][d] >= 0 {
+                let doc = try r.stored.document(d, names: fields, cache: ctx.storedCache)
+                enc.removeAll()
+                StoredFieldsWriter.encode(id: doc.id, fields: doc.fields.map { (number[$0.name] ?? 0, $0.value) }, into: &enc)
+                try sw.add(encoded: enc.bytes[...])
+            }
+        }
+        try sw.finish()
+        return meta
+    }
+}

@@ -75,7 +75,7 @@ extension SearchIndexError {
     }
 }
 
-/// Where the index lives: `--index`, else `$SEARCH_INDEX`, else `./Index`.
+/// Where the index lives: `--index`, else `$SEARCH_INDEX`, else `./Index` (spelled so in messages).
 struct IndexOption: ParsableArguments {
     @Option(name: .long, help: "Index directory (default: $SEARCH_INDEX or ./Index).")
     var index: String?
@@ -83,7 +83,7 @@ struct IndexOption: ParsableArguments {
     var path: String {
         if let index { return index }
         if let env = ProcessInfo.processInfo.environment["SEARCH_INDEX"], !env.isEmpty { return env }
-        return "Index"
+        return "./Index"
     }
 }
 

@@ -16,9 +16,16 @@ final class EndToEndTests: XCTestCase {
         let s = try Searcher(path: dir)
         XCTAssertEqual(s.documentCount, 4)
         let r = try s.search("Tangier arrest")
-        XCTAssertEqual(r.hits.first?.document?.id, "a")
+        // OR: every document with either word. (BM25 ranks "d" first: "arrest" in its 3-word title outweighs
+        // both words in a's 18-word body, whether field scores are summed or combined by dis-max.)
         XCTAssertEqual(Set(r.hits.map { $0.document?.id ?? "" }), ["a", "c", "d"])
         XCTAssertEqual(r.totalHits, 3)
-        XCTAssertEqual(r.hits.first?.document?["title"], "Morocco boasts success fighting terrorism")
+        XCTAssertEqual(r.hits.first?.document?.id, "d")
+        // AND: only "a" has both words.
+        var and = SearchOptions()
+        and.defaultOperator = .and
+        let r2 = try s.search("Tangier arrest", options: and)
+        XCTAssertEqual(r2.hits.map { $0.document?.id ?? "" }, ["a"])
+        XCTAssertEqual(r2.hits.first?.document?["title"], "Morocco boasts success fighting terrorism")
     }
 }

@@ -1,7 +1,9 @@
 // The macro benchmark: speaks the protocol of ../shared/peers so one run yields one table.
 //   search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--warmup N] [--index-dir DIR]
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
-//                [--stream]
+//                [--stream] [--reuse]
+// --reuse (with --index-dir): if DIR already holds an index, skip indexing and only run the queries (for
+// profiling the query path alone); index_s is then 0.
 // Like the peers, all documents are read into memory before the index timer starts (--stream reads each
 // file inside the timed loop instead, which lowers peak RSS). --warmup N runs the query set N times untimed
 // before the timed passes, like the Lucene peer's --warmup.
@@ -23,7 +25,7 @@ var opts: [String: String] = [:]
 var flags: Set<String> = []
 var it = CommandLine.arguments.dropFirst().makeIterator()
 while let a = it.next() {
-    if a == "--store" || a == "--stream" { flags.insert(String(a.dropFirst(2))); continue }
+    if a == "--store" || a == "--stream" || a == "--reuse" { flags.insert(String(a.dropFirst(2))); continue }
     if a.hasPrefix("--") { guard let v = it.next() else { fail("missing value for \(a)") }; opts[String(a.dropFirst(2))] = v }
     else { positional.append(a) }
 }
@@ -54,7 +56,8 @@ let queries = ((try? String(contentsOfFile: queriesPath, encoding: .utf8)) ?? ""
     .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 
 let indexDir = opts["index-dir"] ?? NSTemporaryDirectory() + "search-bench-\(getpid())"
-try? fm.removeItem(atPath: indexDir)
+let reuse = flags.contains("reuse") && opts["index-dir"] != nil && (try? Searcher(path: indexDir)) != nil
+if !reuse { try? fm.removeItem(atPath: indexDir) }
 let ownsIndex = opts["index-dir"] == nil
 defer { if ownsIndex { try? fm.removeItem(atPath: indexDir) } }
 
@@ -63,13 +66,13 @@ func maxRSSMB() -> Double { var u = rusage(); getrusage(__rusage_who_t(RUSAGE_SE
 
 let stream = flags.contains("stream")
 // Peers load every document before their index timer starts; do the same unless --stream.
-let preloaded: [String] = stream ? [] : files.map { name in
+let preloaded: [String] = stream || reuse ? [] : files.map { name in
     fm.contents(atPath: docsDir + "/" + name).map { String(decoding: $0, as: UTF8.self) } ?? ""
 }
 let rssAfterLoad = maxRSSMB()
 
 let t0 = now()
-do {
+if !reuse { do {
     let writer = try IndexWriter(path: indexDir, analyzer: analyzer,
                                  config: IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128))
     for (i, name) in files.enumerated() {
@@ -84,8 +87,8 @@ do {
     }
     try writer.commit()
     writer.close()
-} catch { fail("indexing failed: \(error)") }
-let indexSeconds = now() - t0
+} catch { fail("indexing failed: \(error)") } }
+let indexSeconds = reuse ? 0 : now() - t0
 let indexBytes = ((try? fm.contentsOfDirectory(atPath: indexDir)) ?? []).reduce(0) { total, n in
     total + ((try? fm.attributesOfItem(atPath: indexDir + "/" + n)[.size] as? Int) ?? 0)
 }

@@ -10,10 +10,10 @@ import Foundation
 ///   lastDocDelta  vint   last doc id of the block minus that of the previous block (first: absolute)
 ///   maxFreq       vint   largest term frequency in the block
 ///   minNorm       u8     smallest norm byte (shortest field) in the block
-///   docStored     vint   stored byte length of the block's doc payload
-///   docRaw        vint   its inflated length, or 0 if stored uncompressed
-///   posStored     vint   stored byte length of the block's positions payload (in .pos)
-///   posRaw        vint   its inflated length, or 0 if stored uncompressed
+///   docLen        vint   stored byte length of the block's doc payload << 1 | 1 if deflated
+///   docRaw        vint   its inflated length (present only when deflated)
+///   posLen        vint   stored byte length of the block's positions payload (in .pos) << 1 | 1 if deflated
+///   posRaw        vint   its inflated length (present only when deflated)
 /// doc payloads, n of them, back to back
 /// ```
 /// A doc payload inflates to the block's doc deltas (vint; the first relative to the previous block's
@@ -21,6 +21,9 @@ import Foundation
 /// sees the runs of small frequencies together. A positions payload (in `.pos`, starting at `posOffset`)
 /// inflates to, for each doc of the block in order, `freq` position deltas (vint, first absolute).
 /// A payload is stored uncompressed when deflate would not make it smaller (short lists).
+///
+/// A term in exactly one document (a third of all terms in news text) has no `.doc` entry at all: the term
+/// dictionary holds its doc id, and its positions sit uncompressed at `posOffset` (see ``TermInfo``).
 ///
 /// Every block except the last holds exactly 128 docs. The skip data (last doc, max freq, min norm) lets a
 /// query skip a block, or bound its best BM25 score, without inflating it; positions are only inflated
@@ -67,6 +70,23 @@ final class PostingsWriter {
         return (payload.count, 0)
     }
 
+    /// Writes one term's postings and returns its dictionary entry: inline (no `.doc` bytes) for a
+    /// single-document term, else blocks via ``write(docs:freqs:positions:norms:)``.
+    func writeTerm(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+                   positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws -> TermInfo {
+        var info = TermInfo(docFreq: docs.count, totalTermFreq: positions.count, docOffset: docOffset, posOffset: posOffset)
+        if docs.count == 1 {
+            info.singletonDoc = Int32(docs[0])
+            scratchPos.removeAll()
+            var pp: UInt32 = 0
+            for p in positions { scratchPos.vint(p - pp); pp = p }
+            try posOut.write(scratchPos.bytes)
+        } else {
+            try write(docs: docs, freqs: freqs, positions: positions, norms: norms)
+        }
+        return info
+    }
+
     /// Writes one term's postings. `positions` holds, for each doc in order, its `freq` positions.
     func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
                positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws {
@@ -98,9 +118,9 @@ final class PostingsWriter {
             skip.vint(maxFreq)
             skip.u8(minNorm)
             let (ds, dr) = store(scratch.bytes, into: &docPayloads, docDeflater)
-            skip.vint(ds); skip.vint(dr)
+            skip.vint(ds << 1 | (dr > 0 ? 1 : 0)); if dr > 0 { skip.vint(dr) }
             let (ps, pr) = store(scratchPos.bytes, into: &posPayloads, posDeflater)
-            skip.vint(ps); skip.vint(pr)
+            skip.vint(ps << 1 | (pr > 0 ? 1 : 0)); if pr > 0 { skip.vint(pr) }
             prevLast = last
             start = end
         }
@@ -156,6 +176,24 @@ final class PostingsCursor {
         }
     }
 
+    /// A cursor over a single-document term stored inline in the dictionary.
+    init(singletonDoc: Int32, freq: Int, posFile: UnsafeRawBufferPointer, posOffset: Int,
+         inflater: Inflater, errors: QueryErrors, fileName: String) {
+        docFreq = 1; docFile = UnsafeRawBufferPointer(start: nil, count: 0); self.posFile = posFile
+        self.inflater = inflater; self.errors = errors; self.fileName = fileName
+        inlineDoc = singletonDoc
+        // Positions: `freq` vints at posOffset, uncompressed.
+        var r = ByteReader(posFile, offset: posOffset, file: fileName)
+        for _ in 0..<freq { if (try? r.vint()) == nil { fail("bad inline positions at offset \(posOffset)"); return } }
+        blockLast = [singletonDoc]; blockMaxFreq = [UInt32(truncatingIfNeeded: freq)]; blockMinNorm = [0]
+        docStart = [0]; docStored = [0]; docRaw = [0]
+        posStart = [posOffset]; posStored = [r.offset - posOffset]; posRaw = [0]
+    }
+    private var inlineDoc: Int32 = -1
+
+    /// Ends the cursor (used for corrupt entries).
+    func exhausted() -> PostingsCursor { doc = noMoreDocs; return self }
+
     private func readSkipTable(docOffset: Int, posOffset: Int) throws {
         let n = (docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
         var r = ByteReader(docFile, offset: docOffset, file: fileName)
@@ -163,13 +201,20 @@ final class PostingsCursor {
         docStored.reserveCapacity(n); docRaw.reserveCapacity(n); posStored.reserveCapacity(n); posRaw.reserveCapacity(n)
         var last: Int64 = 0
         for _ in 0..<n {
-            last += Int64(try r.vint())
+            let delta = try r.vint()
+            guard delta < UInt64(Int32.max) else { throw r.fail("doc id out of range") }
+            last += Int64(delta)
             guard last < Int64(Int32.max) else { throw r.fail("doc id out of range") }
             blockLast.append(Int32(last))
             blockMaxFreq.append(UInt32(truncatingIfNeeded: try r.vint()))
             blockMinNorm.append(try r.u8())
-            docStored.append(try r.count()); docRaw.append(try r.count())
-            posStored.append(try r.count()); posRaw.append(try r.count())
+            let dl = try r.count(limit: Int.max)
+            docStored.append(dl >> 1); docRaw.append(dl & 1 == 1 ? try r.count() : 0)
+            let pl = try r.count(limit: Int.max)
+            posStored.append(pl >> 1); posRaw.append(pl & 1 == 1 ? try r.count() : 0)
+        }
+        guard posOffset >= 0, posOffset <= posFile.count else {
+            throw SearchIndexError.corruptIndex(file: fileName, reason: "positions offset \(posOffset) out of range")
         }
         var o = r.offset, p = posOffset
         for i in 0..<n {
@@ -190,6 +235,10 @@ final class PostingsCursor {
 
     /// Inflates block `b`'s docs and freqs.
     private func decodeBlock(_ b: Int) {
+        if inlineDoc >= 0 {
+            docs[0] = inlineDoc; freqs[0] = blockMaxFreq[0]; count = 1; idx = 0; decodedBlock = 0
+            return
+        }
         let n = b == blockLast.count - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
         let stored = UnsafeRawBufferPointer(rebasing: docFile[docStart[b] ..< docStart[b] + docStored[b]])
         let ok: Bool = {

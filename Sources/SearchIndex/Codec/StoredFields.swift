@@ -114,7 +114,7 @@ final class StoredFieldsReader: @unchecked Sendable {
             var lens: [Int] = []
             for _ in 0..<n { lens.append(try r.count(limit: raw.count)) }
             let k = doc - chunkFirst[lo]
-            guard k < n else { throw r.fail("document \(doc) not in its chunk") }
+            guard k >= 0, k < n else { throw r.fail("document \(doc) not in its chunk") }
             for i in 0..<k { try r.seek(r.offset + lens[i]) }
             let id = try r.string()
             let fc = try r.count(limit: 1 << 16)

@@ -8,8 +8,9 @@
 ///          entry*: prefixLen vint (bytes shared with the previous key in the block; 0 for the first)
 ///                  suffixLen vint, suffix bytes
 ///                  docFreq vint, totalTermFreq - docFreq vint
-///                  docOffset vint   (absolute for the block's first entry, else delta from the previous)
-///                  posOffset vint   (likewise)
+///                  docOffset vint   delta from the previous non-inline entry of the block (the first: absolute)
+///                                   — or, when docFreq = 1, the term's only doc id (postings inline)
+///                  posOffset vint   delta from the previous entry of the block (the first: absolute)
 /// index:   blockCount vint; per block: keyLen vint, first key bytes, blockOffset delta vint
 /// trailer: indexOffset u64 (body-relative), termCount u64
 /// ```
@@ -24,6 +25,8 @@ struct TermInfo {
     var totalTermFreq: Int
     var docOffset: Int
     var posOffset: Int
+    /// For a single-document term: its doc id, stored in the dictionary instead of `.doc`; else -1.
+    var singletonDoc: Int32 = -1
 }
 
 final class TermDictionaryWriter {
@@ -53,9 +56,10 @@ final class TermDictionaryWriter {
         while p < n && prevKey[p] == k[p] { p += 1 }
         block.vint(p); block.vint(k.count - p); block.bytes(k[p...])
         block.vint(info.docFreq); block.vint(info.totalTermFreq - info.docFreq)
-        block.vint(entries == 0 ? info.docOffset : info.docOffset - prevDoc)
-        block.vint(entries == 0 ? info.posOffset : info.posOffset - prevPos)
-        prevDoc = info.docOffset; prevPos = info.posOffset
+        if entries == 0 { prevDoc = 0; prevPos = 0 }
+        if info.docFreq == 1 { block.vint(Int(info.singletonDoc)) }
+        else { block.vint(info.docOffset - prevDoc); prevDoc = info.docOffset }
+        block.vint(info.posOffset - prevPos); prevPos = info.posOffset
         prevKey = k
         entries += 1; termCount += 1
         if entries == TermDictionaryFormat.blockSize { try flushBlock() }
@@ -146,10 +150,21 @@ final class TermDictionaryReader: @unchecked Sendable {
             key.append(contentsOf: try r.slice(sl))
             let df = try r.count(), extra = try r.count()
             let d = try r.count(limit: Int.max), q = try r.count(limit: Int.max)
-            doc = e == 0 ? d : doc + d
-            pos = e == 0 ? q : pos + q
             guard df > 0 else { throw r.fail("term with zero docFreq") }
-            if !body(key, TermInfo(docFreq: df, totalTermFreq: df + extra, docOffset: doc, posOffset: pos)) { return }
+            var single: Int32 = -1
+            if df == 1 {
+                guard d < Int(Int32.max) else { throw r.fail("inline doc id out of range") }
+                single = Int32(d)
+            } else {
+                let (nd, o1) = doc.addingReportingOverflow(d)
+                guard !o1 else { throw r.fail("postings offset out of range") }
+                doc = nd
+            }
+            let (np, o2) = pos.addingReportingOverflow(q)
+            guard !o2 else { throw r.fail("positions offset out of range") }
+            pos = np
+            _ = e
+            if !body(key, TermInfo(docFreq: df, totalTermFreq: df + extra, docOffset: doc, posOffset: pos, singletonDoc: single)) { return }
         }
     }
 

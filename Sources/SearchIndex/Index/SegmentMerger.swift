@@ -68,11 +68,10 @@ enum SegmentMerger {
             }
             guard !docs.isEmpty else { continue }
             let field = Int(key[0])
-            let info = TermInfo(docFreq: docs.count, totalTermFreq: positions.count, docOffset: pw.docOffset, posOffset: pw.posOffset)
             let nrm = norms[field] ?? zeros
-            try docs.withUnsafeBufferPointer { d in try freqs.withUnsafeBufferPointer { f in
+            let info = try docs.withUnsafeBufferPointer { d in try freqs.withUnsafeBufferPointer { f in
                 try positions.withUnsafeBufferPointer { p in try nrm.withUnsafeBufferPointer { n in
-                    try pw.write(docs: d, freqs: f, positions: p, norms: n) } } } }
+                    try pw.writeTerm(docs: d, freqs: f, positions: p, norms: n) } } } }
             try dict.add(key: key, info: info)
             sumTTF[field, default: 0] += positions.count
             termCounts[field, default: 0] += 1

@@ -44,7 +44,16 @@ public final class SegmentReader: @unchecked Sendable {
     func term(_ key: [UInt8]) throws -> TermInfo? { try dict.lookup(key) }
 
     func cursor(_ info: TermInfo, _ ctx: QueryContext) -> PostingsCursor {
-        PostingsCursor(docFreq: info.docFreq, docFile: docFile.body, docOffset: info.docOffset,
+        if info.singletonDoc >= 0 {
+            guard Int(info.singletonDoc) < meta.docCount else {
+                ctx.errors.record(SearchIndexError.corruptIndex(file: dict.file.name, reason: "inline doc id \(info.singletonDoc) out of range"))
+                return PostingsCursor(singletonDoc: noMoreDocs - 1, freq: 0, posFile: posFile.body, posOffset: 0,
+                                      inflater: ctx.inflater, errors: ctx.errors, fileName: posFile.name).exhausted()
+            }
+            return PostingsCursor(singletonDoc: info.singletonDoc, freq: info.totalTermFreq, posFile: posFile.body,
+                                  posOffset: info.posOffset, inflater: ctx.inflater, errors: ctx.errors, fileName: posFile.name)
+        }
+        return PostingsCursor(docFreq: info.docFreq, docFile: docFile.body, docOffset: info.docOffset,
                        posFile: posFile.body, posOffset: info.posOffset, inflater: ctx.inflater,
                        errors: ctx.errors, fileName: docFile.name)
     }

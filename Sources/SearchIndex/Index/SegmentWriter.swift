@@ -4,6 +4,11 @@
 /// when documents were replaced while still buffered. See `Index/README.md` for the layout.
 final class SegmentBuffer {
     var terms = TermsHash()
+    /// The occurrence log: term id and position of every token, in document order.
+    private var evTerm: [UInt32] = []
+    private var evPos: [UInt32] = []
+    /// Per document, the end of its events in the log.
+    private var docEventEnd: [Int] = []
     private(set) var docCount = 0
     /// Norm bytes per field number (field 0, the id, has none).
     private var norms: [[UInt8]] = []
@@ -18,7 +23,7 @@ final class SegmentBuffer {
     private var fieldPos: [Int] = []
 
     /// Approximate bytes held.
-    var bytesUsed: Int { terms.bytesUsed + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count }
+    var bytesUsed: Int { terms.bytesUsed + evTerm.count * 8 + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count }
 
     /// Position gap between two values of the same field, so phrases do not match across them.
     static let valueGap = 100
@@ -28,11 +33,16 @@ final class SegmentBuffer {
         let d = docCount
         if let old = idToDoc[doc.id] { deleted.insert(old) }
         idToDoc[doc.id] = d
+        // Borrow the hash and the log as locals, so the per-token path touches no class storage.
+        var t = TermsHash(placeholder: ())
+        swap(&t, &terms)
+        var evT: [UInt32] = [], evP: [UInt32] = []
+        swap(&evT, &evTerm); swap(&evP, &evPos)
+        defer { swap(&t, &terms); swap(&evT, &evTerm); swap(&evP, &evPos); docEventEnd.append(evTerm.count) }
         // The id is indexed as one untokenized term of field 0.
         var idCopy = doc.id
         idCopy.withUTF8 { u in
-            let tid = terms.id(field: 0, term: u)
-            terms.add(tid, doc: UInt32(d), position: 0)
+            evT.append(UInt32(t.id(field: 0, term: u))); evP.append(0)
         }
         for i in fieldLength.indices { fieldLength[i] = 0; fieldPos[i] = 0 }
         var touched: [Int] = []
@@ -46,8 +56,8 @@ final class SegmentBuffer {
             let field = UInt8(f)
             analyzer.analyze(value) { token, pos in
                 guard token.count <= Tokenizer.maxTokenBytes else { return }
-                let tid = terms.id(field: field, term: token)
-                terms.add(tid, doc: UInt32(d), position: UInt32(base + pos))
+                evT.append(UInt32(t.id(field: field, term: token)))
+                evP.append(UInt32(truncatingIfNeeded: base + pos))
                 last = pos; n += 1
             }
             fieldLength[f] += n
@@ -89,23 +99,43 @@ final class SegmentBuffer {
         }
         let zeros = [UInt8](repeating: 0, count: docCount)
         var termCounts = [Int](repeating: 0, count: max(norms.count, 1))
+        // Counting sort of the occurrence log by term: each term's (doc, position) pairs end up contiguous,
+        // in doc order and position order.
+        var start = [Int](repeating: 0, count: terms.count + 1)
+        for t in evTerm { start[Int(t) + 1] += 1 }
+        for i in 0..<terms.count { start[i + 1] += start[i] }
+        var fill = start
+        var sDoc = [UInt32](repeating: 0, count: evTerm.count), sPos = sDoc
+        var e = 0
+        for d in 0..<docCount {
+            let end = docEventEnd[d]
+            while e < end {
+                let t = Int(evTerm[e]), k = fill[t]
+                sDoc[k] = UInt32(d); sPos[k] = evPos[e]; fill[t] = k + 1
+                e += 1
+            }
+        }
+        evTerm = []; evPos = []
+        var docs: [UInt32] = [], freqs: [UInt32] = []
         for id in terms.sortedIDs() {
             let key = terms.key(id)
             let field = Int(key[key.startIndex])
-            let p = terms.postings[id]
-            let info = TermInfo(docFreq: p.docs.count, totalTermFreq: p.positions.count,
-                                docOffset: pw.docOffset, posOffset: pw.posOffset)
+            docs.removeAll(keepingCapacity: true); freqs.removeAll(keepingCapacity: true)
+            for k in start[id]..<start[id + 1] {
+                if docs.last == sDoc[k] { freqs[freqs.count - 1] += 1 } else { docs.append(sDoc[k]); freqs.append(1) }
+            }
             let nrm = field < norms.count && !norms[field].isEmpty ? norms[field] : zeros
-            try p.docs.withUnsafeBufferPointer { d in
-                try p.freqs.withUnsafeBufferPointer { fr in
-                    try p.positions.withUnsafeBufferPointer { ps in
+            try docs.withUnsafeBufferPointer { d in
+                try freqs.withUnsafeBufferPointer { fr in
+                    try sPos.withUnsafeBufferPointer { all in
+                        let ps = UnsafeBufferPointer(rebasing: all[start[id]..<start[id + 1]])
                         try nrm.withUnsafeBufferPointer { nb in
-                            try pw.write(docs: d, freqs: fr, positions: ps, norms: nb)
+                            let info = try pw.writeTerm(docs: d, freqs: fr, positions: ps, norms: nb)
+                            try dict.add(key: key, info: info)
                         }
                     }
                 }
             }
-            try dict.add(key: key, info: info)
             if field < termCounts.count { termCounts[field] += 1 }
         }
         try dict.finish()
@@ -119,8 +149,8 @@ final class SegmentBuffer {
         _ = try NormsFile.write(path: directory.file("\(name).nrm"), docCount: docCount, norms: normList)
         let fdt = try OutputFile(path: directory.file("\(name).fdt"), kind: StoredFieldsFormat.kind)
         let sw = StoredFieldsWriter(out: fdt, deflater: deflater)
-        var start = 0
-        for end in storedEnds { try sw.add(encoded: stored.bytes[start..<end]); start = end }
+        var from = 0
+        for end in storedEnds { try sw.add(encoded: stored.bytes[from..<end]); from = end }
         try sw.finish()
         if !deleted.isEmpty {
             var bits = [UInt8](repeating: 0, count: (docCount + 7) / 8)

@@ -1,26 +1,24 @@
-/// The writer's in-memory inverted index for the documents buffered since the last flush.
+/// The writer's in-memory term dictionary for the documents buffered since the last flush.
 ///
 /// Terms live in one byte arena, keyed as `[field number][term bytes]`, found through an open-addressing
-/// hash table, so adding a token allocates nothing once its term has been seen. Each term keeps its doc ids,
-/// frequencies and positions in growable arrays until the buffer is flushed to a segment.
-struct TermPostingsBuffer {
-    var docs: [UInt32] = []
-    var freqs: [UInt32] = []
-    var positions: [UInt32] = []
-}
+/// hash table, so looking up a token allocates nothing once its term has been seen. The occurrences
+/// themselves are kept by ``SegmentBuffer`` as a flat (term id, position) log.
 
 struct TermsHash {
     private(set) var arena: [UInt8] = []
     private(set) var keyStart: [Int32] = []
     private(set) var keyLength: [UInt16] = []
     private var hashes: [UInt64] = []
-    private var slots: [Int32] = [Int32](repeating: -1, count: 1 << 14)
-    private var mask = (1 << 14) - 1
-    var postings: [TermPostingsBuffer] = []
+    private var slots: [Int32]
+    private var mask: Int
     /// Rough bytes used, for the RAM budget.
     private(set) var bytesUsed = 0
 
     var count: Int { keyStart.count }
+
+    init() { slots = [Int32](repeating: -1, count: 1 << 14); mask = (1 << 14) - 1 }
+    /// An empty value that allocates nothing, to swap with while the real one is borrowed.
+    init(placeholder: ()) { slots = []; mask = 0 }
 
     @inline(__always) static func hash(_ field: UInt8, _ t: UnsafeBufferPointer<UInt8>) -> UInt64 {
         var h: UInt64 = 0xcbf29ce484222325 ^ UInt64(field)
@@ -45,9 +43,8 @@ struct TermsHash {
         arena.append(field)
         arena.append(contentsOf: t)
         hashes.append(h)
-        postings.append(TermPostingsBuffer())
         slots[i] = Int32(id)
-        bytesUsed += t.count + 1 + 4 + 2 + 8 + 3 * 32 + 8
+        bytesUsed += t.count + 1 + 4 + 2 + 8 + 8
         if keyStart.count * 2 > mask { grow() }
         return id
     }
@@ -70,19 +67,6 @@ struct TermsHash {
             slots[i] = Int32(id)
         }
         bytesUsed += n * 2
-    }
-
-    /// Records one occurrence of term `id` in `doc` at `position`.
-    @inline(__always) mutating func add(_ id: Int, doc: UInt32, position: UInt32) {
-        postings[id].positions.append(position)
-        if postings[id].docs.last == doc {
-            postings[id].freqs[postings[id].freqs.count - 1] += 1
-            bytesUsed += 4
-        } else {
-            postings[id].docs.append(doc)
-            postings[id].freqs.append(1)
-            bytesUsed += 12
-        }
     }
 
     /// Key bytes of term `id` (field byte first).

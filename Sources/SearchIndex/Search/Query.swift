@@ -91,7 +91,13 @@ public struct QueryParser: Sendable {
                     skipSpace(&st)
                     guard st.i < st.chars.count, st.chars[st.i] != ")" else { throw st.error(at, "NOT needs a clause after it") }
                     let q = try parseClause(&st, field: field, depth: depth)
-                    if let q { clauses.append(.init(.mustNot, q)); explicit.append(true) }
+                    if let q {
+                        // `a AND NOT b` is `a AND -b`: the AND makes the clause before it required.
+                        if pendingConj?.op == "AND", let last = clauses.indices.last, clauses[last].occur != .mustNot {
+                            clauses[last].occur = .must; explicit[last] = true
+                        }
+                        clauses.append(.init(.mustNot, q)); explicit.append(true)
+                    }
                     pendingConj = nil
                     continue
                 }

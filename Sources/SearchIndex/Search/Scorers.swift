@@ -127,7 +127,8 @@ final class PhraseScorer: Scorer {
             guard p0 >= offsets[0] else { continue }
             let start = p0 - offsets[0]
             for i in 1..<lists.count {
-                let want = start + offsets[i]
+                let (want, overflow) = start.addingReportingOverflow(offsets[i])
+                if overflow { break outer }
                 let l = lists[i]
                 var k = l.startIndex + idx[i]
                 while k < l.endIndex && l[k] < want { k += 1 }

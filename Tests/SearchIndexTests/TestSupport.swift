@@ -27,8 +27,9 @@ func makeDoc(_ id: String, title: String, body: String, extra: [(String, String)
 
 /// Builds an index from `docs`, committing after every `perSegment` documents (each flush a segment).
 @discardableResult
-func buildIndex(_ path: String, _ docs: [Document], perSegment: Int = Int.max, analyzer: Analyzer? = nil) throws -> IndexWriter {
-    let w = try IndexWriter(path: path, analyzer: analyzer)
+func buildIndex(_ path: String, _ docs: [Document], perSegment: Int = Int.max, analyzer: Analyzer? = nil,
+                config: IndexWriterConfig = IndexWriterConfig()) throws -> IndexWriter {
+    let w = try IndexWriter(path: path, analyzer: analyzer, config: config)
     for (i, d) in docs.enumerated() {
         try w.addDocument(d)
         if (i + 1) % perSegment == 0 { try w.flush() }

@@ -1,4 +1,3 @@
-import Foundation
 /// Postings: for each term, its documents, term frequencies and positions, in blocks of
 /// ``PostingsFormat/blockSize`` documents compressed with zlib.
 ///
@@ -29,8 +28,9 @@ import Foundation
 /// query skip a block, or bound its best BM25 score, without inflating it; positions are only inflated
 /// for phrase queries.
 public enum PostingsFormat {
-    public static let blockSize = Int(ProcessInfo.processInfo.environment["SEARCHINDEX_EXPERIMENT_BLOCK"] ?? "") ?? 128
-    static let fixedDocs = ProcessInfo.processInfo.environment["SEARCHINDEX_EXPERIMENT_DYNAMIC"] != "1"
+    public static let blockSize = 128
+    /// Doc payloads use deflate's fixed Huffman codes (see `Index/README.md` for the measurements).
+    static let fixedDocs = true
 }
 
 /// Appends the postings of one term at a time to the `.doc` and `.pos` files.

@@ -32,6 +32,7 @@ struct QueryCommand: ParsableCommand {
         options.countAllHits = true
         options.defaultOperator = all ? .and : .or
         options.bm25 = BM25(k1: k1, b: b)
+        guard ["auto", "always", "never"].contains(color) else { throw CLIError.input("--color must be auto, always or never") }
         guard combine == "sum" || combine == "max" else { throw CLIError.input("--combine must be sum or max") }
         if combine == "sum" { options.fieldCombination = .sum }
         if !field.isEmpty {

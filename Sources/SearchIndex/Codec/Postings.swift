@@ -133,10 +133,56 @@ final class PostingsWriter {
 /// Sentinel doc id meaning "exhausted".
 public let noMoreDocs: Int32 = Int32.max
 
+/// The decoded skip table of one term: one entry per block. Immutable once read.
+struct SkipTable {
+    var blockLast: [Int32] = []
+    var blockMaxFreq: [UInt32] = []
+    var blockMinNorm: [UInt8] = []
+    var docStart: [Int] = [], docStored: [Int] = [], docRaw: [Int] = []
+    var posStart: [Int] = [], posStored: [Int] = [], posRaw: [Int] = []
+
+    static func read(docFreq: Int, docFile: UnsafeRawBufferPointer, docOffset: Int,
+                     posFile: UnsafeRawBufferPointer, posOffset: Int, fileName: String) throws -> SkipTable {
+        let n = (docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
+        var t = SkipTable()
+        var r = ByteReader(docFile, offset: docOffset, file: fileName)
+        t.blockLast.reserveCapacity(n); t.blockMaxFreq.reserveCapacity(n); t.blockMinNorm.reserveCapacity(n)
+        t.docStored.reserveCapacity(n); t.docRaw.reserveCapacity(n); t.posStored.reserveCapacity(n); t.posRaw.reserveCapacity(n)
+        var last: Int64 = 0
+        for _ in 0..<n {
+            let delta = try r.vint()
+            guard delta < UInt64(Int32.max) else { throw r.fail("doc id out of range") }
+            last += Int64(delta)
+            guard last < Int64(Int32.max) else { throw r.fail("doc id out of range") }
+            t.blockLast.append(Int32(last))
+            t.blockMaxFreq.append(UInt32(truncatingIfNeeded: try r.vint()))
+            t.blockMinNorm.append(try r.u8())
+            let dl = try r.count(limit: Int.max)
+            t.docStored.append(dl >> 1); t.docRaw.append(dl & 1 == 1 ? try r.count() : 0)
+            let pl = try r.count(limit: Int.max)
+            t.posStored.append(pl >> 1); t.posRaw.append(pl & 1 == 1 ? try r.count() : 0)
+        }
+        guard posOffset >= 0, posOffset <= posFile.count else {
+            throw SearchIndexError.corruptIndex(file: fileName, reason: "positions offset \(posOffset) out of range")
+        }
+        var o = r.offset, p = posOffset
+        for i in 0..<n {
+            t.docStart.append(o); o += t.docStored[i]
+            t.posStart.append(p); p += t.posStored[i]
+        }
+        guard o <= docFile.count, p <= posFile.count else {
+            throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")
+        }
+        return t
+    }
+}
+
 /// Iterates one term's postings in one segment, inflating only the blocks it lands on.
 ///
 /// Not thread-safe. Decode errors do not throw on the hot path: the cursor ends (`doc == noMoreDocs`)
 /// and records the error in its ``QueryErrors``, which the searcher rethrows after the query.
+/// The mutable state lives behind pointers (`state`, `docs`, `freqs`, `raw`), so the hot loops pay no
+/// dynamic exclusivity checks on class properties.
 final class PostingsCursor {
     let docFreq: Int
     private let docFile: UnsafeRawBufferPointer
@@ -144,35 +190,44 @@ final class PostingsCursor {
     private let inflater: Inflater
     private let errors: QueryErrors
     private let fileName: String
+    let skip: SkipTable
+    /// For a single-document term stored in the dictionary: its doc id; else -1.
+    private let inlineDoc: Int32
 
-    // Skip table, one entry per block.
-    private(set) var blockLast: [Int32] = []
-    private(set) var blockMaxFreq: [UInt32] = []
-    private(set) var blockMinNorm: [UInt8] = []
-    private var docStart: [Int] = [], docStored: [Int] = [], docRaw: [Int] = []
-    private var posStart: [Int] = [], posStored: [Int] = [], posRaw: [Int] = []
-
-    /// Current block index; the decoded block's docs and freqs.
-    private(set) var block = -1
-    private var decodedBlock = -1
-    private var docs = [Int32](repeating: 0, count: PostingsFormat.blockSize)
-    private var freqs = [UInt32](repeating: 0, count: PostingsFormat.blockSize)
-    private var count = 0
-    private var idx = 0
-    private var raw: [UInt8] = []
-    private var posDecodedBlock = -1
+    private struct State {
+        var doc: Int32 = -1
+        var idx = 0
+        var count = 0
+        var block = -1
+        var decodedBlock = -1
+        var posDecodedBlock = -1
+        var rawCapacity = 0
+        var raw: UnsafeMutableRawPointer? = nil
+    }
+    private let state: UnsafeMutablePointer<State>
+    private let docs: UnsafeMutablePointer<Int32>
+    private let freqs: UnsafeMutablePointer<UInt32>
     private var posBuf: [UInt32] = []
     private var posOffsets = [Int](repeating: 0, count: PostingsFormat.blockSize + 1)
 
-    /// The current document, or `noMoreDocs`.
-    private(set) var doc: Int32 = -1
+    private static func allocate() -> (UnsafeMutablePointer<State>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<UInt32>) {
+        let s = UnsafeMutablePointer<State>.allocate(capacity: 1); s.initialize(to: State())
+        let d = UnsafeMutablePointer<Int32>.allocate(capacity: PostingsFormat.blockSize); d.initialize(repeating: 0, count: PostingsFormat.blockSize)
+        let f = UnsafeMutablePointer<UInt32>.allocate(capacity: PostingsFormat.blockSize); f.initialize(repeating: 0, count: PostingsFormat.blockSize)
+        return (s, d, f)
+    }
 
     init(docFreq: Int, docFile: UnsafeRawBufferPointer, docOffset: Int, posFile: UnsafeRawBufferPointer,
          posOffset: Int, inflater: Inflater, errors: QueryErrors, fileName: String) {
         self.docFreq = docFreq; self.docFile = docFile; self.posFile = posFile
         self.inflater = inflater; self.errors = errors; self.fileName = fileName
-        do { try readSkipTable(docOffset: docOffset, posOffset: posOffset) } catch {
-            errors.record(error); doc = noMoreDocs; blockLast = []
+        inlineDoc = -1
+        (state, docs, freqs) = Self.allocate()
+        do {
+            skip = try SkipTable.read(docFreq: docFreq, docFile: docFile, docOffset: docOffset,
+                                      posFile: posFile, posOffset: posOffset, fileName: fileName)
+        } catch {
+            errors.record(error); skip = SkipTable(); state.pointee.doc = noMoreDocs
         }
     }
 
@@ -182,72 +237,71 @@ final class PostingsCursor {
         docFreq = 1; docFile = UnsafeRawBufferPointer(start: nil, count: 0); self.posFile = posFile
         self.inflater = inflater; self.errors = errors; self.fileName = fileName
         inlineDoc = singletonDoc
+        (state, docs, freqs) = Self.allocate()
         // Positions: `freq` vints at posOffset, uncompressed.
-        var r = ByteReader(posFile, offset: posOffset, file: fileName)
-        for _ in 0..<freq { if (try? r.vint()) == nil { fail("bad inline positions at offset \(posOffset)"); return } }
-        blockLast = [singletonDoc]; blockMaxFreq = [UInt32(truncatingIfNeeded: freq)]; blockMinNorm = [0]
-        docStart = [0]; docStored = [0]; docRaw = [0]
-        posStart = [posOffset]; posStored = [r.offset - posOffset]; posRaw = [0]
+        var r = ByteReader(posFile, offset: max(0, posOffset), file: fileName)
+        var ok = posOffset >= 0
+        for _ in 0..<freq where ok { if (try? r.vint()) == nil { ok = false } }
+        var t = SkipTable()
+        t.blockLast = [singletonDoc]; t.blockMaxFreq = [UInt32(truncatingIfNeeded: freq)]; t.blockMinNorm = [0]
+        t.docStart = [0]; t.docStored = [0]; t.docRaw = [0]
+        t.posStart = [max(0, posOffset)]; t.posStored = [r.offset - max(0, posOffset)]; t.posRaw = [0]
+        skip = t
+        if !ok { fail("bad inline positions at offset \(posOffset)") }
     }
-    private var inlineDoc: Int32 = -1
+
+    deinit {
+        state.pointee.raw?.deallocate()
+        state.deinitialize(count: 1); state.deallocate()
+        docs.deallocate(); freqs.deallocate()
+    }
+
+    /// The current document, or `noMoreDocs`.
+    var doc: Int32 { state.pointee.doc }
+    var blockCount: Int { skip.blockLast.count }
+    var blockLast: [Int32] { skip.blockLast }
+    var blockMaxFreq: [UInt32] { skip.blockMaxFreq }
+    var blockMinNorm: [UInt8] { skip.blockMinNorm }
+    var block: Int { state.pointee.block }
 
     /// Ends the cursor (used for corrupt entries).
-    func exhausted() -> PostingsCursor { doc = noMoreDocs; return self }
-
-    private func readSkipTable(docOffset: Int, posOffset: Int) throws {
-        let n = (docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
-        var r = ByteReader(docFile, offset: docOffset, file: fileName)
-        blockLast.reserveCapacity(n); blockMaxFreq.reserveCapacity(n); blockMinNorm.reserveCapacity(n)
-        docStored.reserveCapacity(n); docRaw.reserveCapacity(n); posStored.reserveCapacity(n); posRaw.reserveCapacity(n)
-        var last: Int64 = 0
-        for _ in 0..<n {
-            let delta = try r.vint()
-            guard delta < UInt64(Int32.max) else { throw r.fail("doc id out of range") }
-            last += Int64(delta)
-            guard last < Int64(Int32.max) else { throw r.fail("doc id out of range") }
-            blockLast.append(Int32(last))
-            blockMaxFreq.append(UInt32(truncatingIfNeeded: try r.vint()))
-            blockMinNorm.append(try r.u8())
-            let dl = try r.count(limit: Int.max)
-            docStored.append(dl >> 1); docRaw.append(dl & 1 == 1 ? try r.count() : 0)
-            let pl = try r.count(limit: Int.max)
-            posStored.append(pl >> 1); posRaw.append(pl & 1 == 1 ? try r.count() : 0)
-        }
-        guard posOffset >= 0, posOffset <= posFile.count else {
-            throw SearchIndexError.corruptIndex(file: fileName, reason: "positions offset \(posOffset) out of range")
-        }
-        var o = r.offset, p = posOffset
-        for i in 0..<n {
-            docStart.append(o); o += docStored[i]
-            posStart.append(p); p += posStored[i]
-        }
-        guard o <= docFile.count, p <= posFile.count else {
-            throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")
-        }
-    }
-
-    var blockCount: Int { blockLast.count }
+    func exhausted() -> PostingsCursor { state.pointee.doc = noMoreDocs; return self }
 
     private func fail(_ reason: String) {
         errors.record(SearchIndexError.corruptIndex(file: fileName, reason: reason))
-        doc = noMoreDocs; idx = count
+        state.pointee.doc = noMoreDocs; state.pointee.idx = state.pointee.count
+    }
+
+    /// A scratch buffer of at least `n` bytes for inflating.
+    private func rawBuffer(_ n: Int) -> UnsafeMutableRawPointer {
+        if state.pointee.rawCapacity < n || state.pointee.raw == nil {
+            state.pointee.raw?.deallocate()
+            let c = max(n, 1024)
+            state.pointee.raw = UnsafeMutableRawPointer.allocate(byteCount: c, alignment: 8)
+            state.pointee.rawCapacity = c
+        }
+        return state.pointee.raw!
     }
 
     /// Inflates block `b`'s docs and freqs.
     private func decodeBlock(_ b: Int) {
         if inlineDoc >= 0 {
-            docs[0] = inlineDoc; freqs[0] = blockMaxFreq[0]; count = 1; idx = 0; decodedBlock = 0
+            docs[0] = inlineDoc; freqs[0] = skip.blockMaxFreq[0]
+            state.pointee.count = 1; state.pointee.idx = 0; state.pointee.decodedBlock = 0
             return
         }
-        let n = b == blockLast.count - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
-        let stored = UnsafeRawBufferPointer(rebasing: docFile[docStart[b] ..< docStart[b] + docStored[b]])
-        let ok: Bool = {
-            if docRaw[b] == 0 { return decodeDocs(stored, n: n, b: b) }
-            guard inflater.decompress(stored, outputCount: docRaw[b], into: &raw) else { return false }
-            return raw.withUnsafeBytes { decodeDocs(UnsafeRawBufferPointer(rebasing: $0[0..<docRaw[b]]), n: n, b: b) }
-        }()
-        if !ok { fail("bad postings block \(b) at offset \(docStart[b])"); return }
-        count = n; idx = 0; decodedBlock = b
+        let n = b == skip.blockLast.count - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
+        let stored = UnsafeRawBufferPointer(rebasing: docFile[skip.docStart[b] ..< skip.docStart[b] + skip.docStored[b]])
+        let ok: Bool
+        let rawLen = skip.docRaw[b]
+        if rawLen == 0 { ok = decodeDocs(stored, n: n, b: b) }
+        else {
+            let buf = rawBuffer(rawLen)
+            ok = inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: rawLen))
+                && decodeDocs(UnsafeRawBufferPointer(start: buf, count: rawLen), n: n, b: b)
+        }
+        if !ok { fail("bad postings block \(b) at offset \(skip.docStart[b])"); return }
+        state.pointee.count = n; state.pointee.idx = 0; state.pointee.decodedBlock = b
     }
 
     private func decodeDocs(_ p: UnsafeRawBufferPointer, n: Int, b: Int) -> Bool {
@@ -264,84 +318,96 @@ final class PostingsCursor {
             }
             return nil
         }
-        var prev: Int64 = b == 0 ? 0 : Int64(blockLast[b - 1])
+        var prev: Int64 = b == 0 ? 0 : Int64(skip.blockLast[b - 1])
         for i in 0..<n {
             guard let d = v() else { return false }
             prev += Int64(d)
             docs[i] = Int32(truncatingIfNeeded: prev)
         }
         for i in 0..<n { guard let f = v() else { return false }; freqs[i] = f }
-        return prev == Int64(blockLast[b]) && off == end
+        return prev == Int64(skip.blockLast[b]) && off == end
     }
 
     /// Moves to the next document.
     @inline(__always) func nextDoc() -> Int32 {
-        if doc == noMoreDocs { return doc }
-        idx += 1
-        if idx >= count || decodedBlock != block {
-            let nb = block + 1
-            if nb >= blockLast.count { doc = noMoreDocs; return doc }
-            block = nb
+        let s = state
+        if s.pointee.doc == noMoreDocs { return noMoreDocs }
+        s.pointee.idx += 1
+        if s.pointee.idx >= s.pointee.count || s.pointee.decodedBlock != s.pointee.block {
+            let nb = s.pointee.block + 1
+            if nb >= skip.blockLast.count { s.pointee.doc = noMoreDocs; return noMoreDocs }
+            s.pointee.block = nb
             decodeBlock(nb)
-            if doc == noMoreDocs { return doc }
+            if s.pointee.doc == noMoreDocs { return noMoreDocs }
         }
-        doc = docs[idx]
-        return doc
+        let d = docs[s.pointee.idx]
+        s.pointee.doc = d
+        return d
     }
 
     /// Moves to the first document >= `target`, skipping whole blocks by their last doc id.
     func advance(_ target: Int32) -> Int32 {
-        if doc >= target { return doc }
-        if block < 0 || decodedBlock != block || blockLast[block] < target {
-            var b = max(block, 0)
-            while b < blockLast.count && blockLast[b] < target { b += 1 }
-            if b >= blockLast.count { doc = noMoreDocs; return doc }
-            block = b
+        let s = state
+        if s.pointee.doc >= target { return s.pointee.doc }
+        let last = skip.blockLast
+        if s.pointee.block < 0 || s.pointee.decodedBlock != s.pointee.block || last[s.pointee.block] < target {
+            var b = max(s.pointee.block, 0)
+            while b < last.count && last[b] < target { b += 1 }
+            if b >= last.count { s.pointee.doc = noMoreDocs; return noMoreDocs }
+            s.pointee.block = b
             decodeBlock(b)
-            if doc == noMoreDocs { return doc }
+            if s.pointee.doc == noMoreDocs { return noMoreDocs }
         }
-        while idx < count && docs[idx] < target { idx += 1 }
-        doc = docs[idx]   // the block's last doc is >= target, so idx < count
-        return doc
+        var i = s.pointee.idx
+        let c = s.pointee.count
+        while i < c && docs[i] < target { i += 1 }
+        s.pointee.idx = i
+        let d = docs[i]   // the block's last doc is >= target, so i < count
+        s.pointee.doc = d
+        return d
     }
 
     /// Moves the block pointer (without inflating) to the block that may contain `target`;
     /// returns that block's index, or nil when past the end.
     func shallowBlock(for target: Int32) -> Int? {
-        var b = max(block, 0)
-        while b < blockLast.count && blockLast[b] < target { b += 1 }
-        return b < blockLast.count ? b : nil
+        var b = max(state.pointee.block, 0)
+        while b < skip.blockLast.count && skip.blockLast[b] < target { b += 1 }
+        return b < skip.blockLast.count ? b : nil
     }
 
-    var freq: UInt32 { freqs[idx] }
+    var freq: UInt32 { freqs[state.pointee.idx] }
 
     /// Positions of the current document (inflates the block's positions on first use).
     func positions() -> ArraySlice<UInt32> {
-        if posDecodedBlock != decodedBlock {
-            let b = decodedBlock
+        let s = state
+        if s.pointee.posDecodedBlock != s.pointee.decodedBlock {
+            let b = s.pointee.decodedBlock
+            guard b >= 0 else { return [] }
             var total = 0
             posOffsets[0] = 0
-            for i in 0..<count { total += Int(freqs[i]); posOffsets[i + 1] = total }
+            for i in 0..<s.pointee.count { total += Int(freqs[i]); posOffsets[i + 1] = total }
             if posBuf.count < total { posBuf = [UInt32](repeating: 0, count: total) }
-            let stored = UnsafeRawBufferPointer(rebasing: posFile[posStart[b] ..< posStart[b] + posStored[b]])
+            let stored = UnsafeRawBufferPointer(rebasing: posFile[skip.posStart[b] ..< skip.posStart[b] + skip.posStored[b]])
             var ok: Bool
-            if posRaw[b] == 0 { ok = decodePositions(stored) }
+            let rawLen = skip.posRaw[b]
+            if rawLen == 0 { ok = decodePositions(stored) }
             else {
-                ok = inflater.decompress(stored, outputCount: posRaw[b], into: &raw)
-                if ok { ok = raw.withUnsafeBytes { decodePositions(UnsafeRawBufferPointer(rebasing: $0[0..<posRaw[b]])) } }
+                let buf = rawBuffer(rawLen)
+                ok = inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: rawLen))
+                    && decodePositions(UnsafeRawBufferPointer(start: buf, count: rawLen))
             }
             if !ok {
-                errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(posStart[b])"))
+                errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(skip.posStart[b])"))
                 return []
             }
-            posDecodedBlock = b
+            s.pointee.posDecodedBlock = b
         }
-        return posBuf[posOffsets[idx] ..< posOffsets[idx + 1]]
+        return posBuf[posOffsets[s.pointee.idx] ..< posOffsets[s.pointee.idx + 1]]
     }
 
     private func decodePositions(_ p: UnsafeRawBufferPointer) -> Bool {
         var off = 0, k = 0
-        for i in 0..<count {
+        for i in 0..<state.pointee.count {
             var prev: UInt32 = 0
             for _ in 0..<Int(freqs[i]) {
                 var result: UInt32 = 0, shift: UInt32 = 0

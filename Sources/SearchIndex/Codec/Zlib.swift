@@ -53,6 +53,17 @@ public final class Inflater {
     }
     deinit { if ok { inflateEnd(&stream) } }
 
+    func decompressRaw(_ input: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer) -> Bool {
+        guard ok, let base = output.baseAddress else { return output.isEmpty && input.isEmpty }
+        inflateReset(&stream)
+        stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
+        stream.avail_in = uInt(input.count)
+        stream.next_out = base.assumingMemoryBound(to: Bytef.self)
+        stream.avail_out = uInt(output.count)
+        let rc = inflate(&stream, Z_FINISH)
+        return rc == Z_STREAM_END && stream.avail_out == 0
+    }
+
     /// Inflates `input`, which must decode to exactly `outputCount` bytes, into `dest` (resized as needed).
     /// Returns false if the data is not valid deflate or has another length.
     public func decompress(_ input: UnsafeRawBufferPointer, outputCount: Int, into dest: inout [UInt8]) -> Bool {
@@ -67,6 +78,13 @@ public final class Inflater {
             let rc = inflate(&stream, Z_FINISH)
             return rc == Z_STREAM_END && stream.avail_out == 0
         }
+    }
+}
+
+extension Inflater {
+    /// Inflates `input` into `output`, which it must fill exactly.
+    public func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
+        decompressRaw(input, output)
     }
 }
 

@@ -78,7 +78,7 @@ public struct ByteReader {
         let s = UnsafeRawBufferPointer(rebasing: base[offset ..< offset + n]); offset += n; return s
     }
     public mutating func string() throws -> String {
-        let n = try count(limit: 1 << 24)
+        let n = try count(limit: remaining)
         let s = try slice(n)
         return String(decoding: s, as: UTF8.self)
     }

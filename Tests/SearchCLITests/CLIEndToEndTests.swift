@@ -1,0 +1,304 @@
+import Foundation
+import XCTest
+
+/// End-to-end tests of the `search` binary: indexing every format, re-indexing, and the query options.
+final class CLIEndToEndTests: CLITestCase {
+    /// One document per format (two in the multi-document files), in nested folders.
+    /// Every document has a unique word (for lookups) and the word "common".
+    func writeCorpus(_ dir: String = "corpus") throws {
+        try write("\(dir)/news/tangier.txt", "\n\n  Tangier Police Arrest Three  \nPolice in Tangier arrested three men on Monday. common\n")
+        try write("\(dir)/notes/zebra.md", "Some preamble line\n\n# Zebra Migration Notes\n\nThe *zebras* cross the river in July. common\n")
+        try write("\(dir)/web/volcano.html", """
+            <!DOCTYPE html><html><head><title>Volcano Erupts Again</title>
+            <script>var secretscriptword = 1;</script><style>.hiddenstyleword { color: red }</style></head>
+            <body><h1>Eruption</h1><p>The <b>volcano</b> erupted &amp; lava flowed. common</p></body></html>
+            """)
+        try write("\(dir)/web/glacier.htm", "<html><head><title>Glacier Retreats</title></head><body><p>The glacier melted. common</p></body></html>")
+        try write("\(dir)/data/penguin.json", #"{"id": "json-1", "title": "Penguin Colony Grows", "body": "Penguins thrive on the ice. common", "date": "2020-01-02"}"#)
+        try write("\(dir)/data/marsupials.jsonl", """
+            {"id": "jl-1", "title": "Kangaroo Census", "text": "Kangaroos counted in the outback. common"}
+            {"_id": "jl-2", "title": "Koala Rescue", "content": "Koalas rescued from fires. common"}
+
+            """)
+        try write("\(dir)/data/rivers.csv", """
+            article_id,title,content,author
+            csv-1,Otter Returns,"Otters seen again, after years. common",Alice
+            csv-2,Beaver Dam,"The ""beaver"" built a dam. common",Bob
+
+            """)
+        try write("\(dir)/ignored.bin", "unsupported extension walrus")
+        try write("\(dir)/.hidden/secret.txt", "Hidden\nwalrus common\n")
+    }
+
+    /// Unique word → (id, title) of the document holding it.
+    let expected: [(word: String, id: String, title: String)] = [
+        ("tangier", "news/tangier.txt", "Tangier Police Arrest Three"),
+        ("zebras", "notes/zebra.md", "Zebra Migration Notes"),
+        ("lava", "web/volcano.html", "Volcano Erupts Again"),
+        ("glacier", "web/glacier.htm", "Glacier Retreats"),
+        ("penguins", "json-1", "Penguin Colony Grows"),
+        ("kangaroos", "jl-1", "Kangaroo Census"),
+        ("koalas", "jl-2", "Koala Rescue"),
+        ("otters", "csv-1", "Otter Returns"),
+        ("beaver", "csv-2", "Beaver Dam"),
+    ]
+
+    func testEveryFormatIsIndexedWithTitlesAndIds() throws {
+        try writeCorpus()
+        let r = try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertTrue(r.stdout.contains("indexed 9 documents from 7 files into idx"), r.summary)
+        XCTAssertEqual(try documentCount(index: "idx"), 9)
+
+        for (word, id, title) in expected {
+            let hits = try expect(0, ["--json", "--index", "idx", word]).jsonHits()
+            XCTAssertEqual(hits.count, 1, "\(word): \(hits)")
+            XCTAssertEqual(hits.first?["id"] as? String, id, word)
+            XCTAssertEqual(hits.first?["title"] as? String, title, word)
+        }
+        // Titles are searchable too (the .md title comes from the heading, not the first line).
+        XCTAssertEqual(try hitIDs("migration", index: "idx", extra: ["--field", "title"]), ["notes/zebra.md"])
+        XCTAssertEqual(try hitIDs("preamble", index: "idx", extra: ["--field", "title"]), [])
+        // Scripts and styles are stripped from HTML; unsupported and hidden files are skipped.
+        for word in ["secretscriptword", "hiddenstyleword", "walrus"] {
+            XCTAssertEqual(try hitIDs(word, index: "idx"), [], word)
+        }
+        // Extra CSV columns and JSON fields are stored and returned.
+        let otter = try expect(0, ["--json", "--index", "idx", "otters"]).jsonHits().first
+        XCTAssertEqual((otter?["fields"] as? [String: Any])?["author"] as? String, "Alice")
+        let penguin = try expect(0, ["--json", "--index", "idx", "penguins"]).jsonHits().first
+        XCTAssertEqual(penguin?["date"] as? String, "2020-01-02")
+        XCTAssertEqual(penguin?["path"] as? String, "data/penguin.json")
+        // The text output shows rank, title, score, id, date, path and a snippet.
+        let text = try expect(0, ["--index", "idx", "--color", "never", "penguins"])
+        XCTAssertTrue(text.stdout.contains(" 1. Penguin Colony Grows  ("), text.summary)
+        XCTAssertTrue(text.stdout.contains("json-1 · 2020-01-02 · data/penguin.json"), text.summary)
+        XCTAssertTrue(text.stdout.contains("[Penguins] thrive on the ice"), text.summary)
+    }
+
+    func testIdTitleAndBodyFieldFlags() throws {
+        try write("c/items.csv", """
+            sku,headline,description,notes
+            A-1,Red Kettle,Boils water quickly,steel
+            A-2,Blue Teapot,Brews leaves slowly,ceramic
+
+            """)
+        try write("c/items.jsonl", #"{"sku": "B-1", "headline": "Green Mug", "description": "Holds coffee", "notes": "glass"}"# + "\n")
+        try expect(0, ["index", "c", "--index", "idx", "--id-field", "sku", "--title-field", "headline",
+                       "--body-field", "description,notes"])
+        let hits = try expect(0, ["--json", "--index", "idx", "ceramic"]).jsonHits()
+        XCTAssertEqual(hits.first?["id"] as? String, "A-2")
+        XCTAssertEqual(hits.first?["title"] as? String, "Blue Teapot")
+        XCTAssertEqual(try hitIDs("coffee", index: "idx"), ["B-1"])
+        XCTAssertEqual(try hitIDs("kettle", index: "idx", extra: ["--field", "title"]), ["A-1"])
+    }
+
+    func testReindexingTheSameFolderNeverDuplicates() throws {
+        try writeCorpus()
+        for _ in 0..<3 {
+            try expect(0, ["index", "corpus"], env: ["SEARCH_INDEX": "idx"])
+            XCTAssertEqual(try documentCount(index: "idx"), 9)
+            let ids = try hitIDs("common", index: "idx")
+            XCTAssertEqual(ids.count, 9)
+            XCTAssertEqual(Set(ids).count, ids.count, "duplicate ids: \(ids)")
+            XCTAssertEqual(Set(ids), Set(expected.map { $0.id }))
+            let stats = try expect(0, ["stats", "--index", "idx"])
+            XCTAssertFalse(stats.stdout.contains("deleted"), stats.summary)
+        }
+        XCTAssertEqual(try expect(0, ["check", "--index", "idx"]).status, 0)
+    }
+
+    func testReindexingAfterDeletingAFileRemovesItsDocuments() throws {
+        try writeCorpus()
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(try hitIDs("koalas", index: "idx"), ["jl-2"])
+        try FileManager.default.removeItem(atPath: path("corpus/data/marsupials.jsonl"))
+        try FileManager.default.removeItem(atPath: path("corpus/news/tangier.txt"))
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(try documentCount(index: "idx"), 6)
+        XCTAssertEqual(try hitIDs("koalas", index: "idx"), [])
+        XCTAssertEqual(try hitIDs("kangaroos", index: "idx"), [])
+        XCTAssertEqual(try hitIDs("tangier", index: "idx"), [])
+        XCTAssertEqual(try hitIDs("common", index: "idx").count, 6)
+        // A changed file's document is replaced, not added.
+        try write("corpus/web/glacier.htm", "<html><head><title>Glacier Advances</title></head><body>Ice grows. common</body></html>")
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(try documentCount(index: "idx"), 6)
+        let hits = try expect(0, ["--json", "--index", "idx", "glacier"]).jsonHits()
+        XCTAssertEqual(hits.map { $0["title"] as? String }, ["Glacier Advances"])
+    }
+
+    func testJSONOutput() throws {
+        try writeCorpus()
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        let r = try expect(0, ["--json", "--index", "idx", "tangier OR police OR common"])
+        XCTAssertFalse(r.stdout.hasANSIEscape)
+        let hits = r.jsonHits()
+        XCTAssertEqual(hits.count, 9)
+        for (i, h) in hits.enumerated() {
+            for key in ["rank", "score", "id", "title", "snippet"] { XCTAssertNotNil(h[key], "\(key) missing in \(h)") }
+            XCTAssertEqual(h["rank"] as? Int, i + 1)
+            XCTAssertNotNil(h["score"] as? Double)
+            XCTAssertNotNil(h["snippet"] as? String)
+        }
+        let scores = hits.compactMap { $0["score"] as? Double }
+        XCTAssertEqual(scores, scores.sorted(by: >), "scores not descending")
+        XCTAssertEqual(hits.first?["id"] as? String, "news/tangier.txt")
+        XCTAssertTrue((hits.first?["snippet"] as? String ?? "").contains("Tangier"))
+        // --explain adds the score's breakdown.
+        let explained = try expect(0, ["--json", "--explain", "--index", "idx", "tangier"]).jsonHits()
+        XCTAssertTrue((explained.first?["explain"] as? String ?? "").contains("idf"), "\(explained)")
+        let text = try expect(0, ["--explain", "--index", "idx", "tangier"])
+        XCTAssertTrue(text.stdout.contains("idf"), text.summary)
+    }
+
+    func testLimit() throws {
+        for i in 1...12 { try write("c/doc\(i).txt", "Document \(i)\nshared word number \(i)\n") }
+        try expect(0, ["index", "c", "--index", "idx"])
+        XCTAssertEqual(try expect(0, ["--json", "--index", "idx", "shared"]).jsonHits().count, 10, "default limit is 10")
+        XCTAssertEqual(try expect(0, ["--json", "--index", "idx", "--limit", "3", "shared"]).jsonHits().count, 3)
+        XCTAssertEqual(try expect(0, ["--json", "--index", "idx", "-l", "1", "shared"]).jsonHits().count, 1)
+        XCTAssertEqual(try expect(0, ["--json", "--index", "idx", "--limit", "50", "shared"]).jsonHits().count, 12)
+        let text = try expect(0, ["--index", "idx", "--limit", "2", "shared"])
+        XCTAssertTrue(text.stdout.hasPrefix("12 matches for shared\n"), text.summary)
+        XCTAssertTrue(text.stdout.contains(" 2. "), text.summary)
+        XCTAssertFalse(text.stdout.contains(" 3. "), text.summary)
+        try expect(2, ["--index", "idx", "--limit=-1", "shared"])
+    }
+
+    func testAllRequiresEveryWord() throws {
+        try writeCorpus()
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(Set(try hitIDs("tangier zebras", index: "idx")), ["news/tangier.txt", "notes/zebra.md"])
+        XCTAssertEqual(try hitIDs("tangier zebras", index: "idx", extra: ["--all"]), [])
+        XCTAssertEqual(try hitIDs("tangier monday", index: "idx", extra: ["--all"]), ["news/tangier.txt"])
+        let r = try expect(0, ["--all", "--index", "idx", "tangier zebras"])
+        XCTAssertTrue(r.stdout.hasPrefix("0 matches"), r.summary)
+    }
+
+    func testFieldRestrictsTheSearch() throws {
+        try write("c/a.txt", "Harbor News\nThe lighthouse keeper retired.\n")
+        try write("c/b.txt", "Lighthouse Restored\nThe harbor tower was painted.\n")
+        try expect(0, ["index", "c", "--index", "idx"])
+        XCTAssertEqual(Set(try hitIDs("lighthouse", index: "idx")), ["a.txt", "b.txt"])
+        XCTAssertEqual(try hitIDs("lighthouse", index: "idx", extra: ["--field", "title"]), ["b.txt"])
+        XCTAssertEqual(try hitIDs("lighthouse", index: "idx", extra: ["--field", "body"]), ["a.txt"])
+        XCTAssertEqual(try hitIDs("title:harbor", index: "idx"), ["a.txt"])
+        let bad = try expect(2, ["--field", "nosuchfield", "--index", "idx", "lighthouse"])
+        XCTAssertTrue(bad.stderr.contains("unknown field 'nosuchfield'"), bad.summary)
+    }
+
+    func testDoubleDashSearchesForASubcommandName() throws {
+        try write("c/a.txt", "Library Catalogue\nThe index of the book lists every name.\n")
+        try write("c/b.txt", "Other\nNothing here.\n")
+        try expect(0, ["index", "c"], env: ["SEARCH_INDEX": "idx"])
+        let r = try expect(0, ["--", "index"], env: ["SEARCH_INDEX": "idx"])
+        XCTAssertTrue(r.stdout.hasPrefix("1 match for index\n"), r.summary)
+        XCTAssertTrue(r.stdout.contains("Library Catalogue"), r.summary)
+        let j = try expect(0, ["--json", "--", "stats"], env: ["SEARCH_INDEX": "idx"])
+        XCTAssertEqual(j.jsonHits().count, 0)
+        // Without `--`, `index` is the subcommand (and wants a folder).
+        try expect(2, ["index"], env: ["SEARCH_INDEX": "idx"])
+        XCTAssertEqual(try documentCount(index: "idx"), 2)
+    }
+
+    func testNoMatchesExitsZero() throws {
+        try writeCorpus()
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        let r = try expect(0, ["--index", "idx", "xyzzyplugh"])
+        XCTAssertEqual(r.stdout, "0 matches for xyzzyplugh\n")
+        XCTAssertEqual(r.stderr, "")
+        XCTAssertEqual(try expect(0, ["--json", "--index", "idx", "xyzzyplugh"]).stdout, "")
+    }
+
+    func testQuerySyntaxErrorShowsACaret() throws {
+        try writeCorpus()
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        for query in ["tangier AND (police", "tangier AND", "\"unclosed phrase", "title:"] {
+            let r = try expect(2, ["--index", "idx", query])
+            XCTAssertEqual(r.stdout, "", query)
+            let lines = r.stderr.split(separator: "\n", omittingEmptySubsequences: false).map(String.init)
+            guard let i = lines.firstIndex(where: { $0.hasPrefix("search: query syntax error at position ") }) else {
+                XCTFail("\(query): \(r.summary)"); continue
+            }
+            XCTAssertGreaterThan(lines.count, i + 2, r.summary)
+            guard lines.count > i + 2 else { continue }
+            XCTAssertEqual(lines[i + 1], "  " + query, r.summary)
+            // The caret sits under the reported position.
+            let pos = Int(lines[i].dropFirst("search: query syntax error at position ".count).prefix { $0.isNumber }) ?? -1
+            XCTAssertEqual(lines[i + 2], "  " + String(repeating: " ", count: pos) + "^", r.summary)
+        }
+    }
+
+    func testNoIndexYetGivesTheHint() throws {
+        let r = try expect(2, ["Tangier arrest"])
+        XCTAssertEqual(r.stderr, "search: no index at ./Index - run `search index <folder>` first\n")
+        XCTAssertEqual(r.stdout, "")
+        let other = try expect(2, ["--index", "elsewhere", "Tangier"])
+        XCTAssertEqual(other.stderr, "search: no index at elsewhere - run `search index <folder>` first\n")
+        let env = try expect(2, ["Tangier"], env: ["SEARCH_INDEX": "fromenv"])
+        XCTAssertEqual(env.stderr, "search: no index at fromenv - run `search index <folder>` first\n")
+        try expect(2, ["stats"])
+        try expect(2, ["check"])
+        // Looking does not create an index directory.
+        XCTAssertFalse(FileManager.default.fileExists(atPath: path("Index")))
+    }
+
+    func testIndexLocationFromFlagEnvironmentAndDefault() throws {
+        try write("one/a.txt", "Alpha Document\nalphaword\n")
+        try write("two/b.txt", "Beta Document\nbetaword\n")
+        // Default: ./Index in the working directory.
+        try expect(0, ["index", "one"])
+        XCTAssertTrue(indexFiles("Index").contains { $0.hasPrefix("segments_") })
+        XCTAssertEqual(try expect(0, ["--json", "alphaword"]).jsonHits().count, 1)
+        // SEARCH_INDEX.
+        try expect(0, ["index", "two"], env: ["SEARCH_INDEX": "envidx"])
+        XCTAssertTrue(indexFiles("envidx").contains { $0.hasPrefix("segments_") })
+        XCTAssertEqual(try expect(0, ["--json", "betaword"], env: ["SEARCH_INDEX": "envidx"]).jsonHits().count, 1)
+        XCTAssertEqual(try expect(0, ["--json", "alphaword"], env: ["SEARCH_INDEX": "envidx"]).jsonHits().count, 0)
+        // --index wins over SEARCH_INDEX; an absolute SEARCH_INDEX works from another directory.
+        XCTAssertEqual(try expect(0, ["--json", "--index", "Index", "alphaword"], env: ["SEARCH_INDEX": "envidx"]).jsonHits().count, 1)
+        try mkdir("sub")
+        XCTAssertEqual(try expect(0, ["--json", "betaword"], env: ["SEARCH_INDEX": path("envidx")], cwd: path("sub")).jsonHits().count, 1)
+        XCTAssertEqual(try documentCount(index: "Index"), 1)
+        XCTAssertEqual(try documentCount(index: "envidx"), 1)
+        // The default index was not touched by the SEARCH_INDEX run.
+        XCTAssertEqual(try expect(0, ["--json", "betaword"]).jsonHits().count, 0)
+    }
+
+    func testColor() throws {
+        try writeCorpus()
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        let q = ["--index", "idx", "tangier"]
+        let always = try expect(0, ["--color", "always"] + q)
+        XCTAssertTrue(always.stdout.hasANSIEscape, always.summary)
+        XCTAssertTrue(always.stdout.contains("\u{1B}[1;33mTangier\u{1B}[0m"), always.summary)
+        XCTAssertFalse(try expect(0, ["--color", "never"] + q).stdout.hasANSIEscape)
+        XCTAssertFalse(try expect(0, q).stdout.hasANSIEscape, "auto, stdout not a terminal")
+        XCTAssertFalse(try expect(0, q, env: ["NO_COLOR": "1"]).stdout.hasANSIEscape)
+        XCTAssertFalse(try expect(0, ["--color", "never"] + q, env: ["NO_COLOR": "1"]).stdout.hasANSIEscape)
+        XCTAssertFalse(try expect(0, ["--json", "--color", "always"] + q).stdout.hasANSIEscape, "JSON never has escapes")
+        // On a terminal: auto colors unless NO_COLOR is set; never is never.
+        guard let tty = try searchOnTerminal(q) else { throw XCTSkip("no pseudo-terminal available") }
+        XCTAssertEqual(tty.status, 0, tty.summary)
+        XCTAssertTrue(tty.stdout.hasANSIEscape, "auto on a terminal: \(tty.summary)")
+        let noColor = try XCTUnwrap(searchOnTerminal(q, env: ["NO_COLOR": "1"]))
+        XCTAssertEqual(noColor.status, 0, noColor.summary)
+        XCTAssertTrue(noColor.stdout.contains("Tangier Police Arrest Three"), noColor.summary)
+        XCTAssertFalse(noColor.stdout.hasANSIEscape, "NO_COLOR on a terminal: \(noColor.summary)")
+        let never = try XCTUnwrap(searchOnTerminal(["--color", "never"] + q))
+        XCTAssertFalse(never.stdout.hasANSIEscape, never.summary)
+        XCTAssertTrue(never.stdout.contains("[Tangier]"), never.summary)
+    }
+
+    func testStatsAndCheckOnAGoodIndex() throws {
+        try writeCorpus()
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        let s = try expect(0, ["stats", "--index", "idx"])
+        XCTAssertTrue(s.stdout.contains("documents: 9\n"), s.summary)
+        XCTAssertTrue(s.stdout.contains("field title: "), s.summary)
+        XCTAssertTrue(s.stdout.contains("field body: "), s.summary)
+        let c = try expect(0, ["check", "--index", "idx"])
+        XCTAssertTrue(c.stdout.hasPrefix("ok: "), c.summary)
+        XCTAssertTrue(c.stdout.contains("9 documents"), c.summary)
+    }
+}

@@ -105,12 +105,7 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
         t.withUTF8 { utf8 in
             Tokenizer.tokenize(utf8, fold: foldDiacritics) { token, position in
                 if token.count <= maxStopwordBytes && stopwords.contains(Array(token)) { return }
-                if let stemmer, let s = sb_stemmer_stem(stemmer, token.baseAddress, Int32(token.count)) {
-                    let n = Int(sb_stemmer_length(stemmer))
-                    s.withMemoryRebound(to: UInt8.self, capacity: n) { sink(UnsafeBufferPointer(start: $0, count: n), position) }
-                } else {
-                    sink(token, position)
-                }
+                if let stemmer { stemmer.stem(token) { sink($0, position) } } else { sink(token, position) }
             }
         }
     }
@@ -123,12 +118,7 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
         t.withUTF8 { utf8 in
             Tokenizer.tokenize(utf8, fold: foldDiacritics) { (token: UnsafeBufferPointer<UInt8>, position: Int, range: Range<Int>) in
                 if token.count <= maxStopwordBytes && stopwords.contains(Array(token)) { return }
-                if let stemmer, let s = sb_stemmer_stem(stemmer, token.baseAddress, Int32(token.count)) {
-                    let n = Int(sb_stemmer_length(stemmer))
-                    s.withMemoryRebound(to: UInt8.self, capacity: n) { sink(UnsafeBufferPointer(start: $0, count: n), position, range) }
-                } else {
-                    sink(token, position, range)
-                }
+                if let stemmer { stemmer.stem(token) { sink($0, position, range) } } else { sink(token, position, range) }
             }
         }
     }
@@ -146,22 +136,66 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
 /// libstemmer stemmers are not thread-safe; an analyzer keeps a few and lends one per `analyze` call.
 final class StemmerPool: @unchecked Sendable {
     private let language: String
-    private var free: [OpaquePointer] = []
+    private var free: [CachedStemmer] = []
     private let lock = NSLock()
 
     init?(language: String) {
         self.language = language
-        guard let s = sb_stemmer_new(language, "UTF_8") else { return nil }
+        guard let s = CachedStemmer(language: language) else { return nil }
         free.append(s)
     }
-    deinit { for s in free { sb_stemmer_delete(s) } }
 
-    func take() -> OpaquePointer? {
+    func take() -> CachedStemmer? {
         lock.lock(); defer { lock.unlock() }
         if let s = free.popLast() { return s }
-        return sb_stemmer_new(language, "UTF_8")
+        return CachedStemmer(language: language)
     }
-    func give(_ s: OpaquePointer) {
+    func give(_ s: CachedStemmer) {
         lock.lock(); free.append(s); lock.unlock()
+    }
+}
+
+/// One libstemmer instance with a direct-mapped cache of recent words (word frequencies are Zipfian, so
+/// most tokens hit): 4,096 slots of up to 24-byte words and stems, 200 KB.
+final class CachedStemmer {
+    private let stemmer: OpaquePointer
+    private static let slots = 4096, maxLen = 24, slotSize = 2 + 2 * 24
+    private let cache: UnsafeMutablePointer<UInt8>
+
+    init?(language: String) {
+        guard let s = sb_stemmer_new(language, "UTF_8") else { return nil }
+        stemmer = s
+        cache = .allocate(capacity: Self.slots * Self.slotSize)
+        cache.initialize(repeating: 0, count: Self.slots * Self.slotSize)   // word length 0 = empty slot
+    }
+    deinit { sb_stemmer_delete(stemmer); cache.deallocate() }
+
+    /// Calls `body` with the stem of `word`.
+    @inline(__always)
+    func stem(_ word: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        let n = word.count
+        guard n > 0, n <= Self.maxLen, let w = word.baseAddress else { return stemUncached(word, body) }
+        var h: UInt32 = 2166136261
+        for b in word { h = (h ^ UInt32(b)) &* 16777619 }
+        let slot = cache + Int(h & UInt32(Self.slots - 1)) * Self.slotSize
+        if Int(slot[0]) == n && memcmp(slot + 2, w, n) == 0 {
+            return body(UnsafeBufferPointer(start: slot + 2 + Self.maxLen, count: Int(slot[1])))
+        }
+        guard let s = sb_stemmer_stem(stemmer, w, Int32(n)) else { return body(word) }
+        let m = Int(sb_stemmer_length(stemmer))
+        s.withMemoryRebound(to: UInt8.self, capacity: m) { stem in
+            if m <= Self.maxLen {
+                slot[0] = UInt8(n); slot[1] = UInt8(m)
+                (slot + 2).update(from: w, count: n)
+                (slot + 2 + Self.maxLen).update(from: stem, count: m)
+            }
+            body(UnsafeBufferPointer(start: stem, count: m))
+        }
+    }
+
+    private func stemUncached(_ word: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        guard let s = sb_stemmer_stem(stemmer, word.baseAddress, Int32(word.count)) else { return body(word) }
+        let m = Int(sb_stemmer_length(stemmer))
+        s.withMemoryRebound(to: UInt8.self, capacity: m) { body(UnsafeBufferPointer(start: $0, count: m)) }
     }
 }

@@ -11,8 +11,8 @@ swift test --skip-build --disable-swift-testing 2>&1 | tee "$log" | grep -vE "^T
 status=${PIPESTATUS[0]}
 set -e
 line=$(grep -E "^\s*Executed [0-9]+ tests?" "$log" | tail -1)
-total=$(echo "$line" | sed -E 's/.*Executed ([0-9]+) tests?.*/\1/')
-failed=$(echo "$line" | sed -E 's/.* with ([0-9]+) failures?.*/\1/')
+total=$(echo "$line" | grep -oE 'Executed [0-9]+' | grep -oE '[0-9]+' || echo 0)
+failed=$(echo "$line" | grep -oE '[0-9]+ failures?' | grep -oE '^[0-9]+' || echo 0)
 skipped=$(echo "$line" | grep -oE '[0-9]+ tests? skipped' | grep -oE '^[0-9]+' || echo 0)
 rm -f "$log"
 echo "tests: $((total - failed - skipped)) passed, $failed failed, $skipped skipped"

@@ -46,6 +46,18 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
     private let stopwords: Set<[UInt8]>
     private let pool: StemmerPool?
     private let maxStopwordBytes: Int
+    /// Stopwords of up to 8 bytes packed into integers, so the per-token check allocates nothing.
+    private let packedStopwords: Set<UInt64>
+
+    @inline(__always) static func pack(_ t: UnsafeBufferPointer<UInt8>) -> UInt64 {
+        var v: UInt64 = 0
+        for b in t { v = v << 8 | UInt64(b) }
+        return v | UInt64(t.count) << 60
+    }
+
+    @inline(__always) private func isStopword(_ t: UnsafeBufferPointer<UInt8>) -> Bool {
+        t.count <= 7 ? packedStopwords.contains(Self.pack(t)) : stopwords.contains(Array(t))
+    }
 
     /// - Parameters:
     ///   - stemmer: a Snowball algorithm known to libstemmer (see ``availableStemmers``), or nil.
@@ -56,6 +68,7 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
         self.foldDiacritics = foldDiacritics
         self.stopwords = Set(stopwords.map { Array($0.utf8) })
         maxStopwordBytes = self.stopwords.map(\.count).max() ?? -1
+        packedStopwords = Set(self.stopwords.filter { $0.count <= 7 }.map { w in w.withUnsafeBufferPointer { Self.pack($0) } })
         if let stemmer {
             guard let p = StemmerPool(language: stemmer) else {
                 throw SearchIndexError.invalidArgument("unknown stemmer '\(stemmer)'; available: \(Self.availableStemmers.joined(separator: ", "))")
@@ -104,7 +117,7 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
         var t = text
         t.withUTF8 { utf8 in
             Tokenizer.tokenize(utf8, fold: foldDiacritics) { token, position in
-                if token.count <= maxStopwordBytes && stopwords.contains(Array(token)) { return }
+                if token.count <= maxStopwordBytes && isStopword(token) { return }
                 if let stemmer { stemmer.stem(token) { sink($0, position) } } else { sink(token, position) }
             }
         }
@@ -117,7 +130,7 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
         var t = text
         t.withUTF8 { utf8 in
             Tokenizer.tokenize(utf8, fold: foldDiacritics) { (token: UnsafeBufferPointer<UInt8>, position: Int, range: Range<Int>) in
-                if token.count <= maxStopwordBytes && stopwords.contains(Array(token)) { return }
+                if token.count <= maxStopwordBytes && isStopword(token) { return }
                 if let stemmer { stemmer.stem(token) { sink($0, position, range) } } else { sink(token, position, range) }
             }
         }

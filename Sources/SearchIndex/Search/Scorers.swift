@@ -119,10 +119,12 @@ final class PhraseScorer: Scorer {
         }
     }
     /// Counts start positions p such that term i occurs at p + offsets[i] for every i.
+    private var lists: [ArraySlice<UInt32>] = []
+    private var idx: [Int] = []
     private func phraseFreq() -> Int {
-        let lists = cursors.map { $0.positions() }
+        if lists.count != cursors.count { lists = Array(repeating: [], count: cursors.count); idx = Array(repeating: 0, count: cursors.count) }
+        for i in cursors.indices { lists[i] = cursors[i].positions(); idx[i] = 0 }
         var count = 0
-        var idx = [Int](repeating: 0, count: lists.count)
         outer: for p0 in lists[0] {
             guard p0 >= offsets[0] else { continue }
             let start = p0 - offsets[0]

@@ -196,25 +196,12 @@ public final class Searcher: Sendable {
 
     func weight(_ q: Query, field: String?, options: SearchOptions) throws -> Weight {
         switch q {
-        case let .term(f, text):
-            return try perField(f, options) { field in
-                var keys: [[UInt8]] = [], positions: [Int] = []
-                analyzer.analyze(text) { t, p in keys.append([UInt8(field)] + Array(t)); positions.append(p) }
-                if keys.isEmpty { return .none }
-                if keys.count == 1 { return try termWeight(field: field, key: keys[0], options: options) }
-                return try phraseWeight(field: field, keys: keys, positions: positions, options: options)
-            }
+        case let .term(f, text), let .phrase(f, text):
+            // A word that analyzes to several terms (e-mail, 東京) is a phrase; a one-word phrase is a term.
+            return try perField(f, options) { field in try analyzedWeight(field: field, text: text, options: options) }
         case let .exactTerm(f, term):
             return try perField(f, options) { field in
                 try termWeight(field: field, key: [UInt8(field)] + Array(term.utf8), options: options)
-            }
-        case let .phrase(f, text):
-            return try perField(f, options) { field in
-                var keys: [[UInt8]] = [], positions: [Int] = []
-                analyzer.analyze(text) { t, p in keys.append([UInt8(field)] + Array(t)); positions.append(p) }
-                if keys.isEmpty { return .none }
-                if keys.count == 1 { return try termWeight(field: field, key: keys[0], options: options) }
-                return try phraseWeight(field: field, keys: keys, positions: positions, options: options)
             }
         case let .prefix(f, text):
             return try perField(f, options) { field in
@@ -236,6 +223,14 @@ public final class Searcher: Sendable {
             if must.isEmpty && should.isEmpty { return .none }
             return .boolean(must: must, should: should, mustNot: not)
         }
+    }
+
+    private func analyzedWeight(field: Int, text: String, options: SearchOptions) throws -> Weight {
+        var keys: [[UInt8]] = [], positions: [Int] = []
+        analyzer.analyze(text) { t, p in keys.append([UInt8(field)] + Array(t)); positions.append(p) }
+        if keys.isEmpty { return .none }
+        if keys.count == 1 { return try termWeight(field: field, key: keys[0], options: options) }
+        return try phraseWeight(field: field, keys: keys, positions: positions, options: options)
     }
 
     private func perField(_ f: String?, _ options: SearchOptions, _ make: (Int) throws -> Weight) throws -> Weight {

@@ -115,7 +115,7 @@ final class Progress {
     let start = Date()
     var bytes = 0
     var docs = 0
-    var last = Date.distantPast
+    lazy var last = tty ? Date.distantPast : start
     var drawn = false
 
     init(totalBytes: Int) { self.totalBytes = totalBytes }

@@ -86,7 +86,11 @@ extension Searcher {
         var pos = lo
         func plain(_ a: Int, _ b: Int) {
             guard b > a else { return }
-            let s = String(decoding: utf8[a..<b], as: UTF8.self).split(whereSeparator: { $0.isNewline }).joined(separator: " ")
+            // Line breaks and runs of white space become one space.
+            var s = "", lastSpace = false
+            for c in String(decoding: utf8[a..<b], as: UTF8.self) {
+                if c.isWhitespace { if !lastSpace { s.append(" ") }; lastSpace = true } else { s.append(c); lastSpace = false }
+            }
             frags.append(.init(text: s, isMatch: false))
         }
         for t in tokens[first...lastTok] where t.term != nil && t.range.upperBound <= hi {

@@ -11,10 +11,13 @@ public final class Deflater {
 
     /// - Parameter fixedHuffman: use only deflate's fixed Huffman codes (`Z_FIXED`). Inflating such a block
     ///   skips building decode tables, which dominates for small blocks.
-    public init(level: Int32 = 6, fixedHuffman: Bool = false) {
+    /// - Parameter smallInputs: tune for inputs of a few hundred bytes (postings blocks): a 4 KiB window and
+    ///   a 512-entry match hash, so `deflateReset` between blocks does not clear zlib's default 64 KiB table.
+    public init(level: Int32 = 6, fixedHuffman: Bool = false, smallInputs: Bool = false) {
         self.level = level
         let strategy = fixedHuffman ? Z_FIXED : Z_DEFAULT_STRATEGY
-        ok = deflateInit2_(&stream, level, Z_DEFLATED, -15, 8, strategy, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
+        ok = deflateInit2_(&stream, level, Z_DEFLATED, smallInputs ? -12 : -15, smallInputs ? 2 : 8, strategy,
+                           ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
     }
     deinit { if ok { deflateEnd(&stream) } }
 

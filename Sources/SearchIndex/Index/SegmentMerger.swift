@@ -22,8 +22,7 @@ enum SegmentMerger {
         let docOut = try OutputFile(path: directory.file("\(name).doc"), kind: "POST")
         let posOut = try OutputFile(path: directory.file("\(name).pos"), kind: "POSI")
         let dict = TermDictionaryWriter(out: tdi)
-        let pw = PostingsWriter(docOut: docOut, posOut: posOut,
-                                docDeflater: Deflater(level: compressionLevel, fixedHuffman: PostingsFormat.fixedDocs), posDeflater: deflater)
+        let pw = PostingsWriter.forSegment(docOut: docOut, posOut: posOut, level: compressionLevel)
 
         // Norms, remapped.
         var norms: [Int: [UInt8]] = [:]

@@ -92,8 +92,7 @@ final class SegmentBuffer {
         let docOut = try OutputFile(path: directory.file("\(name).doc"), kind: "POST")
         let posOut = try OutputFile(path: directory.file("\(name).pos"), kind: "POSI")
         let dict = TermDictionaryWriter(out: tdi)
-        let pw = PostingsWriter(docOut: docOut, posOut: posOut, docDeflater: PostingsFormat.fixedDocs ? Deflater(level: compressionLevel, fixedHuffman: true) : deflater,
-                                posDeflater: deflater)
+        let pw = PostingsWriter.forSegment(docOut: docOut, posOut: posOut, level: compressionLevel)
         for f in norms.indices where norms[f].count < docCount {
             norms[f].append(contentsOf: repeatElement(0, count: docCount - norms[f].count))
         }

@@ -208,6 +208,8 @@ final class PostingsCursor {
         var block = -1
         var decodedBlock = -1
         var posDecodedBlock = -1
+        /// Block index `shallowBlock` last returned (it only moves forward).
+        var shallow = 0
         var rawCapacity = 0
         var raw: UnsafeMutableRawPointer? = nil
     }
@@ -303,8 +305,8 @@ final class PostingsCursor {
         let rawLen = skip.docRaw[b]
         if rawLen == 0 { ok = decodeDocs(stored, n: n, b: b) }
         else {
-            let buf = rawBuffer(rawLen)
-            ok = inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: rawLen))
+            let buf = rawBuffer(rawLen + Inflater.outputSlack)
+            ok = inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: rawLen + Inflater.outputSlack), expected: rawLen)
                 && decodeDocs(UnsafeRawBufferPointer(start: buf, count: rawLen), n: n, b: b)
         }
         if !ok { fail("bad postings block \(b) at offset \(skip.docStart[b])"); return }
@@ -377,8 +379,9 @@ final class PostingsCursor {
     /// Moves the block pointer (without inflating) to the block that may contain `target`;
     /// returns that block's index, or nil when past the end.
     func shallowBlock(for target: Int32) -> Int? {
-        var b = max(state.pointee.block, 0)
+        var b = max(state.pointee.block, state.pointee.shallow, 0)
         while b < skip.blockLast.count && skip.blockLast[b] < target { b += 1 }
+        state.pointee.shallow = b
         return b < skip.blockLast.count ? b : nil
     }
 
@@ -399,8 +402,8 @@ final class PostingsCursor {
             let rawLen = skip.posRaw[b]
             if rawLen == 0 { ok = decodePositions(stored) }
             else {
-                let buf = rawBuffer(rawLen)
-                ok = inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: rawLen))
+                let buf = rawBuffer(rawLen + Inflater.outputSlack)
+                ok = inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: rawLen + Inflater.outputSlack), expected: rawLen)
                     && decodePositions(UnsafeRawBufferPointer(start: buf, count: rawLen))
             }
             if !ok {

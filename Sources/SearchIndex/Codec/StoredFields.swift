@@ -25,7 +25,11 @@ final class StoredFieldsWriter {
     private var chunkCount = 0
     private var nextDoc = 0, chunkFirstDoc = 0, lastChunkFirst = 0, lastChunkOffset = 0
 
-    init(out: OutputFile, deflater: Deflater) { self.out = out; self.deflater = deflater }
+    private let smallDeflater: Deflater
+    init(out: OutputFile, deflater: Deflater) {
+        self.out = out; self.deflater = deflater
+        smallDeflater = Deflater(level: deflater.level, fixedHuffman: true, smallInputs: true)
+    }
 
     /// Adds the next document (doc ids are implicit: 0, 1, 2, …). `encoded` is from ``encode(id:fields:)``.
     func add(encoded: ArraySlice<UInt8>) throws {
@@ -48,7 +52,9 @@ final class StoredFieldsWriter {
         index.vint(chunkFirstDoc - lastChunkFirst); index.vint(off - lastChunkOffset)
         lastChunkFirst = chunkFirstDoc; lastChunkOffset = off
         var compressed: [UInt8] = []
-        let n = deflater.compress(payload.bytes, into: &compressed)
+        // Small chunks (a few ids and dates) use fixed Huffman codes: inflating them then builds no decode
+        // tables, which for a few hundred bytes costs more than the decoding (measured: see Index/README.md).
+        let n = (payload.count < 2048 ? smallDeflater : deflater).compress(payload.bytes, into: &compressed)
         var h = ByteWriter()
         if n > 0 && n < payload.count {
             h.vint(n); h.vint(payload.count); try out.write(h); try out.write(compressed)
@@ -100,16 +106,17 @@ final class StoredFieldsReader: @unchecked Sendable {
             var r = file.reader(at: chunkOffset[lo])
             let stored = try r.count(limit: file.body.count), rawLen = try r.count(limit: 1 << 30)
             let bytes = try r.slice(stored)
-            if rawLen == 0 { cache.bytes = Array(bytes) }
+            if rawLen == 0 { cache.bytes = Array(bytes); cache.count = bytes.count }
             else {
                 guard cache.inflater.decompress(bytes, outputCount: rawLen, into: &cache.bytes) else {
                     throw SearchIndexError.corruptIndex(file: file.name, reason: "bad stored-fields chunk at offset \(chunkOffset[lo])")
                 }
-                if cache.bytes.count > rawLen { cache.bytes.removeSubrange(rawLen...) }
+                cache.count = rawLen
             }
             cache.chunk = lo; cache.file = file
         }
-        return try cache.bytes.withUnsafeBytes { raw in
+        return try cache.bytes.withUnsafeBytes { all in
+            let raw = UnsafeRawBufferPointer(rebasing: all[0..<cache.count])
             var r = ByteReader(raw, file: file.name)
             let n = try r.count(limit: StoredFieldsFormat.chunkDocs * 64)
             var lens: [Int] = []
@@ -133,7 +140,9 @@ final class StoredFieldsReader: @unchecked Sendable {
 final class StoredChunkCache {
     var chunk = -1
     weak var file: MappedFile?
+    /// The chunk's bytes are `bytes[0..<count]` (the array keeps spare room for the inflater).
     var bytes: [UInt8] = []
+    var count = 0
     let inflater: Inflater
     init(inflater: Inflater) { self.inflater = inflater }
 }

@@ -56,38 +56,38 @@ public final class Inflater {
     }
     deinit { if ok { inflateEnd(&stream) } }
 
-    func decompressRaw(_ input: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer) -> Bool {
-        guard ok, let base = output.baseAddress else { return output.isEmpty && input.isEmpty }
+    /// Extra output space handed to zlib beyond the expected size: its fast decoding loop (`inflate_fast`)
+    /// only runs while at least 258 bytes of output space remain, so without slack a 200-byte block would be
+    /// decoded entirely by the slow, byte-at-a-time state machine (measured: ~50 instructions per byte).
+    public static let outputSlack = 320
+
+    /// Inflates `input` into `output` (whose count includes ``outputSlack``); true if it decoded to exactly
+    /// `expected` bytes.
+    func decompressRaw(_ input: UnsafeRawBufferPointer, _ output: UnsafeMutableRawBufferPointer, expected: Int) -> Bool {
+        guard ok, let base = output.baseAddress, output.count >= expected else { return false }
         inflateReset(&stream)
         stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
         stream.avail_in = uInt(input.count)
         stream.next_out = base.assumingMemoryBound(to: Bytef.self)
         stream.avail_out = uInt(output.count)
         let rc = inflate(&stream, Z_FINISH)
-        return rc == Z_STREAM_END && stream.avail_out == 0
+        return rc == Z_STREAM_END && output.count - Int(stream.avail_out) == expected
     }
 
     /// Inflates `input`, which must decode to exactly `outputCount` bytes, into `dest` (resized as needed).
     /// Returns false if the data is not valid deflate or has another length.
     public func decompress(_ input: UnsafeRawBufferPointer, outputCount: Int, into dest: inout [UInt8]) -> Bool {
-        guard ok else { return false }
-        if dest.count < outputCount { dest = [UInt8](repeating: 0, count: max(outputCount, dest.count * 2)) }
-        inflateReset(&stream)
-        return dest.withUnsafeMutableBufferPointer { o in
-            stream.next_in = UnsafeMutablePointer(mutating: input.baseAddress?.assumingMemoryBound(to: Bytef.self))
-            stream.avail_in = uInt(input.count)
-            stream.next_out = o.baseAddress
-            stream.avail_out = uInt(outputCount)
-            let rc = inflate(&stream, Z_FINISH)
-            return rc == Z_STREAM_END && stream.avail_out == 0
-        }
+        let need = outputCount + Self.outputSlack
+        if dest.count < need { dest = [UInt8](repeating: 0, count: max(need, dest.count * 2)) }
+        return dest.withUnsafeMutableBytes { decompressRaw(input, UnsafeMutableRawBufferPointer(rebasing: $0[0..<need]), expected: outputCount) }
     }
 }
 
 extension Inflater {
-    /// Inflates `input` into `output`, which it must fill exactly.
-    public func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer) -> Bool {
-        decompressRaw(input, output)
+    /// Inflates `input` into the first `expected` bytes of `output`, which must have room for
+    /// `expected + outputSlack` bytes.
+    public func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, expected: Int) -> Bool {
+        decompressRaw(input, output, expected: expected)
     }
 }
 

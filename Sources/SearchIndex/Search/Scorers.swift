@@ -11,6 +11,9 @@ class Scorer {
     func nextDoc() -> Int32 { fatalError("abstract") }
     func advance(_ target: Int32) -> Int32 { fatalError("abstract") }
     func score() -> Float { 0 }
+    /// An upper bound of the scores of documents in `[target, end]`, and `end` (`noMoreDocs` when the bound
+    /// holds for every document from `target` on). Targets must not decrease between calls.
+    func windowBound(_ target: Int32) -> (bound: Float, end: Int32) { (maxScore, noMoreDocs) }
     /// The breakdown of `score()` for the current document.
     func explain() -> Explanation { Explanation(value: score(), description: "score") }
 }
@@ -63,10 +66,11 @@ final class TermScorer: Scorer {
         return weight * f * k1p1 / (f + cache[normByte()])
     }
     /// Upper bound of the scores in the block holding `target`, and that block's last doc.
-    func blockBound(_ target: Int32) -> (Float, Int32) {
+    /// The bound of the block holding `target` (from its skip entry: max freq, min norm), without inflating it.
+    override func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
         guard let b = cursor.shallowBlock(for: target) else { return (0, noMoreDocs) }
-        let f = Float(cursor.blockMaxFreq[b])
-        return (weight * f * k1p1 / (f + cache[Int(cursor.blockMinNorm[b])]), cursor.blockLast[b])
+        let f = Float(cursor.skip.blockMaxFreq[b])
+        return (weight * f * k1p1 / (f + cache[Int(cursor.skip.blockMinNorm[b])]), cursor.skip.blockLast[b])
     }
     override func explain() -> Explanation {
         let f = Float(cursor.freq)
@@ -162,6 +166,15 @@ final class DisjunctionScorer: Scorer {
         guard let t = tieBreaker else { return subs.reduce(0) { $0 + $1.maxScore } }
         let m = subs.map(\.maxScore).max() ?? 0
         return m + t * (subs.reduce(0) { $0 + $1.maxScore } - m)
+    }
+    override func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
+        var total: Float = 0, best: Float = 0, end = noMoreDocs
+        for s in subs {
+            let (b, e) = s.windowBound(target)
+            total += b; best = max(best, b); end = min(end, e)
+        }
+        guard let t = tieBreaker else { return (total, end) }
+        return (best + t * (total - best), end)
     }
     override func nextDoc() -> Int32 {
         if doc == -1 { var m = noMoreDocs; for s in subs { m = min(m, s.nextDoc()) }; doc = m; return m }

@@ -123,8 +123,13 @@ public final class Searcher: Sendable {
         for (si, seg) in segments.enumerated() {
             let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx, searcher: self, options: options)
             let base = Int32(bases[si])
-            if !options.countAllHits, heap.k > 0, let dis = scorer as? DisjunctionScorer, dis.tieBreaker == nil, dis.subs.count > 1 {
-                total += MaxScore.collect(dis.subs, segment: seg, base: base, heap: &heap)
+            // Pruned top-k for an OR of clauses (each clause pruned as a whole) and for a single term or
+            // dis-max of fields (whole blocks skipped by their max score).
+            var pruned: [Scorer]? = nil
+            if let dis = scorer as? DisjunctionScorer { pruned = dis.tieBreaker == nil ? dis.subs : [dis] }
+            else if scorer is TermScorer { pruned = [scorer] }
+            if !options.countAllHits, heap.k > 0, let subs = pruned {
+                total += MaxScore.collect(subs, segment: seg, base: base, heap: &heap)
                 exact = false
                 if let e = ctx.errors.first { throw e }
                 continue
@@ -384,48 +389,75 @@ struct TopK {
     }
 }
 
-/// MaxScore (Turtle & Flood): top-k over a sum of clauses without scoring documents that cannot enter it.
-/// Clauses are ordered by their score upper bound; once the heap is full, the clauses whose bounds add up to
-/// no more than the k-th score are "non-essential": only documents from the other clauses are candidates,
-/// and a non-essential clause is consulted only while it could still lift the candidate above the threshold.
+/// Block-max MaxScore (Turtle & Flood's MaxScore, applied per window of doc ids as in Lucene's
+/// `MaxScoreBulkScorer`): top-k over a sum of clauses without scoring, or even inflating, what cannot enter it.
+///
+/// Doc ids are processed in windows that end where the first clause's current block ends. In each window every
+/// clause has an upper bound from its block skip data (max freq, min norm). Clauses are ordered by that bound;
+/// those whose bounds add up to no more than the k-th best score so far are "non-essential" there: candidates
+/// come only from the other clauses, and a non-essential clause is consulted only while it could still lift a
+/// candidate above the threshold. A window whose bounds all add up to no more than the threshold is skipped
+/// without inflating any block.
 enum MaxScore {
     static func collect(_ subs: [Scorer], segment: SegmentReader, base: Int32, heap: inout TopK) -> Int {
-        let order = subs.sorted { $0.maxScore < $1.maxScore }
-        let n = order.count
-        var ub = [Float](repeating: 0, count: n)
-        var acc: Float = 0
-        for i in 0..<n { acc += order[i].maxScore; ub[i] = acc * 1.0001 + 1e-6 }   // margin for float rounding
-        for s in order { _ = s.nextDoc() }
-        var firstEssential = 0
+        let n = subs.count
+        var bounds = [Float](repeating: 0, count: n)
+        var order = Array(0..<n)
+        var prefix = [Float](repeating: 0, count: n)
         var threshold = heap.threshold
         var scored = 0
-        while firstEssential < n {
-            var d = noMoreDocs
-            for i in firstEssential..<n { let x = order[i].doc; if x < d { d = x } }
-            if d == noMoreDocs { break }
-            var score: Float = 0
-            for i in firstEssential..<n where order[i].doc == d {
-                score += order[i].score()
-                _ = order[i].nextDoc()
+        var windowMin: Int32 = 0
+        while windowMin < noMoreDocs {
+            // The window: from windowMin to the nearest block end among the clauses.
+            var windowMax = noMoreDocs
+            for i in 0..<n {
+                let (b, e) = subs[i].windowBound(windowMin)
+                bounds[i] = b
+                if e < windowMax { windowMax = e }
             }
-            var i = firstEssential - 1
-            while i >= 0 {
-                if score + ub[i] <= threshold { break }
-                let s = order[i]
-                if s.doc < d { _ = s.advance(d) }
-                if s.doc == d { score += s.score() }
-                i -= 1
+            if windowMax == noMoreDocs {
+                // Every clause is past its last block: done, unless some clause has no block structure.
+                if !subs.contains(where: { !($0 is TermScorer) }) { break }
+                windowMax = noMoreDocs - 1
             }
-            if i >= 0 { continue }   // pruned: cannot beat the k-th score
-            if segment.isDeleted(d) { continue }
-            scored += 1
-            if heap.count < heap.k || score > threshold {
-                heap.insert(score: score, doc: base + d)
-                if heap.count == heap.k {
-                    threshold = heap.threshold
-                    while firstEssential < n && ub[firstEssential] <= threshold { firstEssential += 1 }
+            order.sort { bounds[$0] < bounds[$1] }
+            var acc: Float = 0
+            for k in 0..<n { acc += bounds[order[k]]; prefix[k] = acc * 1.0001 + 1e-6 }   // margin for float rounding
+            var firstEssential = 0
+            while firstEssential < n && prefix[firstEssential] <= threshold { firstEssential += 1 }
+            if firstEssential == n { windowMin = windowMax &+ 1; continue }   // nothing here can make the top k
+
+            for k in firstEssential..<n {
+                let s = subs[order[k]]
+                if s.doc < windowMin { _ = s.advance(windowMin) }
+            }
+            while true {
+                var d = noMoreDocs
+                for k in firstEssential..<n { let x = subs[order[k]].doc; if x < d { d = x } }
+                if d > windowMax { break }
+                var score: Float = 0
+                for k in firstEssential..<n {
+                    let s = subs[order[k]]
+                    if s.doc == d { score += s.score(); _ = s.nextDoc() }
+                }
+                var k = firstEssential - 1
+                while k >= 0 {
+                    if score + prefix[k] <= threshold { break }
+                    let s = subs[order[k]]
+                    if s.doc < d { _ = s.advance(d) }
+                    if s.doc == d { score += s.score() }
+                    k -= 1
+                }
+                if k >= 0 { continue }   // pruned: cannot beat the k-th score
+                if segment.isDeleted(d) { continue }
+                scored += 1
+                if heap.count < heap.k || score > threshold {
+                    heap.insert(score: score, doc: base + d)
+                    if heap.count == heap.k { threshold = heap.threshold }
                 }
             }
+            if windowMax >= noMoreDocs - 1 { break }
+            windowMin = windowMax + 1
         }
         return scored
     }

@@ -401,7 +401,11 @@ struct TopK {
 enum MaxScore {
     static func collect(_ subs: [Scorer], segment: SegmentReader, base: Int32, heap: inout TopK) -> Int {
         let n = subs.count
+        // Smallest window, in doc ids: about 256 windows per segment at most (on 1M docs, 4,096-doc windows
+        // cut p50 by a third against block-sized ones; on 21k docs, block-sized windows are as fast).
+        let minWindow = Int32(max(256, segment.meta.docCount >> 8))
         var bounds = [Float](repeating: 0, count: n)
+        var ends = [Int32](repeating: 0, count: n)
         var order = Array(0..<n)
         var prefix = [Float](repeating: 0, count: n)
         var threshold = heap.threshold
@@ -412,13 +416,24 @@ enum MaxScore {
             var windowMax = noMoreDocs
             for i in 0..<n {
                 let (b, e) = subs[i].windowBound(windowMin)
-                bounds[i] = b
+                bounds[i] = b; ends[i] = e
                 if e < windowMax { windowMax = e }
             }
             if windowMax == noMoreDocs {
                 // Every clause is past its last block: done, unless some clause has no block structure.
                 if !subs.contains(where: { !($0 is TermScorer) }) { break }
                 windowMax = noMoreDocs - 1
+            } else {
+                // At least `minWindow` docs per window, so a dense list's short blocks do not make the per-window
+                // bookkeeping dominate; each clause's bound is then the max over the blocks the window touches.
+                windowMax = max(windowMax, min(noMoreDocs - 1, windowMin &+ (minWindow - 1)))
+                for i in 0..<n {
+                    while ends[i] < windowMax {
+                        let (b, e) = subs[i].windowBound(ends[i] + 1)
+                        if b > bounds[i] { bounds[i] = b }
+                        ends[i] = e
+                    }
+                }
             }
             order.sort { bounds[$0] < bounds[$1] }
             var acc: Float = 0

@@ -73,3 +73,33 @@ final class MergeTests: XCTestCase {
         XCTAssertEqual(Set(files), Set(s.manifest.segments.flatMap { $0.files }))
     }
 }
+
+/// Rebuilding (`create: true`) over an index whose latest commit is damaged must produce a commit that
+/// readers open, without clobbering older files.
+final class RecreateTests: XCTestCase {
+    func testCreateOverDamagedCommitWins() throws {
+        let dir = temporaryDirectory(self)
+        let first = try IndexWriter(path: dir)
+        try first.addDocument(makeDoc("old", title: "old title", body: "old body"))
+        try first.commit()
+        try first.addDocument(makeDoc("older", title: "older title", body: "older body"))
+        try first.commit()   // generation 2; generation 1 is deleted
+        first.close()
+        // Damage the latest manifest.
+        let names = try FileManager.default.contentsOfDirectory(atPath: dir)
+        let manifest = try XCTUnwrap(names.first { $0.hasPrefix("segments_") })
+        XCTAssertEqual(manifest, "segments_2")
+        var bytes = try Data(contentsOf: URL(fileURLWithPath: dir + "/" + manifest))
+        bytes[bytes.count / 2] ^= 0xFF
+        try bytes.write(to: URL(fileURLWithPath: dir + "/" + manifest))
+        XCTAssertThrowsError(try Searcher(path: dir))
+        let w = try IndexWriter(path: dir, create: true)
+        try w.addDocument(makeDoc("new", title: "new title", body: "new body"))
+        try w.commit()
+        w.close()
+        let s = try Searcher(path: dir)
+        XCTAssertEqual(s.documentCount, 1)
+        XCTAssertEqual(try s.search("new").hits.first?.document?.id, "new")
+        XCTAssertNoThrow(try checkIndex(path: dir))
+    }
+}

@@ -61,9 +61,15 @@ public final class IndexWriter {
             manifest = try Manifest.readLatest(from: directory)
         } else {
             manifest = Manifest()
-            if let old = try? Manifest.readLatest(from: directory) {
-                manifest.generation = old.generation; manifest.nextSegmentNumber = old.nextSegmentNumber
+            // Continue numbering past everything on disk (even a damaged commit's files), so the new commit
+            // sorts after the old ones and never overwrites a file an older commit references.
+            manifest.generation = try Manifest.generations(in: directory).first ?? 0
+            var next = 1
+            for name in try directory.list() where name.hasPrefix("_") {
+                let digits = name.dropFirst().prefix { $0.isNumber || ($0.isLetter && $0.isLowercase) }
+                if let n = Int(digits, radix: 36) { next = max(next, n + 1) }
             }
+            manifest.nextSegmentNumber = next
             manifest.analyzer = self.analyzer.identity
         }
         segments = create ? [] : manifest.segments

@@ -123,11 +123,11 @@ public final class Searcher: Sendable {
         for (si, seg) in segments.enumerated() {
             let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx, searcher: self, options: options)
             let base = Int32(bases[si])
-            // Pruned top-k for an OR of clauses (each clause pruned as a whole) and for a single term or
-            // dis-max of fields (whole blocks skipped by their max score).
+            // Pruned top-k for an OR of clauses. (A single term or a dis-max of one word's fields is collected
+            // exhaustively: with one clause there is little to prune, and the plain loop was faster in
+            // measurements on Reuters and on 1M docs.)
             var pruned: [Scorer]? = nil
-            if let dis = scorer as? DisjunctionScorer { pruned = dis.tieBreaker == nil ? dis.subs : [dis] }
-            else if scorer is TermScorer { pruned = [scorer] }
+            if let dis = scorer as? DisjunctionScorer, dis.tieBreaker == nil, dis.subs.count > 1 { pruned = dis.subs }
             if !options.countAllHits, heap.k > 0, let subs = pruned {
                 total += MaxScore.collect(subs, segment: seg, base: base, heap: &heap)
                 exact = false

@@ -27,8 +27,9 @@ extension Analyzer {
 /// The default analyzer: Unicode word tokenization over UTF-8 bytes, case folding, optional diacritic
 /// folding, optional stopwords and Snowball stemming through the system `libstemmer`.
 ///
-/// Words are maximal runs of letters, marks and digits of any script; an apostrophe inside a word joins
-/// it (a trailing `'s` is dropped, other apostrophes removed) and `.` or `,` between digits keeps a
+/// Words are maximal runs of letters, marks and digits of any script; an apostrophe between ASCII letters
+/// joins them (a trailing `'s` is dropped, other apostrophes removed: `don't` → `dont`), while one before a
+/// non-ASCII letter separates, so French elisions split (`l'été` → `l`, `ete`) and `.` or `,` between digits keeps a
 /// number whole (`5.93`). Han ideographs, Hiragana and Katakana, which are written without spaces,
 /// become one term per character, so a query for `東京` matches as a phrase of two terms.
 /// Terms longer than 255 bytes are dropped.

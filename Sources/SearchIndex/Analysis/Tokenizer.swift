@@ -78,6 +78,8 @@ enum Tokenizer {
                         emit(UnsafeBufferPointer(rebasing: buf[0..<n]), position, tokStart ..< tokEnd)
                         position += 1
                     }
+                } else if overflow {
+                    position += 1   // a dropped over-long token keeps its place, so phrases do not bridge it
                 }
                 len = 0; overflow = false; hasApostrophe = false; lastWasDigit = false; lastWasLetter = false
             }

@@ -77,4 +77,10 @@ final class QueryContext {
     let inflater = Inflater()
     let errors = QueryErrors()
     lazy var storedCache = StoredChunkCache(inflater: Inflater())
+    /// BM25 length-normalisation tables by field, built once per query (the parameters are fixed for it).
+    private var normCaches: [Int: [Float]] = [:]
+    func normCache(_ field: Int, _ make: () -> [Float]) -> [Float] {
+        if let c = normCaches[field] { return c }
+        let c = make(); normCaches[field] = c; return c
+    }
 }

@@ -42,19 +42,21 @@ final class TermScorer: Scorer {
     let label: String
     let idf: Float
     let boost: Float
-    private let bound: Float
+    private var bound: Float
 
     init(cursor: PostingsCursor, idf: Float, boost: Float, bm25: BM25, cache: [Float], norms: UnsafeRawBufferPointer?, label: String) {
         self.cursor = cursor; self.idf = idf; self.boost = boost; self.weight = idf * boost
         self.k1p1 = bm25.k1 + 1; self.cache = cache; self.norms = norms; self.label = label
-        var m: Float = 0
-        for b in 0..<cursor.blockCount {
-            let f = Float(cursor.blockMaxFreq[b])
-            let s = weight * f * k1p1 / (f + cache[Int(cursor.blockMinNorm[b])])
-            if s > m { m = s }
-        }
-        bound = m
+        bound = 0
         super.init()
+        var m: Float = 0
+        for b in 0..<cursor.blockCount { m = max(m, blockBound(b)) }
+        bound = m
+    }
+    /// The best score block `b` can give, from its skip entry (max freq, min norm).
+    @inline(__always) private func blockBound(_ b: Int) -> Float {
+        let f = Float(cursor.skip.blockMaxFreq[b])
+        return weight * f * k1p1 / (f + cache[Int(cursor.skip.blockMinNorm[b])])
     }
     override var cost: Int { cursor.docFreq }
     override var maxScore: Float { bound }
@@ -69,8 +71,7 @@ final class TermScorer: Scorer {
     /// The bound of the block holding `target` (from its skip entry: max freq, min norm), without inflating it.
     override func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
         guard let b = cursor.shallowBlock(for: target) else { return (0, noMoreDocs) }
-        let f = Float(cursor.skip.blockMaxFreq[b])
-        return (weight * f * k1p1 / (f + cache[Int(cursor.skip.blockMinNorm[b])]), cursor.skip.blockLast[b])
+        return (blockBound(b), cursor.skip.blockLast[b])
     }
     override func explain() -> Explanation {
         let f = Float(cursor.freq)

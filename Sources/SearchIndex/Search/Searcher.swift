@@ -318,11 +318,11 @@ indirect enum Weight {
             guard let info = t.infos[si] else { return EmptyScorer() }
             let label = "\(searcher.manifest.fields[t.field]):\(String(decoding: t.key.dropFirst(), as: UTF8.self))"
             return TermScorer(cursor: seg.cursor(info, ctx), idf: t.idf, boost: t.boost, bm25: options.bm25,
-                              cache: searcher.normCache(t.field, options.bm25), norms: seg.norms(t.field), label: label)
+                              cache: ctx.normCache(t.field) { searcher.normCache(t.field, options.bm25) }, norms: seg.norms(t.field), label: label)
         case let .phrase(p):
             guard let infos = p.infos[si], infos.count == p.offsets.count else { return EmptyScorer() }
             return PhraseScorer(cursors: infos.map { seg.cursor($0, ctx) }, offsets: p.offsets, idf: p.idf, boost: p.boost,
-                                bm25: options.bm25, cache: searcher.normCache(p.field, options.bm25), norms: seg.norms(p.field),
+                                bm25: options.bm25, cache: ctx.normCache(p.field) { searcher.normCache(p.field, options.bm25) }, norms: seg.norms(p.field),
                                 label: "\(searcher.manifest.fields[p.field]):\"\(p.text)\"")
         case let .dismax(ws, tie):
             let subs = try ws.map { try $0.scorer(seg, segmentIndex: si, ctx: ctx, searcher: searcher, options: options) }

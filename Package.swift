@@ -29,6 +29,11 @@ let package = Package(
         ], swiftSettings: [.swiftLanguageMode(.v5)]),
         .executableTarget(name: "search", dependencies: ["SearchCLI"],
                           swiftSettings: [.swiftLanguageMode(.v5)]),
+        // Torture tests: crash, corruption, query fuzzing, concurrency, disk full (see README, Reliability).
+        .executableTarget(name: "search-torture", dependencies: [
+            "SearchIndex", "CZlib",
+            .product(name: "ArgumentParser", package: "swift-argument-parser"),
+        ]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"],
                     resources: [.copy("Fixtures")], swiftSettings: [.swiftLanguageMode(.v5)]),
         .testTarget(name: "SearchEvalTests", dependencies: ["SearchEval"],

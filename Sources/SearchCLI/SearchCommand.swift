@@ -69,7 +69,8 @@ extension SearchIndexError {
     }
     var cliExitCode: Int32 {
         switch self {
-        case .noIndex, .querySyntax, .invalidArgument, .lockHeld: return 2
+        // Another writer holding the lock is not a usage error: the same command succeeds once it is done.
+        case .noIndex, .querySyntax, .invalidArgument: return 2
         default: return 1
         }
     }

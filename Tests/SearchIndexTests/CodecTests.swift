@@ -63,7 +63,7 @@ struct WrittenPostings {
                                   posOffset: info.posOffset, inflater: Inflater(), errors: errors, fileName: pos.name)
         }
         return PostingsCursor(docFreq: docFreq, docFile: doc.body, docOffset: info.docOffset, posFile: pos.body,
-                              posOffset: info.posOffset, inflater: Inflater(), errors: errors, fileName: doc.name)
+                              posOffset: info.posOffset, docCount: Int(Int32.max), inflater: Inflater(), errors: errors, fileName: doc.name)
     }
 }
 
@@ -85,7 +85,7 @@ final class CodecTests: XCTestCase {
                 try l.freqs.withUnsafeBufferPointer { f in
                     try l.positions.withUnsafeBufferPointer { p in
                         if blocksOnly { try w.write(docs: d, freqs: f, positions: p, norms: norms.buffer); return before }
-                        return try w.writeTerm(docs: d, freqs: f, positions: p, norms: norms.buffer)
+                        return try w.writeTerm(key: [UInt8(1)], docs: d, freqs: f, positions: p, norms: norms.buffer)
                     }
                 }
             }

@@ -202,7 +202,7 @@ final class CorruptionTests: XCTestCase {
             pos.initializeMemory(as: UInt8.self, repeating: 0)
             addTeardownBlock { pos.deallocate() }
             return PostingsCursor(docFreq: docFreq, docFile: UnsafeRawBufferPointer(rebasing: stable[0..<raw.count]), docOffset: 0,
-                                  posFile: UnsafeRawBufferPointer(pos), posOffset: posOffset, inflater: Inflater(), errors: errors, fileName: "x.doc")
+                                  posFile: UnsafeRawBufferPointer(pos), posOffset: posOffset, docCount: Int(Int32.max), inflater: Inflater(), errors: errors, fileName: "x.doc")
         }
     }
 
@@ -291,7 +291,7 @@ final class CorruptionTests: XCTestCase {
             let errors = QueryErrors()
             let cursors = offsets.map {
                 PostingsCursor(docFreq: 1, docFile: doc.body, docOffset: $0.0, posFile: pos.body, posOffset: $0.1,
-                               inflater: Inflater(), errors: errors, fileName: "p.doc")
+                               docCount: Int(Int32.max), inflater: Inflater(), errors: errors, fileName: "p.doc")
             }
             let scorer = PhraseScorer(cursors: cursors, offsets: phraseOffsets, idf: 1, boost: 1, bm25: BM25(),
                                       cache: [Float](repeating: 1, count: 256), norms: nil, label: "t")

@@ -101,15 +101,29 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
             throw SearchIndexError.invalidArgument("the index was written with a custom analyzer '\(identity)'; pass it to the searcher")
         }
         var opts: [String: String] = [:]
-        for part in identity.dropFirst("standard(".count).dropLast().split(separator: ",") {
+        for part in identity.dropFirst("standard(".count).dropLast().split(separator: ",", omittingEmptySubsequences: false) {
             let kv = part.split(separator: "=", maxSplits: 1)
-            if kv.count == 2 { opts[String(kv[0])] = String(kv[1]) }
+            guard kv.count == 2, opts.updateValue(String(kv[1]), forKey: String(kv[0])) == nil else {
+                throw SearchIndexError.invalidArgument("malformed analyzer identity \(identity.debugDescription)")
+            }
         }
-        let stem = opts["stem"].flatMap { $0 == "none" ? nil : $0 }
-        let stopSpec = opts["stop"] ?? "none"
-        let stop: Set<String> = stopSpec == "english" ? Self.englishStopwords
-            : stopSpec.hasPrefix("custom:") ? Set(stopSpec.dropFirst(7).split(separator: "|").map(String.init)) : []
-        try self.init(stemmer: stem, stopwords: stop, foldDiacritics: opts["fold"] != "false")
+        guard Set(opts.keys) == ["stem", "fold", "stop"], let stemSpec = opts["stem"], let stopSpec = opts["stop"],
+              opts["fold"] == "true" || opts["fold"] == "false" else {
+            throw SearchIndexError.invalidArgument("malformed analyzer identity \(identity.debugDescription)")
+        }
+        let stem = stemSpec == "none" ? nil : stemSpec
+        let stop: Set<String>
+        switch stopSpec {
+        case "none": stop = []
+        case "english": stop = Self.englishStopwords
+        case let s where s.hasPrefix("custom:"): stop = Set(s.dropFirst(7).split(separator: "|").map(String.init))
+        default: throw SearchIndexError.invalidArgument("malformed analyzer identity \(identity.debugDescription)")
+        }
+        try self.init(stemmer: stem, stopwords: stop, foldDiacritics: opts["fold"] == "true")
+        // Exactly what this analyzer would record: anything else is damage or a different analyzer.
+        guard self.identity == identity else {
+            throw SearchIndexError.invalidArgument("malformed analyzer identity \(identity.debugDescription)")
+        }
     }
 
     public func analyze(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int) -> Void) {

@@ -24,9 +24,11 @@ enum NormsFile {
         var out: [Int: Int] = [:]
         for _ in 0..<n {
             let f = try r.count(limit: 255)
+            guard f > 0, out[f] == nil else { throw r.fail("norms for field \(f) repeated or reserved") }
             out[f] = r.offset
             _ = try r.slice(docCount)
         }
+        guard r.atEnd else { throw r.fail("trailing bytes after the norms") }
         return out
     }
 }
@@ -48,6 +50,8 @@ enum LiveDocsFile {
         var r = file.reader()
         let n = try r.count()
         guard n == docCount else { throw r.fail("live-docs count \(n) != segment doc count \(docCount)") }
-        return Array(try r.slice((docCount + 7) / 8))
+        let bits = Array(try r.slice((docCount + 7) / 8))
+        guard r.atEnd else { throw r.fail("trailing bytes after the live-docs bits") }
+        return bits
     }
 }

@@ -77,10 +77,19 @@ final class PostingsWriter {
         return (payload.count, 0)
     }
 
+    /// The end-to-end hash of everything written so far (see ``PostingsHash``).
+    private(set) var contentHash = PostingsHash()
+
     /// Writes one term's postings and returns its dictionary entry: inline (no `.doc` bytes) for a
     /// single-document term, else blocks via ``write(docs:freqs:positions:norms:)``.
-    func writeTerm(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
-                   positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws -> TermInfo {
+    func writeTerm<K: Collection>(key: K, docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+                                  positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws -> TermInfo where K.Element == UInt8 {
+        contentHash.term(key)
+        var k = 0
+        for i in 0..<docs.count {
+            contentHash.doc(docs[i], freq: freqs[i])
+            for _ in 0..<Int(freqs[i]) { contentHash.position(positions[k]); k += 1 }
+        }
         var info = TermInfo(docFreq: docs.count, totalTermFreq: positions.count, docOffset: docOffset, posOffset: posOffset)
         if docs.count == 1 {
             info.singletonDoc = Int32(docs[0])
@@ -137,6 +146,23 @@ final class PostingsWriter {
     }
 }
 
+/// An end-to-end hash of a segment's inverted content: every term key, and for each of its documents the
+/// doc id, frequency and positions, in dictionary order. The writer computes it from the values it encodes
+/// (before varints and deflate) and the commit records it per segment; `check` recomputes it from what the
+/// files decode to. Damage that still decodes (a deflate stream that inflates to other bytes of the right
+/// length, a file whose CRC was computed over bad bytes) changes it. FNV-1a over 64-bit words: each step is
+/// a bijection of the state, so one changed value always changes the result.
+struct PostingsHash: Equatable {
+    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+    @inline(__always) mutating func mix(_ x: UInt64) { value = (value ^ x) &* 0x0000_0100_0000_01B3 }
+    mutating func term<K: Collection>(_ key: K) where K.Element == UInt8 {
+        mix(UInt64(key.count) | 1 << 63)
+        for b in key { mix(UInt64(b)) }
+    }
+    @inline(__always) mutating func doc(_ d: UInt32, freq: UInt32) { mix(UInt64(d) << 32 | UInt64(freq)) }
+    @inline(__always) mutating func position(_ p: UInt32) { mix(UInt64(p)) }
+}
+
 /// Sentinel doc id meaning "exhausted".
 public let noMoreDocs: Int32 = Int32.max
 
@@ -149,25 +175,31 @@ struct SkipTable {
     var posStart: [Int] = [], posStored: [Int] = [], posRaw: [Int] = []
 
     static func read(docFreq: Int, docFile: UnsafeRawBufferPointer, docOffset: Int,
-                     posFile: UnsafeRawBufferPointer, posOffset: Int, fileName: String) throws -> SkipTable {
+                     posFile: UnsafeRawBufferPointer, posOffset: Int, docCount: Int, fileName: String) throws -> SkipTable {
         let n = (docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
         var t = SkipTable()
         var r = ByteReader(docFile, offset: docOffset, file: fileName)
         t.blockLast.reserveCapacity(n); t.blockMaxFreq.reserveCapacity(n); t.blockMinNorm.reserveCapacity(n)
         t.docStored.reserveCapacity(n); t.docRaw.reserveCapacity(n); t.posStored.reserveCapacity(n); t.posRaw.reserveCapacity(n)
-        var last: Int64 = 0
-        for _ in 0..<n {
+        guard docFreq <= docCount else { throw r.fail("docFreq \(docFreq) exceeds the segment's \(docCount) documents") }
+        var last: Int64 = -1
+        for i in 0..<n {
             let delta = try r.vint()
-            guard delta < UInt64(Int32.max) else { throw r.fail("doc id out of range") }
-            last += Int64(delta)
-            guard last < Int64(Int32.max) else { throw r.fail("doc id out of range") }
+            // Block ends increase strictly and stay inside the segment: every doc id decoded from a block lies
+            // between the previous block's end and this one's, so it can index norms and live bits safely.
+            guard delta <= UInt64(docCount), delta > 0 || i == 0 else { throw r.fail("block end out of order or range") }
+            last = (i == 0 ? 0 : last) + Int64(delta)
+            guard last < Int64(docCount) else { throw r.fail("doc id \(last) out of range (\(docCount) documents)") }
             t.blockLast.append(Int32(last))
-            t.blockMaxFreq.append(UInt32(truncatingIfNeeded: try r.vint()))
+            let mf = try r.vint()
+            guard mf > 0, mf <= UInt64(UInt32.max) else { throw r.fail("block max freq \(mf) out of range") }
+            t.blockMaxFreq.append(UInt32(mf))
             t.blockMinNorm.append(try r.u8())
-            let dl = try r.count(limit: Int.max)
-            t.docStored.append(dl >> 1); t.docRaw.append(dl & 1 == 1 ? try r.count() : 0)
-            let pl = try r.count(limit: Int.max)
-            t.posStored.append(pl >> 1); t.posRaw.append(pl & 1 == 1 ? try r.count() : 0)
+            // A payload's stored length fits in its file; an inflated length is at most deflate's ratio (1032:1).
+            let dl = try r.count(limit: docFile.count * 2 + 1)
+            t.docStored.append(dl >> 1); t.docRaw.append(dl & 1 == 1 ? try r.count(limit: (dl >> 1) * 1032 + 64) : 0)
+            let pl = try r.count(limit: posFile.count * 2 + 1)
+            t.posStored.append(pl >> 1); t.posRaw.append(pl & 1 == 1 ? try r.count(limit: (pl >> 1) * 1032 + 64) : 0)
         }
         guard posOffset >= 0, posOffset <= posFile.count else {
             throw SearchIndexError.corruptIndex(file: fileName, reason: "positions offset \(posOffset) out of range")
@@ -176,6 +208,7 @@ struct SkipTable {
         for i in 0..<n {
             t.docStart.append(o); o += t.docStored[i]
             t.posStart.append(p); p += t.posStored[i]
+            guard o <= docFile.count, p <= posFile.count else { break }   // (each length fits its file: no overflow)
         }
         guard o <= docFile.count, p <= posFile.count else {
             throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")
@@ -227,14 +260,14 @@ final class PostingsCursor {
     }
 
     init(docFreq: Int, docFile: UnsafeRawBufferPointer, docOffset: Int, posFile: UnsafeRawBufferPointer,
-         posOffset: Int, inflater: Inflater, errors: QueryErrors, fileName: String) {
+         posOffset: Int, docCount: Int, inflater: Inflater, errors: QueryErrors, fileName: String) {
         self.docFreq = docFreq; self.docFile = docFile; self.posFile = posFile
         self.inflater = inflater; self.errors = errors; self.fileName = fileName
         inlineDoc = -1
         (state, docs, freqs) = Self.allocate()
         do {
             skip = try SkipTable.read(docFreq: docFreq, docFile: docFile, docOffset: docOffset,
-                                      posFile: posFile, posOffset: posOffset, fileName: fileName)
+                                      posFile: posFile, posOffset: posOffset, docCount: docCount, fileName: fileName)
         } catch {
             errors.record(error); skip = SkipTable(); state.pointee.doc = noMoreDocs
         }
@@ -249,8 +282,11 @@ final class PostingsCursor {
         (state, docs, freqs) = Self.allocate()
         // Positions: `freq` vints at posOffset, uncompressed.
         var r = ByteReader(posFile, offset: max(0, posOffset), file: fileName)
-        var ok = posOffset >= 0
-        for _ in 0..<freq where ok { if (try? r.vint()) == nil { ok = false } }
+        var ok = posOffset >= 0 && freq > 0 && freq <= posFile.count
+        var p: UInt64 = 0
+        for k in 0..<freq where ok {
+            if let d = try? r.vint(), d > 0 || k == 0, d <= UInt64(UInt32.max) - p { p += d } else { ok = false }
+        }
         var t = SkipTable()
         t.blockLast = [singletonDoc]; t.blockMaxFreq = [UInt32(truncatingIfNeeded: freq)]; t.blockMinNorm = [0]
         t.docStart = [0]; t.docStored = [0]; t.docRaw = [0]
@@ -329,11 +365,13 @@ final class PostingsCursor {
         }
         var prev: Int64 = b == 0 ? 0 : Int64(skip.blockLast[b - 1])
         for i in 0..<n {
-            guard let d = v() else { return false }
+            // Doc ids increase strictly (only block 0's first doc may have delta 0); with the block's last doc
+            // checked below, every id is inside the segment.
+            guard let d = v(), d > 0 || (i == 0 && b == 0) else { return false }
             prev += Int64(d)
             docs[i] = Int32(truncatingIfNeeded: prev)
         }
-        for i in 0..<n { guard let f = v() else { return false }; freqs[i] = f }
+        for i in 0..<n { guard let f = v(), f > 0 else { return false }; freqs[i] = f }
         return prev == Int64(skip.blockLast[b]) && off == end
     }
 
@@ -396,10 +434,16 @@ final class PostingsCursor {
             var total = 0
             posOffsets[0] = 0
             for i in 0..<s.pointee.count { total += Int(freqs[i]); posOffsets[i + 1] = total }
-            if posBuf.count < total { posBuf = [UInt32](repeating: 0, count: total) }
             let stored = UnsafeRawBufferPointer(rebasing: posFile[skip.posStart[b] ..< skip.posStart[b] + skip.posStored[b]])
             var ok: Bool
             let rawLen = skip.posRaw[b]
+            // Every position takes at least one byte: more positions than bytes is damage, not a reason to
+            // allocate a huge buffer.
+            guard total <= (rawLen == 0 ? stored.count : rawLen) else {
+                errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "block \(b) claims \(total) positions in \(rawLen == 0 ? stored.count : rawLen) bytes"))
+                return []
+            }
+            if posBuf.count < total { posBuf = [UInt32](repeating: 0, count: total) }
             if rawLen == 0 { ok = decodePositions(stored) }
             else {
                 let buf = rawBuffer(rawLen + Inflater.outputSlack)
@@ -419,7 +463,7 @@ final class PostingsCursor {
         var off = 0, k = 0
         for i in 0..<state.pointee.count {
             var prev: UInt32 = 0
-            for _ in 0..<Int(freqs[i]) {
+            for j in 0..<Int(freqs[i]) {
                 var result: UInt32 = 0, shift: UInt32 = 0
                 while true {
                     guard off < p.count, shift <= 28 else { return false }
@@ -428,7 +472,11 @@ final class PostingsCursor {
                     if byte < 0x80 { break }
                     shift += 7
                 }
-                prev &+= result
+                // Positions increase strictly within a document.
+                guard result > 0 || j == 0 else { return false }
+                let (next, overflow) = prev.addingReportingOverflow(result)
+                guard !overflow else { return false }
+                prev = next
                 posBuf[k] = prev; k += 1
             }
         }

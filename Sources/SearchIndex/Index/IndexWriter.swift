@@ -74,6 +74,19 @@ public final class IndexWriter {
         }
         segments = create ? [] : manifest.segments
         for (i, f) in manifest.fields.enumerated() { fieldNumbers[f] = i }
+        try removeLeftovers()
+    }
+
+    /// Removes index files that the latest commit does not reference: segments and temp manifests left by a
+    /// writer that was killed, and superseded commits. Only when the latest commit reads cleanly (files of a
+    /// damaged commit are kept for inspection); the latest commit's files are kept even with `create`, since
+    /// readers use them until this writer's first commit.
+    private func removeLeftovers() throws {
+        guard let latest = try? Manifest.readLatest(from: directory) else { return }
+        let keep = latest.referencedFiles
+        for n in try directory.list() where (n.hasPrefix("_") || n.hasPrefix("segments_")) && !keep.contains(n) {
+            directory.remove(n)
+        }
     }
 
     deinit { lock?.release() }
@@ -84,6 +97,9 @@ public final class IndexWriter {
     private func fieldNumber(_ name: String) throws -> Int {
         if let n = fieldNumbers[name] { return n }
         guard name != Manifest.idField else { throw SearchIndexError.invalidArgument("field name \(Manifest.idField) is reserved") }
+        guard isValidFieldName(name) else {
+            throw SearchIndexError.invalidArgument("field name \(name.debugDescription) is empty, longer than 255 bytes or has control characters")
+        }
         guard manifest.fields.count < 256 else { throw SearchIndexError.invalidArgument("an index holds at most 255 fields; cannot add '\(name)'") }
         manifest.fields.append(name)
         fieldNumbers[name] = manifest.fields.count - 1
@@ -118,7 +134,8 @@ public final class IndexWriter {
         guard buffer.docCount > 0 else { return }
         let name = "_" + String(manifest.nextSegmentNumber, radix: 36)
         manifest.nextSegmentNumber += 1
-        let meta = try buffer.flush(name: name, directory: directory, compressionLevel: config.compressionLevel)
+        let meta = try buffer.flush(name: name, directory: directory, compressionLevel: config.compressionLevel,
+                                    fieldNames: manifest.fields)
         for f in meta.files { newFiles.insert(f) }
         segments.append(meta)
         buffer = SegmentBuffer()
@@ -147,7 +164,7 @@ public final class IndexWriter {
                 }
             }
             guard added > 0 else { continue }
-            meta.delGen += 1; meta.delCount += added
+            meta.delGen += 1; meta.delCount += added; meta.liveDocsCRC = bits.withUnsafeBytes { crc32Of($0) }
             if let f = meta.liveDocsFile {
                 _ = try LiveDocsFile.write(path: directory.file(f), deleted: bits, docCount: meta.docCount)
                 newFiles.insert(f)

@@ -70,12 +70,13 @@ enum SegmentMerger {
             let nrm = norms[field] ?? zeros
             let info = try docs.withUnsafeBufferPointer { d in try freqs.withUnsafeBufferPointer { f in
                 try positions.withUnsafeBufferPointer { p in try nrm.withUnsafeBufferPointer { n in
-                    try pw.writeTerm(docs: d, freqs: f, positions: p, norms: n) } } } }
+                    try pw.writeTerm(key: key, docs: d, freqs: f, positions: p, norms: n) } } } }
             try dict.add(key: key, info: info)
             sumTTF[field, default: 0] += positions.count
             termCounts[field, default: 0] += 1
         }
         try dict.finish(); try docOut.finish(); try posOut.finish()
+        meta.postingsHash = pw.contentHash.value
 
         var normList: [(field: Int, bytes: [UInt8])] = []
         for f in norms.keys.sorted() where f > 0 {
@@ -87,7 +88,7 @@ enum SegmentMerger {
         _ = try NormsFile.write(path: directory.file("\(name).nrm"), docCount: docCount, norms: normList)
 
         let fdt = try OutputFile(path: directory.file("\(name).fdt"), kind: StoredFieldsFormat.kind)
-        let sw = StoredFieldsWriter(out: fdt, deflater: deflater)
+        let sw = StoredFieldsWriter(out: fdt, deflater: deflater, fieldNames: fields)
         var enc = ByteWriter()
         let number = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1, $0) })
         for (ri, r) in readers.enumerated() {

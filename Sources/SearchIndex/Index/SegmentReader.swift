@@ -54,7 +54,7 @@ public final class SegmentReader: @unchecked Sendable {
                                   posOffset: info.posOffset, inflater: ctx.inflater, errors: ctx.errors, fileName: posFile.name)
         }
         return PostingsCursor(docFreq: info.docFreq, docFile: docFile.body, docOffset: info.docOffset,
-                       posFile: posFile.body, posOffset: info.posOffset, inflater: ctx.inflater,
+                       posFile: posFile.body, posOffset: info.posOffset, docCount: meta.docCount, inflater: ctx.inflater,
                        errors: ctx.errors, fileName: docFile.name)
     }
 
@@ -82,5 +82,30 @@ final class QueryContext {
     func normCache(_ field: Int, _ make: () -> [Float]) -> [Float] {
         if let c = normCaches[field] { return c }
         let c = make(); normCaches[field] = c; return c
+    }
+}
+
+/// Opens the latest commit of `dir` and every segment it names.
+///
+/// A writer in another process may commit, and delete the files of the generation being opened, while
+/// this runs. That race shows as a missing or unreadable file *and* a newer `segments_N` on disk; then the
+/// open starts over with the newer commit (a few times at most). An error with no newer commit is real
+/// damage and is thrown as it is.
+func openLatestCommit(_ dir: IndexDirectory, verify: Bool) throws -> (Manifest, [SegmentReader]) {
+    var attempt = 0
+    while true {
+        var seen: Int? = nil
+        do {
+            seen = try Manifest.generations(in: dir).first
+            let m = try Manifest.readLatest(from: dir, verify: verify)
+            seen = m.generation
+            let segs = try m.segments.map { try SegmentReader(directory: dir, meta: $0, verify: verify) }
+            return (m, segs)
+        } catch let e as SearchIndexError {
+            guard case .corruptIndex = e, attempt < 8 else { throw e }
+            let now = try Manifest.generations(in: dir).first
+            guard let now, now != seen else { throw e }   // no newer commit: the damage is real
+            attempt += 1
+        }
     }
 }

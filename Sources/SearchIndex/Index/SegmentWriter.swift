@@ -85,7 +85,7 @@ final class SegmentBuffer {
     }
 
     /// Writes the segment files; returns its metadata (delGen 1 if buffered docs were replaced).
-    func flush(name: String, directory: IndexDirectory, compressionLevel: Int32) throws -> SegmentMeta {
+    func flush(name: String, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String]) throws -> SegmentMeta {
         let deflater = Deflater(level: compressionLevel)
         var meta = SegmentMeta(name: name, docCount: docCount)
         let tdi = try OutputFile(path: directory.file("\(name).tdi"), kind: TermDictionaryFormat.kind)
@@ -114,7 +114,7 @@ final class SegmentBuffer {
                 e += 1
             }
         }
-        evTerm = []; evPos = []
+        // (The log stays until the flush succeeds: a flush that fails, e.g. on a full disk, can be retried.)
         var docs: [UInt32] = [], freqs: [UInt32] = []
         for id in terms.sortedIDs() {
             let key = terms.key(id)
@@ -129,7 +129,7 @@ final class SegmentBuffer {
                     try sPos.withUnsafeBufferPointer { all in
                         let ps = UnsafeBufferPointer(rebasing: all[start[id]..<start[id + 1]])
                         try nrm.withUnsafeBufferPointer { nb in
-                            let info = try pw.writeTerm(docs: d, freqs: fr, positions: ps, norms: nb)
+                            let info = try pw.writeTerm(key: key, docs: d, freqs: fr, positions: ps, norms: nb)
                             try dict.add(key: key, info: info)
                         }
                     }
@@ -139,6 +139,7 @@ final class SegmentBuffer {
         }
         try dict.finish()
         try docOut.finish(); try posOut.finish()
+        meta.postingsHash = pw.contentHash.value
         var normList: [(field: Int, bytes: [UInt8])] = []
         for f in norms.indices where f > 0 && !norms[f].isEmpty {
             normList.append((f, norms[f]))
@@ -147,14 +148,14 @@ final class SegmentBuffer {
         }
         _ = try NormsFile.write(path: directory.file("\(name).nrm"), docCount: docCount, norms: normList)
         let fdt = try OutputFile(path: directory.file("\(name).fdt"), kind: StoredFieldsFormat.kind)
-        let sw = StoredFieldsWriter(out: fdt, deflater: deflater)
+        let sw = StoredFieldsWriter(out: fdt, deflater: deflater, fieldNames: fieldNames)
         var from = 0
         for end in storedEnds { try sw.add(encoded: stored.bytes[from..<end]); from = end }
         try sw.finish()
         if !deleted.isEmpty {
             var bits = [UInt8](repeating: 0, count: (docCount + 7) / 8)
             for d in deleted { bits[d >> 3] |= 1 << UInt8(d & 7) }
-            meta.delGen = 1; meta.delCount = deleted.count
+            meta.delGen = 1; meta.delCount = deleted.count; meta.liveDocsCRC = bits.withUnsafeBytes { crc32Of($0) }
             _ = try LiveDocsFile.write(path: directory.file("\(name)_1.liv"), deleted: bits, docCount: docCount)
         }
         return meta

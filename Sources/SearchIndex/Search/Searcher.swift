@@ -76,20 +76,8 @@ public final class Searcher: Sendable {
     ///   - analyzer: the analyzer the index was written with; by default rebuilt from the commit.
     ///   - verifyChecksums: check every file's CRC-32 on open (reads every byte once).
     public init(path: String, analyzer: Analyzer? = nil, verifyChecksums: Bool = true) throws {
-        let dir = IndexDirectory(path: path)
-        var attempt = 0
-        while true {
-            do {
-                let m = try Manifest.readLatest(from: dir, verify: verifyChecksums)
-                let segs = try m.segments.map { try SegmentReader(directory: dir, meta: $0, verify: verifyChecksums) }
-                manifest = m; segments = segs
-                break
-            } catch let SearchIndexError.corruptIndex(file, reason) where reason == "file is missing" && attempt < 3 {
-                // A concurrent commit removed this generation while we opened it: retry with the new one.
-                attempt += 1
-                _ = file
-            }
-        }
+        let (m, segs) = try openLatestCommit(IndexDirectory(path: path), verify: verifyChecksums)
+        manifest = m; segments = segs
         if let analyzer { self.analyzer = analyzer }
         else { self.analyzer = try StandardAnalyzer(identity: manifest.analyzer) }
         var b: [Int] = [], t = 0
@@ -135,7 +123,13 @@ public final class Searcher: Sendable {
                 continue
             }
             var d = scorer.nextDoc()
-            if seg.deleted == nil {
+            if heap.k == 0 {
+                // Count only: no scoring.
+                while d != noMoreDocs {
+                    if !seg.isDeleted(d) { total += 1 }
+                    d = scorer.nextDoc()
+                }
+            } else if seg.deleted == nil {
                 while d != noMoreDocs {
                     total += 1
                     let s = scorer.score()
@@ -163,6 +157,17 @@ public final class Searcher: Sendable {
 
     /// The stored fields of document `docID` of this snapshot.
     public func document(_ docID: Int) throws -> StoredDocument { try document(docID, ctx: QueryContext()) }
+
+    /// The live document with this id in this snapshot, or nil if there is none.
+    public func document(id: String) throws -> StoredDocument? {
+        let ctx = QueryContext()
+        for (si, seg) in segments.enumerated() {
+            for d in try seg.docs(withID: id, ctx) where !seg.isDeleted(d) {
+                return try document(bases[si] + Int(d), ctx: ctx)
+            }
+        }
+        return nil
+    }
 
     func document(_ docID: Int, ctx: QueryContext) throws -> StoredDocument {
         guard let (si, local) = locate(docID) else { throw SearchIndexError.invalidArgument("document \(docID) out of range") }
@@ -356,8 +361,11 @@ struct TopK {
     private var docs: [Int32] = []
     init(k: Int) { self.k = k; scores.reserveCapacity(k); docs.reserveCapacity(k) }
     var count: Int { scores.count }
-    /// The score a new hit must beat once the heap is full.
-    var threshold: Float { scores.count < k ? -Float.infinity : scores[0] }
+    /// The score a new hit must beat once the heap is full (+infinity when `k` is 0: nothing enters).
+    var threshold: Float {
+        if k == 0 { return .infinity }
+        return scores.count < k ? -Float.infinity : scores[0]
+    }
 
     @inline(__always) private func worse(_ i: Int, _ j: Int) -> Bool {
         scores[i] < scores[j] || (scores[i] == scores[j] && docs[i] > docs[j])

@@ -43,23 +43,23 @@ public struct ByteReader {
         .corruptIndex(file: file, reason: "\(what) at offset \(offset) (size \(base.count))")
     }
     @inline(__always) public mutating func u8() throws -> UInt8 {
-        guard offset < base.count else { throw fail("unexpected end of data") }
+        guard offset >= 0, offset < base.count else { throw fail("unexpected end of data") }
         let v = base[offset]; offset += 1; return v
     }
     @inline(__always) public mutating func u32() throws -> UInt32 {
-        guard offset >= 0, offset + 4 <= base.count else { throw fail("unexpected end of data") }
+        guard offset >= 0, base.count - offset >= 4 else { throw fail("unexpected end of data") }
         let v = base.loadUnaligned(fromByteOffset: offset, as: UInt32.self); offset += 4
         return UInt32(littleEndian: v)
     }
     @inline(__always) public mutating func u64() throws -> UInt64 {
-        guard offset >= 0, offset + 8 <= base.count else { throw fail("unexpected end of data") }
+        guard offset >= 0, base.count - offset >= 8 else { throw fail("unexpected end of data") }
         let v = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self); offset += 8
         return UInt64(littleEndian: v)
     }
     @inline(__always) public mutating func vint() throws -> UInt64 {
         var result: UInt64 = 0, shift: UInt64 = 0
         while true {
-            guard offset < base.count else { throw fail("unexpected end of data in varint") }
+            guard offset >= 0, offset < base.count else { throw fail("unexpected end of data in varint") }
             let b = base[offset]; offset += 1
             result |= UInt64(b & 0x7f) << shift
             if b < 0x80 { return result }
@@ -74,7 +74,7 @@ public struct ByteReader {
         return Int(v)
     }
     public mutating func slice(_ n: Int) throws -> UnsafeRawBufferPointer {
-        guard n >= 0, offset + n <= base.count else { throw fail("length \(n) runs past the end") }
+        guard n >= 0, offset >= 0, n <= base.count - offset else { throw fail("length \(n) runs past the end") }
         let s = UnsafeRawBufferPointer(rebasing: base[offset ..< offset + n]); offset += n; return s
     }
     public mutating func string() throws -> String {

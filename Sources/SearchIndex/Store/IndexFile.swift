@@ -18,8 +18,9 @@ public enum FileEnvelope {
     public static let footerMagic: [UInt8] = Array("SIXF".utf8)
     public static let headerSize = 12
     public static let footerSize = 8
-    /// The format version this library writes and reads.
-    public static let version: UInt32 = 1
+    /// The format version this library writes and reads. Version 2 added the stored-fields content CRCs and
+    /// field table; a version-1 index is refused with a clear error (rebuild it: `search index` does).
+    public static let version: UInt32 = 2
 }
 
 /// Writes one index file sequentially: header, body bytes, footer; computes the CRC as it goes.

@@ -8,7 +8,9 @@
 /// analyzer identity: string (vint length + UTF-8)
 /// fieldCount vint; per field: name string          (field number = index; field 0 is "_id")
 /// segmentCount vint; per segment:
-///   name string, docCount vint, delGen vint (0 = no deletions), delCount vint
+///   name string, docCount vint, delGen vint (0 = no deletions), delCount vint,
+///   postingsHash u64 (the segment's end-to-end postings hash), liveDocsCRC u32 (CRC-32 of the live-docs
+///   bitset, 0 when there are no deletions): `check` recomputes both from the segment's files
 ///   statCount vint; per indexed field: field number vint, docsWithField vint,
 ///                   sumTotalTermFreq vint, termCount vint
 /// userDataCount vint; per entry: key string, value string
@@ -36,6 +38,7 @@ public struct Manifest: Sendable, Equatable {
         w.vint(segments.count)
         for s in segments {
             w.string(s.name); w.vint(s.docCount); w.vint(s.delGen); w.vint(s.delCount)
+            w.u64(s.postingsHash); w.u32(s.liveDocsCRC)
             w.vint(s.fieldStats.count)
             for st in s.fieldStats { w.vint(st.field); w.vint(st.docsWithField); w.vint(st.sumTotalTermFreq); w.vint(st.termCount) }
         }
@@ -57,6 +60,7 @@ public struct Manifest: Sendable, Equatable {
         for _ in 0..<ns {
             var s = SegmentMeta(name: try r.string(), docCount: try r.count())
             s.delGen = try r.count(); s.delCount = try r.count(limit: s.docCount)
+            s.postingsHash = try r.u64(); s.liveDocsCRC = try r.u32()
             let nst = try r.count(limit: 256)
             for _ in 0..<nst {
                 let f = try r.count(limit: nf - 1)
@@ -123,6 +127,10 @@ public struct SegmentMeta: Sendable, Equatable {
     /// Generation of the live-docs file; 0 when nothing is deleted.
     public var delGen: Int = 0
     public var delCount: Int = 0
+    /// The end-to-end hash of the segment's postings, recorded by the writer and recomputed by `check`.
+    public var postingsHash: UInt64 = 0
+    /// CRC-32 of the live-docs bitset when there are deletions (else 0), recomputed by `check`.
+    public var liveDocsCRC: UInt32 = 0
     public var fieldStats: [FieldStats] = []
 
     public init(name: String, docCount: Int) { self.name = name; self.docCount = docCount }

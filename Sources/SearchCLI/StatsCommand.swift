@@ -52,5 +52,8 @@ struct CheckCommand: ParsableCommand {
     func run() throws {
         let r = try checkIndex(path: location.path)
         print("ok: generation \(r.generation), \(r.segments) segments, \(r.documents) documents, \(r.terms) terms, \(r.postings) postings, \(r.filesChecked.count) files verified")
+        if !r.unreferencedFiles.isEmpty {
+            print("unreferenced files (left by an interrupted writer; the next writer removes them): \(r.unreferencedFiles.joined(separator: " "))")
+        }
     }
 }

@@ -85,6 +85,25 @@ enum FuzzMode {
         return words.sorted()
     }
 
+    /// Replays query `i` (prints it, its options and its time), for investigating a failure.
+    static func replay(index: String, seed: UInt64, i: Int, repeats: Int) throws {
+        let s = try Searcher(path: index)
+        let vocab = vocabulary(s)
+        var rng = Rng(seed, 1_000_000 + UInt64(i))
+        let q = query(&rng, vocab)
+        var options = SearchOptions(limit: 10)
+        options.countAllHits = rng.chance(0.5)
+        options.defaultOperator = rng.chance(0.2) ? .and : .or
+        options.limit = rng.pick([0, 1, 10, 10, 100])
+        print("query \(i): \(q.utf8.count) bytes, countAllHits \(options.countAllHits), \(options.defaultOperator), limit \(options.limit)")
+        print(q.debugDescription)
+        for _ in 0..<repeats {
+            let t0 = now()
+            let r = try? s.search(q, options: options)
+            print(String(format: "%.1f ms, %d hits", (now() - t0) * 1000, r?.totalHits ?? -1))
+        }
+    }
+
     /// The worker: `count` queries from `from`; a line per 1,000 queries and one per slow query.
     static func worker(index: String, seed: UInt64, from: Int, to: Int, out: String) throws {
         let s = try Searcher(path: index)

@@ -18,7 +18,7 @@ struct Torture: ParsableCommand {
         commandName: "search-torture",
         abstract: "Crash, corruption, query-fuzzing, concurrency and disk-full torture tests for SearchIndex.",
         subcommands: [All.self, Crash.self, Corruption.self, Fuzz.self, Concurrency.self, DiskFull.self,
-                      CrashChild.self, CorruptionWorker.self, FuzzWorker.self])
+                      CrashChild.self, CorruptionWorker.self, FuzzWorker.self, FuzzReplay.self])
 }
 
 struct Common: ParsableArguments {
@@ -161,4 +161,13 @@ struct FuzzWorker: ParsableCommand {
     @Option var to: Int
     @Option var out: String
     func run() throws { try FuzzMode.worker(index: index, seed: seed, from: from, to: to, out: out) }
+}
+
+struct FuzzReplay: ParsableCommand {
+    static let configuration = CommandConfiguration(commandName: "fuzz-replay", abstract: "Print and time one fuzzed query.", shouldDisplay: false)
+    @Option var index: String
+    @Option var seed: UInt64 = 1
+    @Option var query: Int
+    @Option var repeats = 3
+    func run() throws { try FuzzMode.replay(index: index, seed: seed, i: query, repeats: repeats) }
 }

@@ -1,5 +1,6 @@
 import Foundation
 import XCTest
+import SearchIndex
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -104,6 +105,27 @@ final class CLIRobustnessTests: CLITestCase {
         XCTAssertEqual(Set(try hitIDs("aardvark", index: "idx")), ["j-1", "j-3", "j-5"])
         XCTAssertEqual(Set(try hitIDs("capybara", index: "idx")), ["r-1", "r-3"])
         try expect(0, ["check", "--index", "idx"])
+    }
+
+    /// Another writer holding the lock is not a usage error: exit 1 (the README reserves 2 for usage and input).
+    func testLockedIndexExits1() throws {
+        try makeSmallIndex("locked")
+        let writer = try IndexWriter(path: path("locked"))
+        let r = try search(["index", "small", "--index", "locked"])
+        XCTAssertEqual(r.status, 1, r.summary)
+        XCTAssertTrue(r.stderr.contains("locked by another writer"), r.summary)
+        writer.close()
+        try expect(0, ["index", "small", "--index", "locked"])
+    }
+
+    /// `check` lists files a killed writer left behind; opening a writer removes them.
+    func testCheckListsLeftoverFiles() throws {
+        try makeSmallIndex("left")
+        _ = FileManager.default.createFile(atPath: path("left/_zz9.pos"), contents: Data([0]))
+        let c = try expect(0, ["check", "--index", "left"])
+        XCTAssertTrue(c.stdout.contains("_zz9.pos"), c.summary)
+        try expect(0, ["index", "small", "--index", "left"])
+        XCTAssertFalse(indexFiles("left").contains("_zz9.pos"))
     }
 
     func testCheckNamesADamagedSegmentFile() throws {

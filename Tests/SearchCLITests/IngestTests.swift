@@ -397,6 +397,18 @@ final class IngestTests: XCTestCase {
         XCTAssertEqual(issues.map(\.kind), [.warning])
     }
 
+    /// A link that leads out of the folder (to `..`, or anywhere outside) is reported, not followed.
+    func testSymlinkOutOfTheRootIsNotFollowed() throws {
+        let root = try makeCorpus(text: ["in/doc.txt": "Doc"])
+        let outside = try makeCorpus(text: ["secret.txt": "Outside"])
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("in/up").path, withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("parent").path, withDestinationPath: "..")
+        try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("other").path, withDestinationPath: outside.path)
+        let (docs, issues, _) = try ingest(root)
+        XCTAssertEqual(docs.map(\.id), ["in/doc.txt"])
+        XCTAssertEqual(issues.filter { $0.reason.contains("outside the folder") }.map(\.path).sorted(), ["other", "parent"])
+    }
+
     func testCallbackErrorStopsTheWalk() throws {
         struct Stop: Error {}
         let root = try makeCorpus(text: ["a.txt": "A", "b.txt": "B"])

@@ -95,6 +95,10 @@ public final class CorpusWalker: Sendable {
             issueCount += 1
             onIssue(issue)
         }
+        // Links are followed only to places inside the root: a link to `..` or `/` would index (and walk)
+        // whatever lies outside the folder the user named.
+        let realRoot = URL(fileURLWithPath: root.path).resolvingSymlinksInPath().path
+        func inside(_ p: String) -> Bool { p == realRoot || p.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") }
         func walk(_ dir: String, _ rel: String) {
             let names: [String]
             do {
@@ -116,6 +120,10 @@ public final class CorpusWalker: Sendable {
                 if type == .typeSymbolicLink {
                     guard options.followSymlinks else { continue }
                     let target = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
+                    guard inside(target) else {
+                        report(IngestIssue(path: relName, reason: "symbolic link points outside the folder; not followed", kind: .skippedFile))
+                        continue
+                    }
                     guard let t = try? fm.attributesOfItem(atPath: target),
                           (t[.type] as? FileAttributeType) != .typeSymbolicLink else {
                         report(IngestIssue(path: relName, reason: "broken symbolic link", kind: .skippedFile))

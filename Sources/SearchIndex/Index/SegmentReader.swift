@@ -77,6 +77,14 @@ final class QueryContext {
     let inflater = Inflater()
     let errors = QueryErrors()
     lazy var storedCache = StoredChunkCache(inflater: Inflater())
+    /// Terms looked up so far (see ``SearchOptions/maxExpandedTerms``).
+    private(set) var termsLookedUp = 0
+    func chargeTerms(_ n: Int, limit: Int) throws {
+        termsLookedUp += n
+        if termsLookedUp > limit {
+            throw SearchIndexError.invalidArgument("the query expands to more than \(limit) terms (words × fields, prefixes × matching terms); narrow it, or raise SearchOptions.maxExpandedTerms")
+        }
+    }
     /// BM25 length-normalisation tables by field, built once per query (the parameters are fixed for it).
     private var normCaches: [Int: [Float]] = [:]
     func normCache(_ field: Int, _ make: () -> [Float]) -> [Float] {
@@ -96,14 +104,14 @@ func openLatestCommit(_ dir: IndexDirectory, verify: Bool) throws -> (Manifest, 
     while true {
         var seen: Int? = nil
         do {
-            seen = try Manifest.generations(in: dir).first
+            seen = (try? Manifest.generations(in: dir))?.first
             let m = try Manifest.readLatest(from: dir, verify: verify)
             seen = m.generation
             let segs = try m.segments.map { try SegmentReader(directory: dir, meta: $0, verify: verify) }
             return (m, segs)
         } catch let e as SearchIndexError {
             guard case .corruptIndex = e, attempt < 8 else { throw e }
-            let now = try Manifest.generations(in: dir).first
+            let now = (try? Manifest.generations(in: dir))?.first
             guard let now, now != seen else { throw e }   // no newer commit: the damage is real
             attempt += 1
         }

@@ -23,8 +23,8 @@ public indirect enum Query: Sendable, Equatable {
     }
 
     /// Parses the query language (see ``QueryParser``).
-    public static func parse(_ text: String, defaultOperator: QueryParser.Operator = .or) throws -> Query {
-        try QueryParser(defaultOperator: defaultOperator).parse(text)
+    public static func parse(_ text: String, defaultOperator: QueryParser.Operator = .or, maxClauses: Int = 256) throws -> Query {
+        try QueryParser(defaultOperator: defaultOperator, maxClauses: maxClauses).parse(text)
     }
 }
 
@@ -55,12 +55,19 @@ extension Query: CustomStringConvertible {
 public struct QueryParser: Sendable {
     public enum Operator: Sendable { case or, and }
     public var defaultOperator: Operator
-    public init(defaultOperator: Operator = .or) { self.defaultOperator = defaultOperator }
+    /// The most clauses (words, phrases and prefixes, at any depth) a query may have; more is a
+    /// ``SearchIndexError/querySyntax(query:position:message:)`` error at the first clause too many, so that a
+    /// query pasted into a search box cannot hold a core for seconds (Lucene's `maxClauseCount` is 1024; scoring cost grows with the clauses' postings, and 256 keeps a query of the most common words of a 20k-document index well under 100 ms).
+    public var maxClauses: Int
+    public init(defaultOperator: Operator = .or, maxClauses: Int = 256) {
+        self.defaultOperator = defaultOperator; self.maxClauses = maxClauses
+    }
 
     private struct State {
         let chars: [Character]
         let text: String
         var i = 0
+        var leaves = 0
         func error(_ at: Int, _ m: String) -> SearchIndexError { .querySyntax(query: text, position: at, message: m) }
     }
 
@@ -147,6 +154,18 @@ public struct QueryParser: Sendable {
 
     /// One clause: group, phrase, or word (with an optional `field:` in front). Nil for an empty group.
     private func parseClause(_ st: inout State, field: String?, depth: Int) throws -> Query? {
+        let start = st.i
+        let q = try parseClauseBody(&st, field: field, depth: depth)
+        switch q {
+        case .term?, .phrase?, .prefix?, .exactTerm?:
+            st.leaves += 1
+            if st.leaves > maxClauses { throw st.error(start, "too many clauses: a query may have at most \(maxClauses)") }
+        default: break
+        }
+        return q
+    }
+
+    private func parseClauseBody(_ st: inout State, field: String?, depth: Int) throws -> Query? {
         var field = field
         // field:
         var j = st.i

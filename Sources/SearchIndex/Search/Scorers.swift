@@ -158,10 +158,23 @@ final class PhraseScorer: Scorer {
 
 /// Matches when any sub-scorer does. Scores the sum of the matching subs, or, with a tie-breaker
 /// (dis-max), the best one plus `tieBreaker` times the others.
+///
+/// With few subs it scans them all per document. With more than ``heapThreshold`` it keeps them in a
+/// binary min-heap by current doc (as Lucene's `DisiPriorityQueue` does), so a document costs
+/// O(m log n) for the m subs on it instead of O(n): a query of a thousand words stays linear in its postings.
 final class DisjunctionScorer: Scorer {
+    static let heapThreshold = 16
     let subs: [Scorer]
     let tieBreaker: Float?
-    init(_ subs: [Scorer], tieBreaker: Float? = nil) { self.subs = subs; self.tieBreaker = tieBreaker; super.init() }
+    /// Indexes into `subs`, a min-heap on `subs[i].doc` (only when `subs.count > heapThreshold`).
+    private var heap: [Int] = []
+    /// Subs on the current document (filled by `collectTop`, heap mode).
+    private var top: [Int] = []
+    private let useHeap: Bool
+    init(_ subs: [Scorer], tieBreaker: Float? = nil) {
+        self.subs = subs; self.tieBreaker = tieBreaker; useHeap = subs.count > Self.heapThreshold
+        super.init()
+    }
     override var cost: Int { subs.reduce(0) { $0 + $1.cost } }
     override var maxScore: Float {
         guard let t = tieBreaker else { return subs.reduce(0) { $0 + $1.maxScore } }
@@ -177,7 +190,51 @@ final class DisjunctionScorer: Scorer {
         guard let t = tieBreaker else { return (total, end) }
         return (best + t * (total - best), end)
     }
+
+    // MARK: heap of subs by doc
+    @inline(__always) private func key(_ h: Int) -> Int32 { subs[heap[h]].doc }
+    private func siftDown(_ start: Int) {
+        var i = start
+        let n = heap.count
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < n && key(l) < key(m) { m = l }
+            if r < n && key(r) < key(m) { m = r }
+            if m == i { return }
+            heap.swapAt(i, m); i = m
+        }
+    }
+    private func buildHeap() {
+        heap = Array(subs.indices)
+        var i = heap.count / 2 - 1
+        while i >= 0 { siftDown(i); i -= 1 }
+    }
+    /// Subs whose doc equals the root's: they form a connected subtree from the root.
+    private func collectTop() {
+        top.removeAll(keepingCapacity: true)
+        guard let first = heap.first else { return }
+        let d = subs[first].doc
+        var stack = [0]
+        while let i = stack.popLast() {
+            guard i < heap.count, key(i) == d else { continue }
+            top.append(heap[i]); stack.append(2 * i + 1); stack.append(2 * i + 2)
+        }
+    }
+    private func heapSettle() -> Int32 {
+        let d = heap.isEmpty ? noMoreDocs : key(0)
+        doc = d
+        if d != noMoreDocs { collectTop() } else { top.removeAll() }
+        return d
+    }
+
     override func nextDoc() -> Int32 {
+        if useHeap {
+            if doc == -1 { for s in subs { _ = s.nextDoc() }; buildHeap(); return heapSettle() }
+            let cur = doc
+            while let f = heap.first, subs[f].doc == cur { _ = subs[f].nextDoc(); siftDown(0) }
+            return heapSettle()
+        }
         if doc == -1 { var m = noMoreDocs; for s in subs { m = min(m, s.nextDoc()) }; doc = m; return m }
         var m = noMoreDocs
         for s in subs {
@@ -187,6 +244,11 @@ final class DisjunctionScorer: Scorer {
         doc = m; return m
     }
     override func advance(_ target: Int32) -> Int32 {
+        if useHeap {
+            if heap.isEmpty && doc == -1 { buildHeap() }
+            while let f = heap.first, subs[f].doc < target { _ = subs[f].advance(target); siftDown(0) }
+            return heapSettle()
+        }
         var m = noMoreDocs
         for s in subs {
             if s.doc < target { _ = s.advance(target) }
@@ -196,7 +258,12 @@ final class DisjunctionScorer: Scorer {
     }
     override func score() -> Float {
         var t: Float = 0, m: Float = 0
-        for s in subs where s.doc == doc { let x = s.score(); t += x; if x > m { m = x } }
+        if useHeap {
+            top.sort()   // sum in sub order, as the scan does, so scores do not depend on the heap's layout
+            for i in top { let x = subs[i].score(); t += x; if x > m { m = x } }
+        } else {
+            for s in subs where s.doc == doc { let x = s.score(); t += x; if x > m { m = x } }
+        }
         guard let tie = tieBreaker else { return t }
         return m + tie * (t - m)
     }

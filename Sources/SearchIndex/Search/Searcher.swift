@@ -22,6 +22,11 @@ public struct SearchOptions: Sendable {
     public var countAllHits = false
     /// Most terms a prefix query expands to (the most frequent are kept).
     public var maxPrefixTerms = 64
+    /// Most clauses a query string may have (see ``QueryParser/maxClauses``).
+    public var maxClauses = 256
+    /// Most terms a query may look up once its words are expanded over the default fields and its prefixes
+    /// over the dictionary; more is ``SearchIndexError/invalidArgument(_:)``. Bounds the work of one query.
+    public var maxExpandedTerms = 4096
     public init(limit: Int = 10) { self.limit = limit }
 }
 
@@ -98,13 +103,13 @@ public final class Searcher: Sendable {
 
     /// Parses and runs `query`.
     public func search(_ query: String, options: SearchOptions = SearchOptions()) throws -> SearchResults {
-        try search(try Query.parse(query, defaultOperator: options.defaultOperator), options: options)
+        try search(try Query.parse(query, defaultOperator: options.defaultOperator, maxClauses: options.maxClauses), options: options)
     }
 
     /// Runs a query tree.
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws -> SearchResults {
         let ctx = QueryContext()
-        let w = try weight(query, field: nil, options: options)
+        let w = try weight(query, field: nil, options: options, ctx: ctx)
         var heap = TopK(k: max(0, options.limit))
         var total = 0
         var exact = true
@@ -115,7 +120,14 @@ public final class Searcher: Sendable {
             // exhaustively: with one clause there is little to prune, and the plain loop was faster in
             // measurements on Reuters and on 1M docs.)
             var pruned: [Scorer]? = nil
-            if let dis = scorer as? DisjunctionScorer, dis.tieBreaker == nil, dis.subs.count > 1 { pruned = dis.subs }
+            // (Up to 64 clauses: MaxScore scans its essential clauses per candidate, so a query of hundreds of
+            // words runs faster through the heap-based disjunction.)
+            if let dis = scorer as? DisjunctionScorer, dis.tieBreaker == nil, dis.subs.count > 1, dis.subs.count <= 64 { pruned = dis.subs }
+            if let dis = scorer as? DisjunctionScorer, dis.subs.count > 64, heap.k > 0 {
+                total += BulkDisjunction.collect(dis, segment: seg, base: base, heap: &heap)
+                if let e = ctx.errors.first { throw e }
+                continue
+            }
             if !options.countAllHits, heap.k > 0, let subs = pruned {
                 total += MaxScore.collect(subs, segment: seg, base: base, heap: &heap)
                 exact = false
@@ -186,7 +198,7 @@ public final class Searcher: Sendable {
     public func explain(_ query: Query, docID: Int, options: SearchOptions = SearchOptions()) throws -> Explanation? {
         guard let (si, local) = locate(docID) else { return nil }
         let ctx = QueryContext()
-        let w = try weight(query, field: nil, options: options)
+        let w = try weight(query, field: nil, options: options, ctx: ctx)
         let scorer = try w.scorer(segments[si], segmentIndex: si, ctx: ctx, searcher: self, options: options)
         guard scorer.advance(Int32(local)) == Int32(local), !segments[si].isDeleted(Int32(local)) else { return nil }
         let e = scorer.explain()
@@ -204,14 +216,14 @@ public final class Searcher: Sendable {
 
     func boost(_ f: Int, _ options: SearchOptions) -> Float { options.boosts[manifest.fields[f]] ?? 1 }
 
-    func weight(_ q: Query, field: String?, options: SearchOptions) throws -> Weight {
+    func weight(_ q: Query, field: String?, options: SearchOptions, ctx: QueryContext) throws -> Weight {
         switch q {
         case let .term(f, text), let .phrase(f, text):
             // A word that analyzes to several terms (e-mail, 東京) is a phrase; a one-word phrase is a term.
-            return try perField(f, options) { field in try analyzedWeight(field: field, text: text, options: options) }
+            return try perField(f, options) { field in try analyzedWeight(field: field, text: text, options: options, ctx: ctx) }
         case let .exactTerm(f, term):
             return try perField(f, options) { field in
-                try termWeight(field: field, key: [UInt8(field)] + Array(term.utf8), options: options)
+                try termWeight(field: field, key: [UInt8(field)] + Array(term.utf8), options: options, ctx: ctx)
             }
         case let .prefix(f, text):
             return try perField(f, options) { field in
@@ -220,13 +232,13 @@ public final class Searcher: Sendable {
                 var df: [[UInt8]: Int] = [:]
                 for s in segments { for (k, info) in try s.dict.prefixTerms(p, limit: 4096) { df[k, default: 0] += info.docFreq } }
                 let top = df.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }.prefix(options.maxPrefixTerms)
-                let ws = try top.map { try termWeight(field: field, key: $0.key, options: options) }
+                let ws = try top.map { try termWeight(field: field, key: $0.key, options: options, ctx: ctx) }
                 return ws.isEmpty ? .none : .boolean(must: [], should: ws, mustNot: [])
             }
         case let .boolean(clauses):
             var must: [Weight] = [], should: [Weight] = [], not: [Weight] = []
             for c in clauses {
-                let w = try weight(c.query, field: field, options: options)
+                let w = try weight(c.query, field: field, options: options, ctx: ctx)
                 if case .none = w { continue }   // a clause of only stopwords drops out, as in Lucene
                 switch c.occur { case .must: must.append(w); case .should: should.append(w); case .mustNot: not.append(w) }
             }
@@ -235,12 +247,12 @@ public final class Searcher: Sendable {
         }
     }
 
-    private func analyzedWeight(field: Int, text: String, options: SearchOptions) throws -> Weight {
+    private func analyzedWeight(field: Int, text: String, options: SearchOptions, ctx: QueryContext) throws -> Weight {
         var keys: [[UInt8]] = [], positions: [Int] = []
         analyzer.analyze(text) { t, p in keys.append([UInt8(field)] + Array(t)); positions.append(p) }
         if keys.isEmpty { return .none }
-        if keys.count == 1 { return try termWeight(field: field, key: keys[0], options: options) }
-        return try phraseWeight(field: field, keys: keys, positions: positions, options: options)
+        if keys.count == 1 { return try termWeight(field: field, key: keys[0], options: options, ctx: ctx) }
+        return try phraseWeight(field: field, keys: keys, positions: positions, options: options, ctx: ctx)
     }
 
     private func perField(_ f: String?, _ options: SearchOptions, _ make: (Int) throws -> Weight) throws -> Weight {
@@ -257,7 +269,8 @@ public final class Searcher: Sendable {
         }
     }
 
-    func termWeight(field: Int, key: [UInt8], options: SearchOptions) throws -> Weight {
+    func termWeight(field: Int, key: [UInt8], options: SearchOptions, ctx: QueryContext) throws -> Weight {
+        try ctx.chargeTerms(1, limit: options.maxExpandedTerms)
         var df = 0
         var infos: [TermInfo?] = []
         for s in segments {
@@ -269,7 +282,8 @@ public final class Searcher: Sendable {
         return .term(TermWeight(field: field, key: key, idf: idf, boost: boost(field, options), infos: infos))
     }
 
-    func phraseWeight(field: Int, keys: [[UInt8]], positions: [Int], options: SearchOptions) throws -> Weight {
+    func phraseWeight(field: Int, keys: [[UInt8]], positions: [Int], options: SearchOptions, ctx: QueryContext) throws -> Weight {
+        try ctx.chargeTerms(keys.count, limit: options.maxExpandedTerms)
         var idf: Float = 0
         var perSeg = [[TermInfo]?](repeating: [], count: segments.count)
         for k in keys {
@@ -394,6 +408,53 @@ struct TopK {
 
     func sorted() -> [(Float, Int32)] {
         zip(scores, docs).sorted { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+    }
+}
+
+/// Term-at-a-time collection of a disjunction of many clauses, in windows of doc ids (Lucene's
+/// `BooleanScorer` does the same): each clause adds its scores into a window's buckets, then the window's
+/// matches go to the heap in doc order. A posting costs one score and one add, however many clauses there
+/// are, where a doc-at-a-time merge pays a heap operation per posting. Scores are summed in clause order, as
+/// ``DisjunctionScorer`` sums them, so both give the same floats.
+enum BulkDisjunction {
+    static let window: Int32 = 4096
+
+    static func collect(_ dis: DisjunctionScorer, segment: SegmentReader, base: Int32, heap: inout TopK) -> Int {
+        let subs = dis.subs
+        var sum = [Float](repeating: 0, count: Int(window))
+        var best = [Float](repeating: 0, count: Int(window))
+        var seen = [Bool](repeating: false, count: Int(window))
+        for s in subs { _ = s.nextDoc() }
+        var total = 0
+        var start: Int32 = 0
+        while true {
+            var first = noMoreDocs
+            for s in subs where s.doc < first { first = s.doc }
+            if first == noMoreDocs { break }
+            start = first - first % window
+            let end = start &+ window
+            for s in subs {
+                var d = s.doc
+                while d < end {
+                    let i = Int(d - start)
+                    let x = s.score()
+                    sum[i] += x
+                    if x > best[i] { best[i] = x }
+                    seen[i] = true
+                    d = s.nextDoc()
+                }
+            }
+            for i in 0..<Int(window) where seen[i] {
+                let d = start + Int32(i)
+                let t = sum[i], m = best[i]
+                sum[i] = 0; best[i] = 0; seen[i] = false
+                if segment.isDeleted(d) { continue }
+                total += 1
+                let score = dis.tieBreaker.map { m + $0 * (t - m) } ?? t
+                if score > heap.threshold || heap.count < heap.k { heap.insert(score: score, doc: base + d) }
+            }
+        }
+        return total
     }
 }
 

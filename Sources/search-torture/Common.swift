@@ -162,6 +162,44 @@ func runProcess(_ path: String, _ args: [String], stdout: String? = nil) throws 
     return (p.terminationStatus, p.terminationReason == .uncaughtSignal)
 }
 
+/// Runs items `0..<count` in worker processes: this executable with `args(first)` plus `--from first --to count
+/// --out FILE`. A worker writes `start i` before item i and `done i …` after it (and any other lines) to FILE;
+/// each line goes to `onLine`. A worker that dies, or writes nothing for `stallSeconds` (then it is killed),
+/// is reported through `onFailure` with the item it had started, and a new worker continues after that item.
+func runInWorkers(count: Int, work: String, stallSeconds: Double = 20, args: (Int) -> [String],
+                  onLine: (String) -> Void, onFailure: (_ item: Int, _ hung: Bool) -> Void) throws {
+    var next = 0
+    while next < count {
+        let out = work + "/worker-\(next)"
+        let p = Process()
+        p.executableURL = URL(fileURLWithPath: selfPath())
+        p.arguments = args(next) + ["--from", String(next), "--to", String(count), "--out", out]
+        p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
+        try p.run()
+        var lastSize = -1, lastChange = now(), hung = false
+        while p.isRunning {
+            usleep(20_000)
+            let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
+            if size != lastSize { lastSize = size; lastChange = now() }
+            else if now() - lastChange > stallSeconds { hung = true; kill(p.processIdentifier, SIGKILL) }
+        }
+        p.waitUntilExit()
+        var lastStarted = next
+        for line in readLines(out) {
+            let parts = line.split(separator: " ", maxSplits: 2)
+            if parts.count >= 2, let i = Int(parts[1]) {
+                if parts[0] == "start" { lastStarted = i; continue }
+                if parts[0] == "done" { next = i + 1 }
+            }
+            onLine(line)
+        }
+        if p.terminationReason == .uncaughtSignal || p.terminationStatus != 0 {
+            onFailure(lastStarted, hung)
+            next = max(next, lastStarted + 1)
+        }
+    }
+}
+
 /// A tally of outcomes, printed as `name: key n, key n`.
 struct Tally: CustomStringConvertible {
     var counts: [String: Int] = [:]

@@ -61,8 +61,9 @@ enum ConcurrencyMode {
                             try writer.deleteDocument(id: "d\(id)"); live.remove(id)
                         }
                     }
-                    if rng.chance(0.03) { try writer.forceMerge(maxSegments: 2) }
-                    try writer.commit(userData: ["count": String(live.count)])
+                    // (A force merge commits what is buffered: it gets this commit's user data.)
+                    if rng.chance(0.03) { try writer.forceMerge(maxSegments: 2, userData: ["count": String(live.count)]) }
+                    else { try writer.commit(userData: ["count": String(live.count)]) }
                     commits += 1
                     shared.add("commits")
                 }

@@ -126,43 +126,19 @@ enum CorruptionMode {
         defer { if ProcessInfo.processInfo.environment["TORTURE_KEEP"] == nil { try? FileManager.default.removeItem(atPath: work) } }
         let pristine = work + "/pristine"
         try buildPristine(pristine, seed: seed)
-        var next = 0
-        while next < trials {
-            let out = work + "/results-\(next)"
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: selfPath())
-            p.arguments = ["corruption-worker", "--seed", String(seed), "--pristine", pristine,
-                           "--from", String(next), "--to", String(trials), "--out", out]
-            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-            try p.run()
-            var lastSize = -1, lastChange = now()
-            while p.isRunning {
-                usleep(20_000)
-                let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
-                if size != lastSize { lastSize = size; lastChange = now() }
-                else if now() - lastChange > 20 { kill(p.processIdentifier, SIGKILL) }
-            }
-            p.waitUntilExit()
-            let lines = readLines(out)
-            var lastStarted = next - 1
-            for l in lines {
-                let parts = l.split(separator: " ", maxSplits: 2).map(String.init)
-                guard parts.count >= 2, let i = Int(parts[1]) else { continue }
-                if parts[0] == "start" { lastStarted = i; continue }
-                let r = parts.count > 2 ? parts[2] : ""
-                let outcome = String(r.split(separator: " ").first ?? "")
-                let fileKind = r.split(separator: " ").dropFirst().first.map(String.init) ?? "?"
-                tally.add(outcome)
-                byKind[fileKind, default: Tally()].add(outcome)
-                if outcome == "SILENT" { failures.append("corruption trial \(i): \(r)") }
-                next = i + 1
-            }
-            if p.terminationReason == .uncaughtSignal || (p.terminationReason == .exit && p.terminationStatus != 0) {
-                let hung = now() - lastChange > 20
-                tally.add(hung ? "HANG" : "CRASH")
-                failures.append("corruption trial \(lastStarted): \(hung ? "hang" : "crash (status \(p.terminationStatus))")")
-                next = max(next, lastStarted + 1)
-            }
-        }
+        try runInWorkers(count: trials, work: work, args: { _ in ["corruption-worker", "--seed", String(seed), "--pristine", pristine] },
+                         onLine: { line in
+            // done <i> <outcome> <kind> …
+            let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
+            guard parts.count == 3, parts[0] == "done" else { return }
+            let words = parts[2].split(separator: " ")
+            let outcome = String(words.first ?? ""), fileKind = words.dropFirst().first.map(String.init) ?? "?"
+            tally.add(outcome)
+            byKind[fileKind, default: Tally()].add(outcome)
+            if outcome == "SILENT" { failures.append("corruption trial \(parts[1]): \(parts[2])") }
+        }, onFailure: { item, hung in
+            tally.add(hung ? "HANG" : "CRASH")
+            failures.append("corruption trial \(item): \(hung ? "hang" : "crash") (replay: corruption-worker --seed \(seed) --from \(item))")
+        })
     }
 }

@@ -17,18 +17,19 @@ enum CrashMode {
         var rng = Rng(seed, UInt64(k))
         var b = Batch()
         let n = rng.chance(0.15) ? rng.int(in: 200...600) : rng.int(in: 1...60)
-        var nextID = (live.keys.max() ?? 0) + 1
+        var ids = live.keys.sorted()   // kept sorted through the batch (ids are picked by rank)
+        var nextID = (ids.last ?? 0) + 1
         for _ in 0..<n {
             let r = rng.int(10)
-            if r < 6 || live.isEmpty {
-                b.adds.append((nextID, 1)); live[nextID] = 1; nextID += 1
+            if r < 6 || ids.isEmpty {
+                b.adds.append((nextID, 1)); live[nextID] = 1; ids.append(nextID); nextID += 1
             } else if r < 8 {
-                let id = live.keys.sorted()[rng.int(live.count)]
+                let id = ids[rng.int(ids.count)]
                 let v = (live[id] ?? 0) + 1
                 b.adds.append((id, v)); live[id] = v
             } else {
-                let id = live.keys.sorted()[rng.int(live.count)]
-                b.deletes.append(id); live[id] = nil
+                let i = rng.int(ids.count)
+                b.deletes.append(ids[i]); live[ids[i]] = nil; ids.remove(at: i)
             }
         }
         b.forceMerge = rng.chance(0.08)
@@ -60,8 +61,9 @@ enum CrashMode {
             let b = batch(seed: seed, commit: k, live: &live)
             for (id, v) in b.adds { try w.addDocument(document(seed: seed, id: id, version: v)) }
             for id in b.deletes { try w.deleteDocument(id: "d\(id)") }
-            if b.forceMerge { try w.forceMerge(maxSegments: 1) }
-            try w.commit(userData: ["torture-commit": String(k)])
+            // (A force merge commits what is buffered: it gets this commit's user data.)
+            if b.forceMerge { try w.forceMerge(maxSegments: 1, userData: ["torture-commit": String(k)]) }
+            else { try w.commit(userData: ["torture-commit": String(k)]) }
             acks.append("acked \(k)")
         }
     }
@@ -156,11 +158,17 @@ enum CrashMode {
             corpora.append(ids)
         }
         let index = work + "/Index"
-        var complete: Int? = nil   // the corpus of the last build known to have completed
+        // One complete build first: it times a build, so kills land anywhere in one (and a few just after).
+        let t0 = now()
+        guard try runProcess(search, ["index", work + "/corpus1", "--index", index]).status == 0 else {
+            failures.append("CLI: the first complete build failed"); tally.add("FAILED"); return
+        }
+        let buildMillis = Int((now() - t0) * 1000)
+        var complete: Int? = 1   // the corpus of the last build known to have completed
         for t in 0..<trials {
             var rng = Rng(seed, 5000 + UInt64(t))
             let c = rng.int(2)
-            let delay = rng.int(in: 10...maxMillis)
+            let delay = rng.int(in: 5...max(20, min(maxMillis, buildMillis * 11 / 10)))
             let p = Process()
             p.executableURL = URL(fileURLWithPath: search)
             p.arguments = ["index", work + "/corpus\(c)", "--index", index]

@@ -142,43 +142,21 @@ enum FuzzMode {
             idx = work + "/index"
             try CorruptionMode.buildPristine(idx, seed: seed)
         }
-        var next = 0
-        while next < queries {
-            let out = work + "/results-\(next)"
-            let p = Process()
-            p.executableURL = URL(fileURLWithPath: selfPath())
-            p.arguments = ["fuzz-worker", "--index", idx, "--seed", String(seed), "--from", String(next), "--to", String(queries), "--out", out]
-            p.standardOutput = FileHandle.nullDevice; p.standardError = FileHandle.nullDevice
-            try p.run()
-            var lastSize = -1, lastChange = now()
-            while p.isRunning {
-                usleep(20_000)
-                let size = (try? FileManager.default.attributesOfItem(atPath: out)[.size] as? Int) ?? 0
-                if size != lastSize { lastSize = size; lastChange = now() }
-                else if now() - lastChange > 20 { kill(p.processIdentifier, SIGKILL) }
+        try runInWorkers(count: queries, work: work, args: { _ in ["fuzz-worker", "--index", idx, "--seed", String(seed)] },
+                         onLine: { line in
+            let parts = line.split(separator: " ", maxSplits: 2).map(String.init)
+            guard parts.count >= 2 else { return }
+            switch parts[0] {
+            case "done": tally.add(parts.count > 2 ? parts[2] : "?")
+            case "slow": tally.add("SLOW"); failures.append("query \(line)")
+            case "max": maxMillis = max(maxMillis, (Double(parts[1]) ?? 0) * 1000)
+            default: break
             }
-            p.waitUntilExit()
-            var lastStarted = next - 1
-            for l in readLines(out) {
-                let parts = l.split(separator: " ", maxSplits: 2).map(String.init)
-                guard parts.count >= 2 else { continue }
-                switch parts[0] {
-                case "start": lastStarted = Int(parts[1]) ?? lastStarted
-                case "done": tally.add(parts.count > 2 ? parts[2] : "?"); next = (Int(parts[1]) ?? next) + 1
-                case "slow": tally.add("SLOW"); failures.append("query \(l)")
-                case "max": maxMillis = max(maxMillis, (Double(parts[1]) ?? 0) * 1000)
-                default: break
-                }
-            }
-            if p.terminationReason == .uncaughtSignal || p.terminationStatus != 0 {
-                let hung = now() - lastChange > 20
-                tally.add(hung ? "HANG" : "CRASH")
-                var rng = Rng(seed, 1_000_000 + UInt64(max(0, lastStarted)))
-                let vocab = (try? vocabulary(Searcher(path: idx))) ?? Vocabulary.words
-                let q = query(&rng, vocab)
-                failures.append("query \(lastStarted): \(hung ? "hang" : "crash"): \(q.prefix(200).debugDescription)")
-                next = max(next, lastStarted + 1)
-            }
-        }
+        }, onFailure: { item, hung in
+            tally.add(hung ? "HANG" : "CRASH")
+            var rng = Rng(seed, 1_000_000 + UInt64(item))
+            let vocab = (try? vocabulary(Searcher(path: idx))) ?? Vocabulary.words
+            failures.append("query \(item): \(hung ? "hang" : "crash"): \(query(&rng, vocab).prefix(200).debugDescription)")
+        })
     }
 }

@@ -34,6 +34,15 @@ func report(_ mode: String, _ tally: Tally, _ failures: [String], extra: String 
     return bad == 0 && failures.isEmpty
 }
 
+/// Runs one mode's body, timing it and turning a harness error into a failure; returns whether it passed.
+/// The body returns extra text for the summary line.
+func runMode(_ name: String, _ body: (inout Tally, inout [String]) throws -> String) -> Bool {
+    var tally = Tally(), failures: [String] = [], extra = ""
+    let t0 = now()
+    do { extra = try body(&tally, &failures) } catch { failures.append("harness: \(error)") }
+    return report(name, tally, failures, extra: extra, seconds: now() - t0)
+}
+
 struct Crash: ParsableCommand {
     static let configuration = CommandConfiguration(abstract: "kill -9 a writer (library and CLI) at random moments.")
     @OptionGroup var common: Common
@@ -42,16 +51,13 @@ struct Crash: ParsableCommand {
     @Option(help: "Longest time before the kill, in ms.") var maxMillis = 1500
     func run() throws { if !Crash.go(self) { throw ExitCode(1) } }
     static func go(_ c: Crash) -> Bool {
-        var t = Tally(), f: [String] = [], t2 = Tally()
-        let t0 = now()
-        do { try CrashMode.run(trials: c.trials, seed: c.common.seed, maxMillis: c.maxMillis, tally: &t, failures: &f) }
-        catch { f.append("harness: \(error)") }
-        let ok1 = report("crash (library)", t, f, seconds: now() - t0)
-        f = []
-        let t1 = now()
-        do { try CrashMode.runCLI(trials: c.cliTrials, seed: c.common.seed, maxMillis: c.maxMillis, tally: &t2, failures: &f) }
-        catch { f.append("harness: \(error)") }
-        return report("crash (CLI)", t2, f, seconds: now() - t1) && ok1
+        let library = runMode("crash (library)") { t, f in
+            try CrashMode.run(trials: c.trials, seed: c.common.seed, maxMillis: c.maxMillis, tally: &t, failures: &f); return ""
+        }
+        let cli = runMode("crash (CLI)") { t, f in
+            try CrashMode.runCLI(trials: c.cliTrials, seed: c.common.seed, maxMillis: c.maxMillis, tally: &t, failures: &f); return ""
+        }
+        return library && cli
     }
 }
 
@@ -61,12 +67,11 @@ struct Corruption: ParsableCommand {
     @Option(help: "Trials; odd-numbered ones recompute the CRC.") var trials = 2000
     func run() throws { if !Corruption.go(self) { throw ExitCode(1) } }
     static func go(_ c: Corruption) -> Bool {
-        var t = Tally(), f: [String] = [], byKind: [String: Tally] = [:]
-        let t0 = now()
-        do { try CorruptionMode.run(trials: c.trials, seed: c.common.seed, tally: &t, failures: &f, byKind: &byKind) }
-        catch { f.append("harness: \(error)") }
-        let extra = "\n  by file kind: " + byKind.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ")
-        return report("corruption", t, f, extra: extra, seconds: now() - t0)
+        runMode("corruption") { t, f in
+            var byKind: [String: Tally] = [:]
+            try CorruptionMode.run(trials: c.trials, seed: c.common.seed, tally: &t, failures: &f, byKind: &byKind)
+            return "\n  by file kind: " + byKind.sorted { $0.key < $1.key }.map { "\($0.key) (\($0.value))" }.joined(separator: "; ")
+        }
     }
 }
 
@@ -77,11 +82,11 @@ struct Fuzz: ParsableCommand {
     @Option(help: "An existing index to query (default: a small synthetic one).") var index: String?
     func run() throws { if !Fuzz.go(self) { throw ExitCode(1) } }
     static func go(_ c: Fuzz) -> Bool {
-        var t = Tally(), f: [String] = [], maxMs = 0.0
-        let t0 = now()
-        do { try FuzzMode.run(queries: c.queries, seed: c.common.seed, index: c.index, tally: &t, failures: &f, maxMillis: &maxMs) }
-        catch { f.append("harness: \(error)") }
-        return report("fuzz", t, f, extra: String(format: "; slowest query of <= 10 KB: %.1f ms", maxMs), seconds: now() - t0)
+        runMode("fuzz") { t, f in
+            var maxMs = 0.0
+            try FuzzMode.run(queries: c.queries, seed: c.common.seed, index: c.index, tally: &t, failures: &f, maxMillis: &maxMs)
+            return String(format: "; slowest query of <= 10 KB: %.1f ms", maxMs)
+        }
     }
 }
 
@@ -91,11 +96,7 @@ struct Concurrency: ParsableCommand {
     @Option(help: "Seconds.") var seconds = 60.0
     func run() throws { if !Concurrency.go(self) { throw ExitCode(1) } }
     static func go(_ c: Concurrency) -> Bool {
-        var t = Tally(), f: [String] = []
-        let t0 = now()
-        do { try ConcurrencyMode.run(seconds: c.seconds, seed: c.common.seed, tally: &t, failures: &f) }
-        catch { f.append("harness: \(error)") }
-        return report("concurrency", t, f, seconds: now() - t0)
+        runMode("concurrency") { t, f in try ConcurrencyMode.run(seconds: c.seconds, seed: c.common.seed, tally: &t, failures: &f); return "" }
     }
 }
 
@@ -105,11 +106,7 @@ struct DiskFull: ParsableCommand {
     @Option(help: "Trials.") var trials = 20
     func run() throws { if !DiskFull.go(self) { throw ExitCode(1) } }
     static func go(_ c: DiskFull) -> Bool {
-        var t = Tally(), f: [String] = []
-        let t0 = now()
-        do { try DiskFullMode.run(trials: c.trials, seed: c.common.seed, tally: &t, failures: &f) }
-        catch { f.append("harness: \(error)") }
-        return report("disk full", t, f, seconds: now() - t0)
+        runMode("disk full") { t, f in try DiskFullMode.run(trials: c.trials, seed: c.common.seed, tally: &t, failures: &f); return "" }
     }
 }
 

@@ -250,7 +250,9 @@ final class PostingsCursor {
     private let docs: UnsafeMutablePointer<Int32>
     private let freqs: UnsafeMutablePointer<UInt32>
     private var posBuf: [UInt32] = []
-    private var posOffsets = [Int](repeating: 0, count: PostingsFormat.blockSize + 1)
+    /// Per doc of the decoded block, where its positions start in `posBuf` (allocated on first use: only
+    /// phrase queries and `check` read positions).
+    private var posOffsets: [Int] = []
 
     private static func allocate() -> (UnsafeMutablePointer<State>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<UInt32>) {
         let s = UnsafeMutablePointer<State>.allocate(capacity: 1); s.initialize(to: State())
@@ -432,6 +434,7 @@ final class PostingsCursor {
             let b = s.pointee.decodedBlock
             guard b >= 0 else { return [] }
             var total = 0
+            if posOffsets.isEmpty { posOffsets = [Int](repeating: 0, count: PostingsFormat.blockSize + 1) }
             posOffsets[0] = 0
             for i in 0..<s.pointee.count { total += Int(freqs[i]); posOffsets[i + 1] = total }
             let stored = UnsafeRawBufferPointer(rebasing: posFile[skip.posStart[b] ..< skip.posStart[b] + skip.posStored[b]])
@@ -456,6 +459,7 @@ final class PostingsCursor {
             }
             s.pointee.posDecodedBlock = b
         }
+        guard !posOffsets.isEmpty else { return [] }   // no block decoded yet
         return posBuf[posOffsets[s.pointee.idx] ..< posOffsets[s.pointee.idx + 1]]
     }
 

@@ -199,9 +199,11 @@ public final class IndexWriter {
         deleteUnreferencedFiles()
     }
 
-    /// Merges all segments into at most `maxSegments` (the smallest first) and commits. Deleted documents
-    /// are dropped, which also makes BM25 statistics exact again.
-    public func forceMerge(maxSegments: Int = 1) throws {
+    /// Merges all segments into at most `maxSegments` (the smallest first) and commits, with `userData`
+    /// (nil keeps the last commit's) like ``commit(userData:)``: documents added since the last commit are
+    /// committed too, so give the user data that describes them. Deleted documents are dropped, which also
+    /// makes BM25 statistics exact again.
+    public func forceMerge(maxSegments: Int = 1, userData: [String: String]? = nil) throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
         try flush()
         try applyDeletes()
@@ -212,7 +214,7 @@ public final class IndexWriter {
             let smallest = segments.indices.sorted { segments[$0].liveDocCount < segments[$1].liveDocCount }.prefix(max(n, 1))
             try merge(Set(smallest))
         }
-        try commit()
+        try commit(userData: userData)
     }
 
     /// Replaces the segments at `indices` by one merged segment, placed where the first of them was.

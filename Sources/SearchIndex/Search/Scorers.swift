@@ -39,14 +39,18 @@ final class TermScorer: Scorer {
     /// `k1 * (1 - b + b * len / avgdl)` for each of the 256 norm bytes.
     let cache: [Float]
     let norms: UnsafeRawBufferPointer?
-    let label: String
+    /// Field name and term key, for `explain` (the label string is built only there: a query of many terms
+    /// creates many scorers).
+    let fieldName: String
+    let key: [UInt8]
     let idf: Float
     let boost: Float
     private var bound: Float
 
-    init(cursor: PostingsCursor, idf: Float, boost: Float, bm25: BM25, cache: [Float], norms: UnsafeRawBufferPointer?, label: String) {
+    init(cursor: PostingsCursor, idf: Float, boost: Float, bm25: BM25, cache: [Float], norms: UnsafeRawBufferPointer?,
+         fieldName: String, key: [UInt8]) {
         self.cursor = cursor; self.idf = idf; self.boost = boost; self.weight = idf * boost
-        self.k1p1 = bm25.k1 + 1; self.cache = cache; self.norms = norms; self.label = label
+        self.k1p1 = bm25.k1 + 1; self.cache = cache; self.norms = norms; self.fieldName = fieldName; self.key = key
         bound = 0
         super.init()
         var m: Float = 0
@@ -78,6 +82,7 @@ final class TermScorer: Scorer {
         let nb = normByte()
         let dl = NormCodec.table[nb]
         let tfPart = f * k1p1 / (f + cache[nb])
+        let label = "\(fieldName):\(String(decoding: key.dropFirst(), as: UTF8.self))"
         return Explanation(value: score(), description: "\(label): idf × boost × tf-norm", details: [
             Explanation(value: idf, description: "idf = ln(1 + (N - df + 0.5) / (df + 0.5)), df = \(cursor.docFreq)"),
             Explanation(value: boost, description: "field boost"),

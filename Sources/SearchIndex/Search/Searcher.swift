@@ -229,10 +229,18 @@ public final class Searcher: Sendable {
             return try perField(f, options) { field in
                 let p = [UInt8(field)] + analyzer.normalizePrefix(text)
                 guard p.count > 1 else { return .none }
-                var df: [[UInt8]: Int] = [:]
-                for s in segments { for (k, info) in try s.dict.prefixTerms(p, limit: 4096) { df[k, default: 0] += info.docFreq } }
-                let top = df.sorted { $0.value != $1.value ? $0.value > $1.value : $0.key.lexicographicallyPrecedes($1.key) }.prefix(options.maxPrefixTerms)
-                let ws = try top.map { try termWeight(field: field, key: $0.key, options: options, ctx: ctx) }
+                // The scan already yields each segment's entry for every matching term: keep them, so the
+                // chosen terms need no second dictionary lookup.
+                var found: [[UInt8]: (df: Int, infos: [TermInfo?])] = [:]
+                for (si, s) in segments.enumerated() {
+                    for (k, info) in try s.dict.prefixTerms(p, limit: 4096) {
+                        found[k, default: (0, [TermInfo?](repeating: nil, count: segments.count))].df += info.docFreq
+                        found[k]?.infos[si] = info
+                    }
+                }
+                let top = found.sorted { $0.value.df != $1.value.df ? $0.value.df > $1.value.df : $0.key.lexicographicallyPrecedes($1.key) }
+                    .prefix(options.maxPrefixTerms)
+                let ws = try top.map { try termWeight(field: field, key: $0.key, df: $0.value.df, infos: $0.value.infos, options: options, ctx: ctx) }
                 return ws.isEmpty ? .none : .boolean(must: [], should: ws, mustNot: [])
             }
         case let .boolean(clauses):
@@ -270,7 +278,6 @@ public final class Searcher: Sendable {
     }
 
     func termWeight(field: Int, key: [UInt8], options: SearchOptions, ctx: QueryContext) throws -> Weight {
-        try ctx.chargeTerms(1, limit: options.maxExpandedTerms)
         var df = 0
         var infos: [TermInfo?] = []
         for s in segments {
@@ -278,6 +285,12 @@ public final class Searcher: Sendable {
             infos.append(i)
             df += i?.docFreq ?? 0
         }
+        return try termWeight(field: field, key: key, df: df, infos: infos, options: options, ctx: ctx)
+    }
+
+    /// A term's weight from its per-segment dictionary entries (nil where a segment lacks it).
+    private func termWeight(field: Int, key: [UInt8], df: Int, infos: [TermInfo?], options: SearchOptions, ctx: QueryContext) throws -> Weight {
+        try ctx.chargeTerms(1, limit: options.maxExpandedTerms)
         let idf = BM25.idf(docFreq: df, docCount: max(fieldDocCount[field], df))
         return .term(TermWeight(field: field, key: key, idf: idf, boost: boost(field, options), infos: infos))
     }
@@ -335,9 +348,9 @@ indirect enum Weight {
         case .none: return EmptyScorer()
         case let .term(t):
             guard let info = t.infos[si] else { return EmptyScorer() }
-            let label = "\(searcher.manifest.fields[t.field]):\(String(decoding: t.key.dropFirst(), as: UTF8.self))"
             return TermScorer(cursor: seg.cursor(info, ctx), idf: t.idf, boost: t.boost, bm25: options.bm25,
-                              cache: ctx.normCache(t.field) { searcher.normCache(t.field, options.bm25) }, norms: seg.norms(t.field), label: label)
+                              cache: ctx.normCache(t.field) { searcher.normCache(t.field, options.bm25) }, norms: seg.norms(t.field),
+                              fieldName: searcher.manifest.fields[t.field], key: t.key)
         case let .phrase(p):
             guard let infos = p.infos[si], infos.count == p.offsets.count else { return EmptyScorer() }
             return PhraseScorer(cursors: infos.map { seg.cursor($0, ctx) }, offsets: p.offsets, idf: p.idf, boost: p.boost,

@@ -7,6 +7,7 @@ import Glibc
 
 /// The `search` command-line tool: `search index <folder>`, `search "<query>"`, `stats`, `check`, `eval`.
 public struct SearchCommand: ParsableCommand {
+    /// The command line: subcommands, help and version.
     public static let configuration = CommandConfiguration(
         commandName: "search",
         abstract: "Index a folder of articles and search it with BM25.",
@@ -20,6 +21,7 @@ public struct SearchCommand: ParsableCommand {
         subcommands: [QueryCommand.self, IndexCommand.self, StatsCommand.self, CheckCommand.self, EvalCommand.self],
         defaultSubcommand: QueryCommand.self
     )
+    /// Required by `ParsableCommand`; use ``run(arguments:)``.
     public init() {}
 
     /// Runs the tool with `arguments` (without the program name) and returns the exit code.

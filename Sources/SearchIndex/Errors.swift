@@ -18,6 +18,7 @@ public enum SearchIndexError: Error, CustomStringConvertible, Equatable, Sendabl
     /// The writer was used after `close()`.
     case writerClosed
 
+    /// A one-line message (two more lines pointing at the position for query syntax errors).
     public var description: String {
         switch self {
         case let .corruptIndex(file, reason): return "corrupt index: \(file): \(reason)"

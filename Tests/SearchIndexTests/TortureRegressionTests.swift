@@ -66,24 +66,32 @@ final class TortureRegressionTests: XCTestCase {
         XCTAssertNoThrow(try s.search(Array(repeating: "word", count: 256).joined(separator: " ")))
     }
 
-    func testBulkDisjunctionMatchesDocAtATime() throws {
+    /// Large disjunctions (heap-ordered above 16 clauses, term-at-a-time above 64) rank exactly as a brute-force
+    /// scoring of every document through `explain` does.
+    func testLargeDisjunctionsMatchBruteForce() throws {
         let dir = try threeSegments()
         let s = try Searcher(path: dir)
         var vocab = Set<String>()
         for d in generatedDocs(90, seed: 7) { for w in d.textFields[1].value.split(separator: " ") { vocab.insert(String(w)) } }
-        let words = vocab.sorted().prefix(120)
-        var o = SearchOptions(limit: 50); o.countAllHits = true; o.fields = ["body"]
-        let many = try s.search(words.joined(separator: " "), options: o)   // 120 clauses: the bulk path
-        // The same sums, doc at a time: score every document by explain.
-        var expected: [(Float, Int)] = []
-        let query = try Query.parse(words.joined(separator: " "))
-        for d in 0..<(s.manifest.segments.reduce(0) { $0 + $1.docCount }) {
-            if let e = try s.explain(query, docID: d, options: o) { expected.append((e.value, d)) }
+        let words = vocab.sorted()
+        let queries = [words.prefix(40).joined(separator: " "),                        // heap-ordered disjunction
+                       words.prefix(120).joined(separator: " "),                       // term-at-a-time
+                       "+\(words[0]) (" + words.dropFirst().prefix(30).joined(separator: " ") + ")"]   // nested heap
+        for q in queries {
+            for countAll in [true, false] {
+                var o = SearchOptions(limit: 50); o.countAllHits = countAll
+                let got = try s.search(q, options: o)
+                var expected: [(Float, Int)] = []
+                let query = try Query.parse(q)
+                for d in 0..<(s.manifest.segments.reduce(0) { $0 + $1.docCount }) {
+                    if let e = try s.explain(query, docID: d, options: o) { expected.append((e.value, d)) }
+                }
+                expected.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+                if countAll { XCTAssertEqual(got.totalHits, expected.count, q) }
+                XCTAssertEqual(got.hits.map(\.docID), expected.prefix(50).map(\.1), q)
+                for (h, e) in zip(got.hits, expected) { XCTAssertEqual(h.score, e.0, accuracy: 1e-4) }
+            }
         }
-        expected.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
-        XCTAssertEqual(many.totalHits, expected.count)
-        XCTAssertEqual(many.hits.map(\.docID), expected.prefix(50).map(\.1))
-        for (h, e) in zip(many.hits, expected) { XCTAssertEqual(h.score, e.0, accuracy: 1e-4) }
     }
 
     // 3. `check` during another process's commits reported "file is missing": it now follows the new commit.

@@ -8,7 +8,9 @@ import Foundation
 /// `IngestOptions.includeHidden` is set. Files are processed in byte order of their
 /// relative paths, so the document order is deterministic.
 public final class CorpusWalker: Sendable {
+    /// The folder being walked (standardized).
     public let root: URL
+    /// How files are read and mapped to documents.
     public let options: IngestOptions
 
     enum Format {

@@ -9,11 +9,14 @@ public struct IngestedDocument: Sendable, Equatable {
     /// (row = 1-based line for JSON Lines, 1-based data-record number for CSV/TSV,
     /// 1-based element number for a JSON array).
     public var id: String
+    /// The title: a heading, `<title>`, the first line, or the mapped title field.
     public var title: String
+    /// The body text.
     public var body: String
     /// Other fields in source order (e.g. `date`, `url`). Always starts with `("path", relativePath)`.
     public var stored: [(String, String)]
 
+    /// A document with its id, title, body and other stored fields.
     public init(id: String, title: String, body: String, stored: [(String, String)]) {
         self.id = id
         self.title = title
@@ -30,6 +33,7 @@ public struct IngestedDocument: Sendable, Equatable {
     /// The relative path of the source file (the `path` stored field).
     public var path: String { storedValue("path") ?? "" }
 
+    /// Equal when every field, stored ones included and in order, is equal.
     public static func == (a: IngestedDocument, b: IngestedDocument) -> Bool {
         guard a.id == b.id, a.title == b.title, a.body == b.body,
               a.stored.count == b.stored.count else { return false }
@@ -38,6 +42,7 @@ public struct IngestedDocument: Sendable, Equatable {
     }
 }
 
+/// How ``CorpusWalker`` reads a folder: field mapping, hidden files, links and size limits.
 public struct IngestOptions: Sendable {
     /// Field/column holding the document id (JSON/CSV). Default: first of `id`, `_id`, `article_id`, `docid`, `doc_id`.
     public var idField: String?
@@ -54,8 +59,10 @@ public struct IngestOptions: Sendable {
     /// At most this many issues are reported individually per file; the rest are summarized in one issue.
     public var maxIssuesPerFile: Int
 
+    /// Files larger than this (256 MiB) are skipped by default.
     public static let defaultMaxFileBytes = 256 * 1024 * 1024
 
+    /// Options; nil field names mean the defaults (`id`/`_id`/`article_id`, `title`, `body`/`text`/`content`).
     public init(idField: String? = nil, titleField: String? = nil, bodyFields: [String]? = nil,
                 maxFileBytes: Int = IngestOptions.defaultMaxFileBytes, includeHidden: Bool = false,
                 followSymlinks: Bool = true, maxIssuesPerFile: Int = 100) {
@@ -71,6 +78,7 @@ public struct IngestOptions: Sendable {
 
 /// A skipped file, a skipped line/record, or a warning (e.g. lossy UTF-8 decoding).
 public struct IngestIssue: Sendable, Equatable, CustomStringConvertible {
+    /// How serious an issue is: a whole file skipped, one record skipped, or a warning.
     public enum Kind: String, Sendable, Equatable {
         /// The whole file produced no documents (binary, too large, unreadable, empty, unparseable).
         case skippedFile
@@ -84,9 +92,12 @@ public struct IngestIssue: Sendable, Equatable, CustomStringConvertible {
     public var path: String
     /// 1-based line number, when the issue concerns a specific line or record.
     public var line: Int?
+    /// What was wrong, for people.
     public var reason: String
+    /// What was skipped because of it.
     public var kind: Kind
 
+    /// An issue at `path` (and `line`, when known).
     public init(path: String, line: Int? = nil, reason: String, kind: Kind) {
         self.path = path
         self.line = line
@@ -94,6 +105,7 @@ public struct IngestIssue: Sendable, Equatable, CustomStringConvertible {
         self.kind = kind
     }
 
+    /// `path:line: reason`, the form the CLI prints.
     public var description: String {
         if let line = line { return "\(path):\(line): \(reason)" }
         return "\(path): \(reason)"
@@ -119,8 +131,10 @@ public struct IngestSummary: Sendable, Equatable, CustomStringConvertible {
     /// Bytes read from files that were read.
     public var bytesRead = 0
 
+    /// An empty summary.
     public init() {}
 
+    /// One line of counts: files seen, indexed and skipped, documents.
     public var description: String {
         "\(filesSeen) files seen, \(filesIndexed) indexed, \(filesSkipped) skipped "
             + "(\(filesUnsupported) unsupported), \(documents) documents, "
@@ -128,12 +142,16 @@ public struct IngestSummary: Sendable, Equatable, CustomStringConvertible {
     }
 }
 
+/// Why a folder cannot be walked at all (unlike ``IngestIssue``, which skips one file or record).
 public enum IngestError: Error, Equatable, CustomStringConvertible {
+    /// The path does not exist.
     case notFound(String)
+    /// The path is not a folder.
     case notADirectory(String)
-    /// path, reason
+    /// The folder cannot be listed: path, reason.
     case unreadable(String, String)
 
+    /// `path: what is wrong`, the form the CLI prints.
     public var description: String {
         switch self {
         case .notFound(let p): return "\(p): no such file or directory"
@@ -144,5 +162,6 @@ public enum IngestError: Error, Equatable, CustomStringConvertible {
 }
 
 extension IngestError: LocalizedError {
+    /// The same text as `description`.
     public var errorDescription: String? { description }
 }

@@ -43,6 +43,7 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
 
     /// Snowball algorithm name (`english`, `porter`, `french`, …) or nil for no stemming.
     public let stemmerLanguage: String?
+    /// Whether accents and other diacritics are removed (`é` → `e`).
     public let foldDiacritics: Bool
     private let stopwords: Set<[UInt8]>
     private let pool: StemmerPool?
@@ -126,6 +127,7 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
         }
     }
 
+    /// Tokenizes, folds, drops stopwords and stems `text`, calling `sink` with each term and its position.
     public func analyze(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
         let stemmer = pool?.take()
         defer { if let stemmer { pool?.give(stemmer) } }
@@ -151,6 +153,7 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
         }
     }
 
+    /// Folds a prefix the way terms are folded, without stemming (a stem of a prefix is not a prefix of stems).
     public func normalizePrefix(_ text: String) -> [UInt8] {
         var out: [UInt8] = []
         var t = text

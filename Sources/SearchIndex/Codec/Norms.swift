@@ -2,7 +2,7 @@
 /// ("byte4": lengths below 24 are exact; above, 3 mantissa bits and an exponent, so the relative
 /// error is under 12.5%). The encoding is monotonic, which lets a block's smallest norm byte give
 /// an upper bound on its BM25 scores.
-public enum NormCodec {
+enum NormCodec {
     static func longToInt4(_ i: UInt64) -> UInt32 {
         let numBits = 64 - i.leadingZeroBitCount
         if numBits < 4 { return UInt32(i) }
@@ -21,17 +21,17 @@ public enum NormCodec {
     static let freeValues = 255 - maxInt4
 
     /// Encodes a field length (number of tokens) into one byte.
-    public static func encode(_ length: Int) -> UInt8 {
+    static func encode(_ length: Int) -> UInt8 {
         let l = UInt64(max(0, min(length, Int(Int32.max))))
         if l < UInt64(freeValues) { return UInt8(l) }
         return UInt8(UInt32(freeValues) + longToInt4(l - UInt64(freeValues)))
     }
     /// The length a byte stands for (the lower end of its bucket).
-    public static func decode(_ b: UInt8) -> Int {
+    static func decode(_ b: UInt8) -> Int {
         let i = UInt32(b)
         if i < freeValues { return Int(i) }
         return Int(UInt64(freeValues) + int4ToLong(i - freeValues))
     }
     /// All 256 decoded lengths, for scoring tables.
-    public static let table: [Float] = (0..<256).map { Float(decode(UInt8($0))) }
+    static let table: [Float] = (0..<256).map { Float(decode(UInt8($0))) }
 }

@@ -27,8 +27,8 @@
 /// Every block except the last holds exactly 128 docs. The skip data (last doc, max freq, min norm) lets a
 /// query skip a block, or bound its best BM25 score, without inflating it; positions are only inflated
 /// for phrase queries.
-public enum PostingsFormat {
-    public static let blockSize = 128
+enum PostingsFormat {
+    static let blockSize = 128
     /// Doc payloads use deflate's fixed Huffman codes (see `Index/README.md` for the measurements).
     static let fixedDocs = true
 }
@@ -164,7 +164,7 @@ struct PostingsHash: Equatable {
 }
 
 /// Sentinel doc id meaning "exhausted".
-public let noMoreDocs: Int32 = Int32.max
+let noMoreDocs: Int32 = Int32.max
 
 /// The decoded skip table of one term: one entry per block. Immutable once read.
 struct SkipTable {

@@ -14,9 +14,9 @@
 /// index:   blockCount vint; per block: keyLen vint, first key bytes, blockOffset delta vint
 /// trailer: indexOffset u64 (body-relative), termCount u64
 /// ```
-public enum TermDictionaryFormat {
-    public static let blockSize = 32
-    public static let kind = "TDIC"
+enum TermDictionaryFormat {
+    static let blockSize = 32
+    static let kind = "TDIC"
 }
 
 /// Postings metadata of one term in one segment.

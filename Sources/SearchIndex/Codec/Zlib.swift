@@ -3,17 +3,17 @@ import CZlib
 /// Raw DEFLATE (RFC 1951, zlib with windowBits -15: no zlib header or Adler-32, the file CRC covers it)
 /// through the system zlib. One `Deflater` or `Inflater` keeps its `z_stream` and is reset between
 /// blocks, so the hot path allocates nothing. Neither is thread-safe; use one per thread or query.
-public final class Deflater {
+final class Deflater {
     private var stream = z_stream()
     private var ok = false
     private var out: [UInt8] = []
-    public let level: Int32
+    let level: Int32
 
     /// - Parameter fixedHuffman: use only deflate's fixed Huffman codes (`Z_FIXED`). Inflating such a block
     ///   skips building decode tables, which dominates for small blocks.
     /// - Parameter smallInputs: tune for inputs of a few hundred bytes (postings blocks): a 4 KiB window and
     ///   a 512-entry match hash, so `deflateReset` between blocks does not clear zlib's default 64 KiB table.
-    public init(level: Int32 = 6, fixedHuffman: Bool = false, smallInputs: Bool = false) {
+    init(level: Int32 = 6, fixedHuffman: Bool = false, smallInputs: Bool = false) {
         self.level = level
         let strategy = fixedHuffman ? Z_FIXED : Z_DEFAULT_STRATEGY
         ok = deflateInit2_(&stream, level, Z_DEFLATED, smallInputs ? -12 : -15, smallInputs ? 2 : 8, strategy,
@@ -23,7 +23,7 @@ public final class Deflater {
 
     /// Compresses `input` and appends the result to `dest`; returns the number of bytes appended.
     @discardableResult
-    public func compress(_ input: UnsafeRawBufferPointer, into dest: inout [UInt8]) -> Int {
+    func compress(_ input: UnsafeRawBufferPointer, into dest: inout [UInt8]) -> Int {
         guard ok else { return -1 }
         deflateReset(&stream)
         let bound = Int(deflateBound(&stream, uLong(input.count))) + 16
@@ -41,17 +41,17 @@ public final class Deflater {
         return produced
     }
 
-    public func compress(_ input: [UInt8], into dest: inout [UInt8]) -> Int {
+    func compress(_ input: [UInt8], into dest: inout [UInt8]) -> Int {
         input.withUnsafeBytes { compress($0, into: &dest) }
     }
 }
 
 /// See ``Deflater``.
-public final class Inflater {
+final class Inflater {
     private var stream = z_stream()
     private var ok = false
 
-    public init() {
+    init() {
         ok = inflateInit2_(&stream, -15, ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
     }
     deinit { if ok { inflateEnd(&stream) } }
@@ -59,7 +59,7 @@ public final class Inflater {
     /// Extra output space handed to zlib beyond the expected size: its fast decoding loop (`inflate_fast`)
     /// only runs while at least 258 bytes of output space remain, so without slack a 200-byte block would be
     /// decoded entirely by the slow, byte-at-a-time state machine (measured: ~50 instructions per byte).
-    public static let outputSlack = 320
+    static let outputSlack = 320
 
     /// Inflates `input` into `output` (whose count includes ``outputSlack``); true if it decoded to exactly
     /// `expected` bytes.
@@ -76,7 +76,7 @@ public final class Inflater {
 
     /// Inflates `input`, which must decode to exactly `outputCount` bytes, into `dest` (resized as needed).
     /// Returns false if the data is not valid deflate or has another length.
-    public func decompress(_ input: UnsafeRawBufferPointer, outputCount: Int, into dest: inout [UInt8]) -> Bool {
+    func decompress(_ input: UnsafeRawBufferPointer, outputCount: Int, into dest: inout [UInt8]) -> Bool {
         let need = outputCount + Self.outputSlack
         if dest.count < need { dest = [UInt8](repeating: 0, count: max(need, dest.count * 2)) }
         return dest.withUnsafeMutableBytes { decompressRaw(input, UnsafeMutableRawBufferPointer(rebasing: $0[0..<need]), expected: outputCount) }
@@ -86,12 +86,12 @@ public final class Inflater {
 extension Inflater {
     /// Inflates `input` into the first `expected` bytes of `output`, which must have room for
     /// `expected + outputSlack` bytes.
-    public func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, expected: Int) -> Bool {
+    func decompress(_ input: UnsafeRawBufferPointer, into output: UnsafeMutableRawBufferPointer, expected: Int) -> Bool {
         decompressRaw(input, output, expected: expected)
     }
 }
 
 /// CRC-32 as zlib computes it.
-public func crc32Of(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
+func crc32Of(_ bytes: UnsafeRawBufferPointer) -> UInt32 {
     UInt32(truncatingIfNeeded: crc32(0, bytes.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(bytes.count)))
 }

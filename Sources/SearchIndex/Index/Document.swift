@@ -15,6 +15,7 @@ public struct Document: Sendable {
     /// Stored-only fields: name and value.
     public var storedFields: [(name: String, value: String)] = []
 
+    /// An empty document with this id (unique in the index: adding the same id again replaces it).
     public init(id: String) { self.id = id }
 
     /// Adds an analyzed, searchable text field. With `stored` (the default) its value comes back with hits
@@ -31,15 +32,18 @@ public struct Document: Sendable {
 
 /// A document as read back from the index: its id and stored fields.
 public struct StoredDocument: Sendable, Equatable {
+    /// The document's id.
     public var id: String
     /// Stored fields in the order they were added (text fields added with `stored: true` included).
     public var fields: [(name: String, value: String)]
 
+    /// A stored document with its fields in order.
     public init(id: String, fields: [(name: String, value: String)]) { self.id = id; self.fields = fields }
 
     /// The first value of `name`, if any.
     public subscript(_ name: String) -> String? { fields.first { $0.name == name }?.value }
 
+    /// Equal when the ids and the fields, in order, are equal.
     public static func == (a: StoredDocument, b: StoredDocument) -> Bool {
         a.id == b.id && a.fields.map { $0.name } == b.fields.map { $0.name } && a.fields.map { $0.value } == b.fields.map { $0.value }
     }

@@ -11,6 +11,7 @@ public struct IndexWriterConfig: Sendable {
     /// When a commit leaves this many segments or more, the smallest `mergeFactor` are merged into one
     /// (and deleted documents dropped). 0 disables automatic merging.
     public var mergeFactor: Int = 10
+    /// Settings with a RAM buffer in MiB and a zlib level; the others keep their defaults.
     public init(ramBufferMB: Int = 128, compressionLevel: Int32 = 6) {
         self.ramBufferMB = ramBufferMB; self.compressionLevel = compressionLevel
     }
@@ -31,8 +32,11 @@ public struct IndexWriterConfig: Sendable {
 /// try writer.commit()
 /// ```
 public final class IndexWriter {
+    /// The index directory this writer holds the lock of.
     public let directory: IndexDirectory
+    /// The analyzer applied to text fields; recorded in each commit.
     public let analyzer: Analyzer
+    /// The settings this writer was opened with.
     public let config: IndexWriterConfig
     private var lock: WriteLock?
     private var manifest: Manifest

@@ -1,7 +1,7 @@
 /// Read access to one committed segment: its files mapped, envelopes (and by default CRCs) checked.
 /// Immutable and safe to share between threads; per-query state lives in ``QueryContext``.
-public final class SegmentReader: @unchecked Sendable {
-    public let meta: SegmentMeta
+final class SegmentReader: @unchecked Sendable {
+    let meta: SegmentMeta
     let dict: TermDictionaryReader
     let docFile: MappedFile
     let posFile: MappedFile
@@ -69,7 +69,7 @@ public final class SegmentReader: @unchecked Sendable {
     }
 
     /// Total bytes of this segment's files.
-    public var sizeInBytes: Int { dict.file.size + docFile.size + posFile.size + normFile.size + stored.file.size }
+    var sizeInBytes: Int { dict.file.size + docFile.size + posFile.size + normFile.size + stored.file.size }
 }
 
 /// Per-query scratch state: an inflater, a stored-fields chunk cache and the error sink.

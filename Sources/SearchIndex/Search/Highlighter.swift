@@ -3,13 +3,18 @@
 /// The passage is the window of about `maxTokens` tokens holding the most distinct query terms (then the
 /// most matches); it is returned as fragments so a caller can render highlights however it likes.
 public struct Snippet: Sendable, Equatable {
+    /// A run of snippet text, either a match or the text between matches.
     public struct Fragment: Sendable, Equatable {
+        /// The text of this run.
         public var text: String
+        /// Whether this run is a query term to highlight.
         public var isMatch: Bool
     }
+    /// The snippet as runs of plain and matching text, in order.
     public var fragments: [Fragment]
     /// Whether text was cut before / after the passage.
     public var truncatedStart: Bool
+    /// Whether the field goes on after the snippet (render an ellipsis).
     public var truncatedEnd: Bool
     /// Number of distinct query terms in the passage.
     public var matchedTerms: Int
@@ -22,7 +27,9 @@ public struct Snippet: Sendable, Equatable {
 
 /// The terms a query looks for, as the analyzer produces them.
 public struct QueryTerms: Sendable {
+    /// Analyzed terms to highlight (UTF-8 bytes, as the analyzer produces them).
     public var terms: Set<[UInt8]> = []
+    /// Folded prefixes to highlight (from `prefix*` clauses).
     public var prefixes: [[UInt8]] = []
     func matches(_ t: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
         let a = Array(t)

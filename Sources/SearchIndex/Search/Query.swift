@@ -15,10 +15,15 @@ public indirect enum Query: Sendable, Equatable {
     /// `.must`) at least one `.should`. Scores of matching `.must` and `.should` clauses add up.
     case boolean([Clause])
 
+    /// One clause of a ``Query/boolean(_:)`` query: a sub-query and how it must occur.
     public struct Clause: Sendable, Equatable {
+        /// Whether a clause is required (`must`), optional and scoring (`should`) or excluded (`mustNot`).
         public enum Occur: Sendable, Equatable { case must, should, mustNot }
+        /// How the clause must occur.
         public var occur: Occur
+        /// The clause's query.
         public var query: Query
+        /// A clause.
         public init(_ occur: Occur, _ query: Query) { self.occur = occur; self.query = query }
     }
 
@@ -29,6 +34,7 @@ public indirect enum Query: Sendable, Equatable {
 }
 
 extension Query: CustomStringConvertible {
+    /// The query in a compact syntax, for logs and tests (`+` required, `-` excluded, `=` exact term).
     public var description: String {
         func f(_ field: String?) -> String { field.map { "\($0):" } ?? "" }
         switch self {
@@ -53,12 +59,15 @@ extension Query: CustomStringConvertible {
 ///
 /// Errors are ``SearchIndexError/querySyntax(query:position:message:)`` with a 0-based character offset.
 public struct QueryParser: Sendable {
+    /// How bare words combine: any of them (`or`) or all of them (`and`).
     public enum Operator: Sendable { case or, and }
+    /// How bare words combine.
     public var defaultOperator: Operator
     /// The most clauses (words, phrases and prefixes, at any depth) a query may have; more is a
     /// ``SearchIndexError/querySyntax(query:position:message:)`` error at the first clause too many, so that a
     /// query pasted into a search box cannot hold a core for seconds (Lucene's `maxClauseCount` is 1024; scoring cost grows with the clauses' postings, and 256 keeps a query of the most common words of a 20k-document index well under 100 ms).
     public var maxClauses: Int
+    /// A parser; see ``maxClauses``.
     public init(defaultOperator: Operator = .or, maxClauses: Int = 256) {
         self.defaultOperator = defaultOperator; self.maxClauses = maxClauses
     }
@@ -71,6 +80,7 @@ public struct QueryParser: Sendable {
         func error(_ at: Int, _ m: String) -> SearchIndexError { .querySyntax(query: text, position: at, message: m) }
     }
 
+    /// Parses `text`; throws ``SearchIndexError/querySyntax(query:position:message:)`` with the position of the problem.
     public func parse(_ text: String) throws -> Query {
         var st = State(chars: Array(text), text: text)
         let q = try parseSequence(&st, field: nil, depth: 0)

@@ -20,8 +20,11 @@ class Scorer {
 
 /// BM25 settings. Defaults are Lucene's and tantivy's (k1 = 1.2, b = 0.75).
 public struct BM25: Sendable, Equatable {
+    /// Term-frequency saturation (larger: repeated terms count longer).
     public var k1: Float
+    /// Length normalization, 0 (none) to 1 (full).
     public var b: Float
+    /// BM25 with these parameters.
     public init(k1: Float = 1.2, b: Float = 0.75) { self.k1 = k1; self.b = b }
 
     /// Inverse document frequency, the Lucene/Robertson-Spärck Jones form that is never negative.
@@ -173,8 +176,9 @@ final class DisjunctionScorer: Scorer {
     let tieBreaker: Float?
     /// Indexes into `subs`, a min-heap on `subs[i].doc` (only when `subs.count > heapThreshold`).
     private var heap: [Int] = []
-    /// Subs on the current document (filled by `collectTop`, heap mode).
+    /// Subs on the current document (filled by `collectTop`, heap mode), and that walk's scratch stack.
     private var top: [Int] = []
+    private var stack: [Int] = []
     private let useHeap: Bool
     init(_ subs: [Scorer], tieBreaker: Float? = nil) {
         self.subs = subs; self.tieBreaker = tieBreaker; useHeap = subs.count > Self.heapThreshold
@@ -220,7 +224,8 @@ final class DisjunctionScorer: Scorer {
         top.removeAll(keepingCapacity: true)
         guard let first = heap.first else { return }
         let d = subs[first].doc
-        var stack = [0]
+        stack.removeAll(keepingCapacity: true)
+        stack.append(0)
         while let i = stack.popLast() {
             guard i < heap.count, key(i) == d else { continue }
             top.append(heap[i]); stack.append(2 * i + 1); stack.append(2 * i + 2)
@@ -356,10 +361,15 @@ final class EmptyScorer: Scorer {
 
 /// How a hit's score was computed, as a tree.
 public struct Explanation: Sendable, CustomStringConvertible {
+    /// This node's score contribution.
     public var value: Float
+    /// The tree, one node per line, indented by depth.
     public var description: String { render(indent: 0) }
+    /// What this node computes.
     public var summary: String
+    /// The parts it was computed from.
     public var details: [Explanation]
+    /// A node with its value, summary and parts.
     public init(value: Float, description: String, details: [Explanation] = []) {
         self.value = value; self.summary = description; self.details = details
     }

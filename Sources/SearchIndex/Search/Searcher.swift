@@ -4,6 +4,7 @@ import Foundation
 public struct SearchOptions: Sendable {
     /// How many hits to return.
     public var limit: Int = 10
+    /// The ranking function's parameters.
     public var bm25 = BM25()
     /// Fields searched by words without a `field:`; nil means every indexed field.
     public var fields: [String]? = nil
@@ -27,6 +28,7 @@ public struct SearchOptions: Sendable {
     /// Most terms a query may look up once its words are expanded over the default fields and its prefixes
     /// over the dictionary; more is ``SearchIndexError/invalidArgument(_:)``. Bounds the work of one query.
     public var maxExpandedTerms = 4096
+    /// Options returning the top `limit` hits (0: count only); the others keep their defaults.
     public init(limit: Int = 10) { self.limit = limit }
 }
 
@@ -40,6 +42,7 @@ public enum FieldCombination: Sendable, Equatable {
 public struct Hit: Sendable {
     /// The document's number in this searcher's snapshot (not stable across commits; use `document.id`).
     public var docID: Int
+    /// Its BM25 score for the query.
     public var score: Float
     /// Id and stored fields, when ``SearchOptions/loadDocuments`` is set.
     public var document: StoredDocument?
@@ -47,10 +50,13 @@ public struct Hit: Sendable {
 
 /// Hits in descending score order (ties: lower doc number first) and how many documents matched.
 public struct SearchResults: Sendable {
+    /// The top hits, best first.
     public var hits: [Hit]
     /// Matching documents; exact when `totalHitsIsExact`, else a lower bound (see ``SearchOptions/countAllHits``).
     public var totalHits: Int
+    /// Whether ``totalHits`` counts every match (see ``SearchOptions/countAllHits``).
     public var totalHitsIsExact: Bool
+    /// Results with these hits and counts.
     public init(hits: [Hit], totalHits: Int, totalHitsIsExact: Bool = true) {
         self.hits = hits; self.totalHits = totalHits; self.totalHitsIsExact = totalHitsIsExact
     }
@@ -67,7 +73,9 @@ public struct SearchResults: Sendable {
 /// }
 /// ```
 public final class Searcher: Sendable {
+    /// The commit this snapshot reads.
     public let manifest: Manifest
+    /// The analyzer queries are analyzed with (the index's own, unless one was passed).
     public let analyzer: Analyzer
     let segments: [SegmentReader]
     let bases: [Int]

@@ -4,59 +4,59 @@
 /// on every read, so damaged files throw ``SearchIndexError/corruptIndex(file:reason:)`` instead of trapping.
 
 /// A growable little-endian byte buffer.
-public struct ByteWriter {
-    public var bytes: [UInt8] = []
-    public init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
-    public var count: Int { bytes.count }
-    @inline(__always) public mutating func u8(_ v: UInt8) { bytes.append(v) }
-    @inline(__always) public mutating func u32(_ v: UInt32) {
+struct ByteWriter {
+    var bytes: [UInt8] = []
+    init(capacity: Int = 0) { bytes.reserveCapacity(capacity) }
+    var count: Int { bytes.count }
+    @inline(__always) mutating func u8(_ v: UInt8) { bytes.append(v) }
+    @inline(__always) mutating func u32(_ v: UInt32) {
         bytes.append(UInt8(truncatingIfNeeded: v)); bytes.append(UInt8(truncatingIfNeeded: v >> 8))
         bytes.append(UInt8(truncatingIfNeeded: v >> 16)); bytes.append(UInt8(truncatingIfNeeded: v >> 24))
     }
-    @inline(__always) public mutating func u64(_ v: UInt64) { u32(UInt32(truncatingIfNeeded: v)); u32(UInt32(truncatingIfNeeded: v >> 32)) }
-    @inline(__always) public mutating func vint(_ value: UInt64) {
+    @inline(__always) mutating func u64(_ v: UInt64) { u32(UInt32(truncatingIfNeeded: v)); u32(UInt32(truncatingIfNeeded: v >> 32)) }
+    @inline(__always) mutating func vint(_ value: UInt64) {
         var v = value
         while v >= 0x80 { bytes.append(UInt8(truncatingIfNeeded: v) | 0x80); v >>= 7 }
         bytes.append(UInt8(v))
     }
-    @inline(__always) public mutating func vint(_ v: Int) { vint(UInt64(v)) }
-    @inline(__always) public mutating func vint(_ v: UInt32) { vint(UInt64(v)) }
-    public mutating func bytes<C: Collection>(_ b: C) where C.Element == UInt8 { bytes.append(contentsOf: b) }
+    @inline(__always) mutating func vint(_ v: Int) { vint(UInt64(v)) }
+    @inline(__always) mutating func vint(_ v: UInt32) { vint(UInt64(v)) }
+    mutating func bytes<C: Collection>(_ b: C) where C.Element == UInt8 { bytes.append(contentsOf: b) }
     /// A length-prefixed UTF-8 string.
-    public mutating func string(_ s: String) { var s = s; s.withUTF8 { vint($0.count); bytes.append(contentsOf: $0) } }
-    public mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
+    mutating func string(_ s: String) { var s = s; s.withUTF8 { vint($0.count); bytes.append(contentsOf: $0) } }
+    mutating func removeAll() { bytes.removeAll(keepingCapacity: true) }
 }
 
 /// A bounds-checked reader over bytes it does not own (usually a memory-mapped file).
-public struct ByteReader {
-    public let base: UnsafeRawBufferPointer
-    public var offset: Int
+struct ByteReader {
+    let base: UnsafeRawBufferPointer
+    var offset: Int
     /// Used in error messages.
-    public let file: String
-    public init(_ base: UnsafeRawBufferPointer, offset: Int = 0, file: String) {
+    let file: String
+    init(_ base: UnsafeRawBufferPointer, offset: Int = 0, file: String) {
         self.base = base; self.offset = offset; self.file = file
     }
-    public var remaining: Int { base.count - offset }
-    public var atEnd: Bool { offset >= base.count }
+    var remaining: Int { base.count - offset }
+    var atEnd: Bool { offset >= base.count }
 
     @inline(__always) func fail(_ what: String) -> SearchIndexError {
         .corruptIndex(file: file, reason: "\(what) at offset \(offset) (size \(base.count))")
     }
-    @inline(__always) public mutating func u8() throws -> UInt8 {
+    @inline(__always) mutating func u8() throws -> UInt8 {
         guard offset >= 0, offset < base.count else { throw fail("unexpected end of data") }
         let v = base[offset]; offset += 1; return v
     }
-    @inline(__always) public mutating func u32() throws -> UInt32 {
+    @inline(__always) mutating func u32() throws -> UInt32 {
         guard offset >= 0, base.count - offset >= 4 else { throw fail("unexpected end of data") }
         let v = base.loadUnaligned(fromByteOffset: offset, as: UInt32.self); offset += 4
         return UInt32(littleEndian: v)
     }
-    @inline(__always) public mutating func u64() throws -> UInt64 {
+    @inline(__always) mutating func u64() throws -> UInt64 {
         guard offset >= 0, base.count - offset >= 8 else { throw fail("unexpected end of data") }
         let v = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self); offset += 8
         return UInt64(littleEndian: v)
     }
-    @inline(__always) public mutating func vint() throws -> UInt64 {
+    @inline(__always) mutating func vint() throws -> UInt64 {
         var result: UInt64 = 0, shift: UInt64 = 0
         while true {
             guard offset >= 0, offset < base.count else { throw fail("unexpected end of data in varint") }
@@ -68,21 +68,21 @@ public struct ByteReader {
         }
     }
     /// A varint that must fit in `Int` and be at most `limit`.
-    @inline(__always) public mutating func count(limit: Int = Int(Int32.max)) throws -> Int {
+    @inline(__always) mutating func count(limit: Int = Int(Int32.max)) throws -> Int {
         let v = try vint()
         guard v <= UInt64(limit) else { throw fail("value \(v) exceeds limit \(limit)") }
         return Int(v)
     }
-    public mutating func slice(_ n: Int) throws -> UnsafeRawBufferPointer {
+    mutating func slice(_ n: Int) throws -> UnsafeRawBufferPointer {
         guard n >= 0, offset >= 0, n <= base.count - offset else { throw fail("length \(n) runs past the end") }
         let s = UnsafeRawBufferPointer(rebasing: base[offset ..< offset + n]); offset += n; return s
     }
-    public mutating func string() throws -> String {
+    mutating func string() throws -> String {
         let n = try count(limit: remaining)
         let s = try slice(n)
         return String(decoding: s, as: UTF8.self)
     }
-    public mutating func seek(_ o: Int) throws {
+    mutating func seek(_ o: Int) throws {
         guard o >= 0, o <= base.count else { throw fail("offset \(o) out of range") }
         offset = o
     }

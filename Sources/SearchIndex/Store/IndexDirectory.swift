@@ -5,26 +5,33 @@ import Glibc
 
 /// File-system operations on an index directory: listing, atomic rename, fsync and the write lock.
 public struct IndexDirectory: Sendable {
+    /// The directory's path.
     public let path: String
+    /// The index directory at `path` (nothing is created or read yet).
     public init(path: String) { self.path = path }
 
+    /// The path of the file `name` in this directory.
     public func file(_ name: String) -> String { (path as NSString).appendingPathComponent(name) }
 
+    /// Whether the directory exists.
     public var exists: Bool {
         var isDir: ObjCBool = false
         return FileManager.default.fileExists(atPath: path, isDirectory: &isDir) && isDir.boolValue
     }
 
+    /// Creates the directory (and its parents) if needed; throws ``SearchIndexError/io(path:message:)``.
     public func create() throws {
         do { try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true) }
         catch { throw SearchIndexError.io(path: path, message: "cannot create directory: \(error.localizedDescription)") }
     }
 
+    /// The names of the files in the directory.
     public func list() throws -> [String] {
         do { return try FileManager.default.contentsOfDirectory(atPath: path) }
         catch { throw SearchIndexError.io(path: path, message: "cannot list directory") }
     }
 
+    /// Removes the file `name`, ignoring a file that is already gone.
     public func remove(_ name: String) { unlink(file(name)) }
 
     /// Renames `from` to `to` atomically (POSIX rename), then fsyncs the directory.
@@ -45,6 +52,7 @@ public struct IndexDirectory: Sendable {
         }
     }
 
+    /// The size of the file `name` in bytes (0 if it does not exist).
     public func size(of name: String) -> Int {
         var st = stat()
         return stat(file(name), &st) == 0 ? Int(st.st_size) : 0

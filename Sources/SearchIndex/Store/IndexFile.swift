@@ -13,29 +13,29 @@ import Darwin
 /// footer: magic "SIXF" (4 bytes) | CRC-32 (zlib crc32, u32 LE) of every byte before the CRC itself
 /// ```
 /// A reader checks both magics, the kind, the version and (by default) the CRC before it trusts a byte.
-public enum FileEnvelope {
-    public static let headerMagic: [UInt8] = Array("SIX1".utf8)
-    public static let footerMagic: [UInt8] = Array("SIXF".utf8)
-    public static let headerSize = 12
-    public static let footerSize = 8
+enum FileEnvelope {
+    static let headerMagic: [UInt8] = Array("SIX1".utf8)
+    static let footerMagic: [UInt8] = Array("SIXF".utf8)
+    static let headerSize = 12
+    static let footerSize = 8
     /// The format version this library writes and reads. Version 2 added the stored-fields content CRCs and
     /// field table; a version-1 index is refused with a clear error (rebuild it: `search index` does).
-    public static let version: UInt32 = 2
+    static let version: UInt32 = 2
 }
 
 /// Writes one index file sequentially: header, body bytes, footer; computes the CRC as it goes.
 ///
 /// Bytes go through a 256 KiB buffer to the file descriptor; `finish()` writes the footer and fsyncs.
-public final class OutputFile {
-    public let path: String
+final class OutputFile {
+    let path: String
     private let fd: Int32
     private var buffer: [UInt8] = []
     private var crc: UInt = crc32(0, nil, 0)
     /// Bytes written so far, header included (the offset of the next byte).
-    public private(set) var position: Int = 0
+    private(set) var position: Int = 0
     private var finished = false
 
-    public init(path: String, kind: String) throws {
+    init(path: String, kind: String) throws {
         self.path = path
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SearchIndexError.io(path: path, message: String(cString: strerror(errno))) }
@@ -48,13 +48,13 @@ public final class OutputFile {
     }
     deinit { if !finished { close(fd) } }
 
-    public func write<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
+    func write<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
         buffer.append(contentsOf: bytes)
         position += bytes.count
         if buffer.count >= 1 << 18 { try flushBuffer() }
     }
-    public func write(_ w: ByteWriter) throws { try write(w.bytes) }
-    public func write(_ raw: UnsafeRawBufferPointer) throws {
+    func write(_ w: ByteWriter) throws { try write(w.bytes) }
+    func write(_ raw: UnsafeRawBufferPointer) throws {
         buffer.append(contentsOf: raw)
         position += raw.count
         if buffer.count >= 1 << 18 { try flushBuffer() }
@@ -79,7 +79,7 @@ public final class OutputFile {
 
     /// Writes the footer, fsyncs and closes. Returns the file's total size.
     @discardableResult
-    public func finish() throws -> Int {
+    func finish() throws -> Int {
         try write(FileEnvelope.footerMagic)
         try flushBuffer()
         var w = ByteWriter(); w.u32(UInt32(truncatingIfNeeded: crc))
@@ -99,17 +99,17 @@ public final class OutputFile {
 ///
 /// The mapping stays valid after the file is unlinked, which is what lets a snapshot reader keep
 /// reading a generation that a later commit has deleted.
-public final class MappedFile: @unchecked Sendable {
-    public let name: String
+final class MappedFile: @unchecked Sendable {
+    let name: String
     private let base: UnsafeMutableRawPointer?
     private let length: Int
     /// The body: the bytes between header and footer.
-    public let body: UnsafeRawBufferPointer
+    let body: UnsafeRawBufferPointer
     /// Offset of `body` within the file (the header size), for error messages.
-    public var bodyOffset: Int { FileEnvelope.headerSize }
+    var bodyOffset: Int { FileEnvelope.headerSize }
 
     /// Maps `path`, checks magic, `kind` and version, and verifies the CRC when `verify` is true.
-    public init(path: String, name: String, kind: String, verify: Bool = true) throws {
+    init(path: String, name: String, kind: String, verify: Bool = true) throws {
         self.name = name
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -134,7 +134,7 @@ public final class MappedFile: @unchecked Sendable {
     deinit { if let base { munmap(base, length) } }
 
     /// Total size in bytes, envelope included.
-    public var size: Int { length }
+    var size: Int { length }
 
     static func check(_ all: UnsafeRawBufferPointer, name: String, kind: String, verify: Bool) throws {
         let n = all.count
@@ -162,7 +162,7 @@ public final class MappedFile: @unchecked Sendable {
     }
 
     /// A bounds-checked reader over the body; offsets are relative to the body's start.
-    public func reader(at offset: Int = 0) -> ByteReader { ByteReader(body, offset: offset, file: name) }
+    func reader(at offset: Int = 0) -> ByteReader { ByteReader(body, offset: offset, file: name) }
 }
 
 extension String {

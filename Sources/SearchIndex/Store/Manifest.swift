@@ -16,19 +16,28 @@
 /// userDataCount vint; per entry: key string, value string
 /// ```
 public struct Manifest: Sendable, Equatable {
+    /// The file kind in the envelope header.
     public static let kind = "MANI"
+    /// The reserved name of field 0, which holds each document's id as one term.
     public static let idField = "_id"
 
+    /// The commit's generation: `segments_<generation>`, increasing with every commit.
     public var generation: Int = 0
+    /// The number the next new segment gets (segment names are `_` + base 36).
     public var nextSegmentNumber: Int = 1
+    /// The identity of the analyzer the index was written with (``Analyzer/identity``).
     public var analyzer: String = ""
     /// Field names by number; 0 is the reserved id field.
     public var fields: [String] = [Manifest.idField]
+    /// The live segments, in doc-id order.
     public var segments: [SegmentMeta] = []
+    /// Strings the application stored with the commit (``IndexWriter/commit(userData:)``).
     public var userData: [String: String] = [:]
 
+    /// An empty commit (generation 0, no segments).
     public init() {}
 
+    /// The file name of generation `gen`.
     public static func fileName(_ gen: Int) -> String { "segments_\(gen)" }
 
     func encode() -> ByteWriter {
@@ -114,29 +123,42 @@ public struct Manifest: Sendable, Equatable {
 
 /// Per-segment, per-field statistics for BM25.
 public struct FieldStats: Sendable, Equatable {
+    /// The field number.
     public var field: Int
+    /// Documents with at least one token in the field.
     public var docsWithField: Int
+    /// Tokens of the field over all documents (for the average length).
     public var sumTotalTermFreq: Int
+    /// Distinct terms of the field.
     public var termCount: Int
 }
 
 /// What the manifest records about one segment.
 public struct SegmentMeta: Sendable, Equatable {
+    /// The segment's name, `_` + its number in base 36; its files are named after it.
     public var name: String
+    /// Documents in the segment, deleted ones included.
     public var docCount: Int
     /// Generation of the live-docs file; 0 when nothing is deleted.
     public var delGen: Int = 0
+    /// Deleted documents.
     public var delCount: Int = 0
     /// The end-to-end hash of the segment's postings, recorded by the writer and recomputed by `check`.
     public var postingsHash: UInt64 = 0
     /// CRC-32 of the live-docs bitset when there are deletions (else 0), recomputed by `check`.
     public var liveDocsCRC: UInt32 = 0
+    /// Per-field statistics for BM25, one entry per field with norms.
     public var fieldStats: [FieldStats] = []
 
+    /// A segment without deletions or statistics.
     public init(name: String, docCount: Int) { self.name = name; self.docCount = docCount }
 
+    /// The extensions of the five files every segment has.
     public static let extensions = ["tdi", "doc", "pos", "nrm", "fdt"]
+    /// The live-docs file of the current deletions, if any.
     public var liveDocsFile: String? { delGen > 0 ? "\(name)_\(delGen).liv" : nil }
+    /// Every file of the segment.
     public var files: [String] { Self.extensions.map { "\(name).\($0)" } + (liveDocsFile.map { [$0] } ?? []) }
+    /// Documents not deleted.
     public var liveDocCount: Int { docCount - delCount }
 }

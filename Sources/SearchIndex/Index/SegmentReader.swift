@@ -77,6 +77,8 @@ final class QueryContext {
     let inflater = Inflater()
     let errors = QueryErrors()
     lazy var storedCache = StoredChunkCache(inflater: Inflater())
+    /// Set by `explain`: scorers stay doc-at-a-time, positioned on the explained document.
+    var explaining = false
     /// Terms looked up so far (see ``SearchOptions/maxExpandedTerms``).
     private(set) var termsLookedUp = 0
     func chargeTerms(_ n: Int, limit: Int) throws {

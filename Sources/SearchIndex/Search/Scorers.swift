@@ -167,30 +167,46 @@ final class PhraseScorer: Scorer {
 /// Matches when any sub-scorer does. Scores the sum of the matching subs, or, with a tie-breaker
 /// (dis-max), the best one plus `tieBreaker` times the others.
 ///
-/// With few subs it scans them all per document. With more than ``heapThreshold`` it keeps them in a
-/// binary min-heap by current doc (as Lucene's `DisiPriorityQueue` does), so a document costs
-/// O(m log n) for the m subs on it instead of O(n): a query of a thousand words stays linear in its postings.
+/// With few subs it moves doc at a time, scanning them all per document. With more than
+/// ``windowThreshold`` it works term at a time in windows of ``window`` doc ids, as Lucene's
+/// `BooleanScorer` does: each sub adds its scores into the window's buckets, and documents are then
+/// returned from the buckets in order. A posting then costs one score and one add however many subs there
+/// are, so a query of hundreds of clauses, or a prefix expanded to dozens of terms, stays linear in its
+/// postings. Both modes add a document's sub-scores in sub order, so they give the same floats.
 final class DisjunctionScorer: Scorer {
-    static let heapThreshold = 16
+    static let windowThreshold = 16
+    static let window = 4096
     let subs: [Scorer]
     let tieBreaker: Float?
-    /// Indexes into `subs`, a min-heap on `subs[i].doc` (only when `subs.count > heapThreshold`).
-    private var heap: [Int] = []
-    /// Subs on the current document (filled by `collectTop`, heap mode), and that walk's scratch stack.
-    private var top: [Int] = []
-    private var stack: [Int] = []
-    private let useHeap: Bool
-    init(_ subs: [Scorer], tieBreaker: Float? = nil) {
-        self.subs = subs; self.tieBreaker = tieBreaker; useHeap = subs.count > Self.heapThreshold
+    private let windowed: Bool
+    // Windowed mode: the window [start, start + window), per-doc sums and best sub-scores, and a bitset of
+    // the docs that matched.
+    // (Buffers behind pointers, allocated on first use: no exclusivity checks or copies in the loops.)
+    private var start: Int32 = 0
+    private var sum: UnsafeMutablePointer<Float>? = nil
+    private var best: UnsafeMutablePointer<Float>? = nil
+    private var bits: UnsafeMutablePointer<UInt64>? = nil
+    private static let words = window / 64
+    private var index = -1
+
+    /// - Parameter docAtATime: never use windows (`explain` needs the subs positioned on the document).
+    init(_ subs: [Scorer], tieBreaker: Float? = nil, docAtATime: Bool = false) {
+        self.subs = subs; self.tieBreaker = tieBreaker
+        windowed = !docAtATime && subs.count > Self.windowThreshold
         super.init()
     }
+    deinit { sum?.deallocate(); best?.deallocate(); bits?.deallocate() }
     override var cost: Int { subs.reduce(0) { $0 + $1.cost } }
-    override var maxScore: Float {
+    /// The subs' bounds are fixed once they are built, so this one is computed once.
+    private lazy var bound: Float = {
         guard let t = tieBreaker else { return subs.reduce(0) { $0 + $1.maxScore } }
         let m = subs.map(\.maxScore).max() ?? 0
         return m + t * (subs.reduce(0) { $0 + $1.maxScore } - m)
-    }
+    }()
+    override var maxScore: Float { bound }
     override func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
+        // Windowed subs run ahead of `target`, so their block bounds no longer apply: use the global bound.
+        if windowed { return (maxScore, noMoreDocs) }
         var total: Float = 0, best: Float = 0, end = noMoreDocs
         for s in subs {
             let (b, e) = s.windowBound(target)
@@ -200,51 +216,8 @@ final class DisjunctionScorer: Scorer {
         return (best + t * (total - best), end)
     }
 
-    // MARK: heap of subs by doc
-    @inline(__always) private func key(_ h: Int) -> Int32 { subs[heap[h]].doc }
-    private func siftDown(_ start: Int) {
-        var i = start
-        let n = heap.count
-        while true {
-            let l = 2 * i + 1, r = l + 1
-            var m = i
-            if l < n && key(l) < key(m) { m = l }
-            if r < n && key(r) < key(m) { m = r }
-            if m == i { return }
-            heap.swapAt(i, m); i = m
-        }
-    }
-    private func buildHeap() {
-        heap = Array(subs.indices)
-        var i = heap.count / 2 - 1
-        while i >= 0 { siftDown(i); i -= 1 }
-    }
-    /// Subs whose doc equals the root's: they form a connected subtree from the root.
-    private func collectTop() {
-        top.removeAll(keepingCapacity: true)
-        guard let first = heap.first else { return }
-        let d = subs[first].doc
-        stack.removeAll(keepingCapacity: true)
-        stack.append(0)
-        while let i = stack.popLast() {
-            guard i < heap.count, key(i) == d else { continue }
-            top.append(heap[i]); stack.append(2 * i + 1); stack.append(2 * i + 2)
-        }
-    }
-    private func heapSettle() -> Int32 {
-        let d = heap.isEmpty ? noMoreDocs : key(0)
-        doc = d
-        if d != noMoreDocs { collectTop() } else { top.removeAll() }
-        return d
-    }
-
     override func nextDoc() -> Int32 {
-        if useHeap {
-            if doc == -1 { for s in subs { _ = s.nextDoc() }; buildHeap(); return heapSettle() }
-            let cur = doc
-            while let f = heap.first, subs[f].doc == cur { _ = subs[f].nextDoc(); siftDown(0) }
-            return heapSettle()
-        }
+        if windowed { return doc == -1 ? fill(from: 0) : doc == noMoreDocs ? doc : next(after: index) }
         if doc == -1 { var m = noMoreDocs; for s in subs { m = min(m, s.nextDoc()) }; doc = m; return m }
         var m = noMoreDocs
         for s in subs {
@@ -254,10 +227,10 @@ final class DisjunctionScorer: Scorer {
         doc = m; return m
     }
     override func advance(_ target: Int32) -> Int32 {
-        if useHeap {
-            if heap.isEmpty && doc == -1 { buildHeap() }
-            while let f = heap.first, subs[f].doc < target { _ = subs[f].advance(target); siftDown(0) }
-            return heapSettle()
+        if windowed {
+            if doc == noMoreDocs { return doc }
+            if doc == -1 || target >= start &+ Int32(Self.window) { return fill(from: target) }
+            return target <= doc ? doc : next(after: Int(target - start) - 1)
         }
         var m = noMoreDocs
         for s in subs {
@@ -266,14 +239,75 @@ final class DisjunctionScorer: Scorer {
         }
         doc = m; return m
     }
+
+    // MARK: windows
+
+    /// The first matching doc after bucket `i` of the current window, or the next window's first.
+    private func next(after i: Int) -> Int32 {
+        if let bits {
+            var w = (i + 1) >> 6
+            if w < Self.words {
+                var word = bits[w] & (~0 << UInt64((i + 1) & 63))
+                while true {
+                    if word != 0 { index = w << 6 | word.trailingZeroBitCount; doc = start + Int32(index); return doc }
+                    w += 1
+                    if w == Self.words { break }
+                    word = bits[w]
+                }
+            }
+        }
+        return fill(from: start &+ Int32(Self.window))
+    }
+
+    /// Collects the next window holding a match, starting at `from`.
+    private func fill(from: Int32) -> Int32 {
+        let sum: UnsafeMutablePointer<Float>, best: UnsafeMutablePointer<Float>, bits: UnsafeMutablePointer<UInt64>
+        if let s = self.sum, let b = self.best, let w = self.bits {
+            sum = s; best = b; bits = w
+            for w in 0..<Self.words where bits[w] != 0 {
+                var word = bits[w]
+                while word != 0 { let i = w << 6 | word.trailingZeroBitCount; sum[i] = 0; best[i] = 0; word &= word - 1 }
+                bits[w] = 0
+            }
+        } else {
+            sum = .allocate(capacity: Self.window); sum.initialize(repeating: 0, count: Self.window)
+            best = .allocate(capacity: Self.window); best.initialize(repeating: 0, count: Self.window)
+            bits = .allocate(capacity: Self.words); bits.initialize(repeating: 0, count: Self.words)
+            self.sum = sum; self.best = best; self.bits = bits
+        }
+        var lo = from
+        while true {
+            // The window starts at the first doc any sub has at or after `lo`.
+            var first = noMoreDocs
+            for s in subs {
+                if s.doc < lo { _ = s.advance(lo) }
+                if s.doc < first { first = s.doc }
+            }
+            if first == noMoreDocs { doc = noMoreDocs; index = -1; return doc }
+            start = first
+            let end = first >= noMoreDocs - Int32(Self.window) ? noMoreDocs : first + Int32(Self.window)
+            var any = false
+            for s in subs {
+                var d = s.doc
+                while d < end {
+                    let i = Int(d - first)
+                    let x = s.score()
+                    sum[i] += x
+                    if x > best[i] { best[i] = x }
+                    bits[i >> 6] |= 1 << UInt64(i & 63)
+                    any = true
+                    d = s.nextDoc()
+                }
+            }
+            if any { return next(after: -1) }
+            lo = end
+        }
+    }
+
     override func score() -> Float {
         var t: Float = 0, m: Float = 0
-        if useHeap {
-            top.sort()   // sum in sub order, as the scan does, so scores do not depend on the heap's layout
-            for i in top { let x = subs[i].score(); t += x; if x > m { m = x } }
-        } else {
-            for s in subs where s.doc == doc { let x = s.score(); t += x; if x > m { m = x } }
-        }
+        if windowed, let sum, let best { t = sum[index]; m = best[index] }
+        else { for s in subs where s.doc == doc { let x = s.score(); t += x; if x > m { m = x } } }
         guard let tie = tieBreaker else { return t }
         return m + tie * (t - m)
     }

@@ -129,13 +129,8 @@ public final class Searcher: Sendable {
             // measurements on Reuters and on 1M docs.)
             var pruned: [Scorer]? = nil
             // (Up to 64 clauses: MaxScore scans its essential clauses per candidate, so a query of hundreds of
-            // words runs faster through the heap-based disjunction.)
+            // words runs faster through the disjunction's term-at-a-time windows.)
             if let dis = scorer as? DisjunctionScorer, dis.tieBreaker == nil, dis.subs.count > 1, dis.subs.count <= 64 { pruned = dis.subs }
-            if let dis = scorer as? DisjunctionScorer, dis.subs.count > 64, heap.k > 0 {
-                total += BulkDisjunction.collect(dis, segment: seg, base: base, heap: &heap)
-                if let e = ctx.errors.first { throw e }
-                continue
-            }
             if !options.countAllHits, heap.k > 0, let subs = pruned {
                 total += MaxScore.collect(subs, segment: seg, base: base, heap: &heap)
                 exact = false
@@ -206,6 +201,7 @@ public final class Searcher: Sendable {
     public func explain(_ query: Query, docID: Int, options: SearchOptions = SearchOptions()) throws -> Explanation? {
         guard let (si, local) = locate(docID) else { return nil }
         let ctx = QueryContext()
+        ctx.explaining = true
         let w = try weight(query, field: nil, options: options, ctx: ctx)
         let scorer = try w.scorer(segments[si], segmentIndex: si, ctx: ctx, searcher: self, options: options)
         guard scorer.advance(Int32(local)) == Int32(local), !segments[si].isDeleted(Int32(local)) else { return nil }
@@ -368,7 +364,7 @@ indirect enum Weight {
             let subs = try ws.map { try $0.scorer(seg, segmentIndex: si, ctx: ctx, searcher: searcher, options: options) }
                 .filter { !($0 is EmptyScorer) }
             if subs.isEmpty { return EmptyScorer() }
-            return subs.count == 1 ? subs[0] : DisjunctionScorer(subs, tieBreaker: tie)
+            return subs.count == 1 ? subs[0] : DisjunctionScorer(subs, tieBreaker: tie, docAtATime: ctx.explaining)
         case let .boolean(must, should, mustNot):
             func build(_ ws: [Weight]) throws -> [Scorer] {
                 try ws.map { try $0.scorer(seg, segmentIndex: si, ctx: ctx, searcher: searcher, options: options) }
@@ -376,8 +372,8 @@ indirect enum Weight {
             }
             let m = try build(must), s = try build(should), n = try build(mustNot)
             if m.count < must.count { return EmptyScorer() }   // a required clause matches nothing here
-            let excluded: Scorer? = n.isEmpty ? nil : (n.count == 1 ? n[0] : DisjunctionScorer(n))
-            let optional: Scorer? = s.isEmpty ? nil : (s.count == 1 ? s[0] : DisjunctionScorer(s))
+            let excluded: Scorer? = n.isEmpty ? nil : (n.count == 1 ? n[0] : DisjunctionScorer(n, docAtATime: ctx.explaining))
+            let optional: Scorer? = s.isEmpty ? nil : (s.count == 1 ? s[0] : DisjunctionScorer(s, docAtATime: ctx.explaining))
             if m.isEmpty {
                 guard let optional else { return EmptyScorer() }
                 return excluded == nil ? optional : BooleanScorer(required: optional, optional: nil, excluded: excluded)
@@ -429,53 +425,6 @@ struct TopK {
 
     func sorted() -> [(Float, Int32)] {
         zip(scores, docs).sorted { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
-    }
-}
-
-/// Term-at-a-time collection of a disjunction of many clauses, in windows of doc ids (Lucene's
-/// `BooleanScorer` does the same): each clause adds its scores into a window's buckets, then the window's
-/// matches go to the heap in doc order. A posting costs one score and one add, however many clauses there
-/// are, where a doc-at-a-time merge pays a heap operation per posting. Scores are summed in clause order, as
-/// ``DisjunctionScorer`` sums them, so both give the same floats.
-enum BulkDisjunction {
-    static let window: Int32 = 4096
-
-    static func collect(_ dis: DisjunctionScorer, segment: SegmentReader, base: Int32, heap: inout TopK) -> Int {
-        let subs = dis.subs
-        var sum = [Float](repeating: 0, count: Int(window))
-        var best = [Float](repeating: 0, count: Int(window))
-        var seen = [Bool](repeating: false, count: Int(window))
-        for s in subs { _ = s.nextDoc() }
-        var total = 0
-        var start: Int32 = 0
-        while true {
-            var first = noMoreDocs
-            for s in subs where s.doc < first { first = s.doc }
-            if first == noMoreDocs { break }
-            start = first - first % window
-            let end = start &+ window
-            for s in subs {
-                var d = s.doc
-                while d < end {
-                    let i = Int(d - start)
-                    let x = s.score()
-                    sum[i] += x
-                    if x > best[i] { best[i] = x }
-                    seen[i] = true
-                    d = s.nextDoc()
-                }
-            }
-            for i in 0..<Int(window) where seen[i] {
-                let d = start + Int32(i)
-                let t = sum[i], m = best[i]
-                sum[i] = 0; best[i] = 0; seen[i] = false
-                if segment.isDeleted(d) { continue }
-                total += 1
-                let score = dis.tieBreaker.map { m + $0 * (t - m) } ?? t
-                if score > heap.threshold || heap.count < heap.k { heap.insert(score: score, doc: base + d) }
-            }
-        }
-        return total
     }
 }
 

@@ -87,7 +87,11 @@ public final class IndexWriter {
     /// readers use them until this writer's first commit.
     private func removeLeftovers() throws {
         guard let latest = try? Manifest.readLatest(from: directory) else { return }
-        let keep = latest.referencedFiles
+        try removeIndexFiles(except: latest.referencedFiles)
+    }
+
+    /// Removes every segment file and commit point not in `keep` (other files of the directory stay).
+    private func removeIndexFiles(except keep: Set<String>) throws {
         for n in try directory.list() where (n.hasPrefix("_") || n.hasPrefix("segments_")) && !keep.contains(n) {
             directory.remove(n)
         }
@@ -240,11 +244,7 @@ public final class IndexWriter {
     /// Removes files that the current commit does not reference (older commits and their segments).
     /// Readers holding older snapshots keep working: their files are memory-mapped.
     private func deleteUnreferencedFiles() {
-        let keep = manifest.referencedFiles.union(newFiles)
-        guard let names = try? directory.list() else { return }
-        for n in names where n.hasPrefix("segments_") || (n.hasPrefix("_") && !keep.contains(n)) {
-            if !keep.contains(n) { directory.remove(n) }
-        }
+        try? removeIndexFiles(except: manifest.referencedFiles.union(newFiles))
         readers = readers.filter { name, _ in segments.contains { $0.name == name } }
     }
 

@@ -27,7 +27,7 @@ public struct SearchOptions: Sendable {
     public var maxClauses = 256
     /// Most terms a query may look up once its words are expanded over the default fields and its prefixes
     /// over the dictionary; more is ``SearchIndexError/invalidArgument(_:)``. Bounds the work of one query.
-    public var maxExpandedTerms = 4096
+    public var maxExpandedTerms = 2048
     /// Options returning the top `limit` hits (0: count only); the others keep their defaults.
     public init(limit: Int = 10) { self.limit = limit }
 }

@@ -135,6 +135,7 @@ enum CorruptionMode {
             let outcome = String(words.first ?? ""), fileKind = words.dropFirst().first.map(String.init) ?? "?"
             tally.add(outcome)
             byKind[fileKind, default: Tally()].add(outcome)
+            byKind[words.dropFirst(2).first?.hasSuffix("+crc") == true ? "(CRC recomputed)" : "(CRC as is)", default: Tally()].add(outcome)
             if outcome == "SILENT" { failures.append("corruption trial \(parts[1]): \(parts[2])") }
         }, onFailure: { item, hung in
             tally.add(hung ? "HANG" : "CRASH")

@@ -157,6 +157,21 @@ final class TortureRegressionTests: XCTestCase {
         expectCorrupt(nrm, { try checkIndex(path: dir) })
     }
 
+    /// Skip data bounds scores for pruning: a max frequency or min norm that does not match the block is damage.
+    func testSkipDataAgainstBlocks() throws {
+        for (what, offset) in [("maxFreq", 1), ("minNorm", 2)] {
+            let dir = try threeSegments()
+            let m = try Manifest.readLatest(from: IndexDirectory(path: dir))
+            let doc = m.segments[0].name + ".doc"
+            // The first term with a block: lastDocDelta (one byte: 30 docs), maxFreq (one byte), minNorm.
+            try rewriteWithValidCRC(dir + "/" + doc) { b in
+                XCTAssertLessThan(b[FileEnvelope.headerSize + 1], 0x7f)
+                b[FileEnvelope.headerSize + offset] &+= 1
+            }
+            expectCorrupt(doc, { try checkIndex(path: dir) }, what)
+        }
+    }
+
     func testPostingsAndStoredContentHashes() throws {
         for (ext, offset) in [("pos", 40), ("fdt", 30), ("doc", 20)] {
             let dir = try threeSegments()

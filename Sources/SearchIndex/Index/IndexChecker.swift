@@ -23,8 +23,9 @@ public struct CheckReport: Sendable {
 /// - the commit: unique, well-formed segment names below the next segment number, delete counts within
 ///   document counts, per-field statistics for known fields, a well-formed analyzer identity and field table;
 /// - live-docs bits against the recorded delete count;
-/// - terms in strictly increasing order; every postings block's doc ids increasing and inside the segment;
-///   every term's document and position counts against its dictionary entry;
+/// - terms in strictly increasing order; every postings block's doc ids increasing and inside the segment,
+///   its skip data (max frequency, min norm) exact; every term's document and position counts against its
+///   dictionary entry;
 /// - norms against the field lengths recomputed from the postings, and the per-field statistics
 ///   (documents with the field, total tokens, term count) against the same;
 /// - one id term per document, equal to the stored document's id;
@@ -141,10 +142,22 @@ private struct SegmentChecker {
                 var n = 0, last: Int32 = -1, ttf = 0
                 var lens = field > 0 ? (lengths[field] ?? [Int32](repeating: 0, count: docCount)) : []
                 lengths[field] = nil
+                // Skip data (max freq, min norm per block) must be exact: queries prune by it.
+                let norms = field > 0 ? seg.norms(field) : nil
+                var block = -1, maxFreq: UInt32 = 0, minNorm: UInt8 = 255
+                func skipDataMatches() -> Bool {
+                    block < 0 || info.singletonDoc >= 0
+                        || (c.blockMaxFreq[block] == maxFreq && c.blockMinNorm[block] == minNorm)
+                }
                 while c.nextDoc() != noMoreDocs {
                     if c.doc <= last || Int(c.doc) >= docCount {
                         failure = fail(docName, "doc id \(c.doc) out of order or range"); return false
                     }
+                    if c.block != block {
+                        guard skipDataMatches() else { failure = fail(docName, "skip data of block \(block) does not match its documents"); return false }
+                        block = c.block; maxFreq = 0; minNorm = 255
+                    }
+                    maxFreq = max(maxFreq, c.freq); minNorm = min(minNorm, norms.map { $0[Int(c.doc)] } ?? 0)
                     last = c.doc; n += 1; ttf += Int(c.freq)
                     let ps = c.positions()
                     hash.doc(UInt32(c.doc), freq: c.freq)
@@ -159,6 +172,7 @@ private struct SegmentChecker {
                 }
                 if field > 0 { lengths[field] = lens }
                 if ctx.errors.first != nil { return false }
+                guard skipDataMatches() else { failure = fail(docName, "skip data of block \(block) does not match its documents"); return false }
                 if n != info.docFreq || ttf != info.totalTermFreq {
                     failure = fail(docName, "term has \(n) docs / \(ttf) positions, dictionary says \(info.docFreq) / \(info.totalTermFreq)"); return false
                 }

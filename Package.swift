@@ -18,27 +18,24 @@ let package = Package(
         .systemLibrary(name: "CStemmer", path: "Sources/CStemmer",
                        providers: [.apt(["libstemmer-dev"])]),
         // The engine: analysis, codec, store, index, search.
-        .target(name: "SearchIndex", dependencies: ["CZlib", "CStemmer"],
-                swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "SearchIndex", dependencies: ["CZlib", "CStemmer"]),
         // Relevance evaluation: test-collection readers and trec_eval-style metrics.
-        .target(name: "SearchEval", swiftSettings: [.swiftLanguageMode(.v5)]),
+        .target(name: "SearchEval"),
         // The command-line tool's commands and document ingestion.
         .target(name: "SearchCLI", dependencies: [
             "SearchIndex", "SearchEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
-        ], swiftSettings: [.swiftLanguageMode(.v5)]),
-        .executableTarget(name: "search", dependencies: ["SearchCLI"],
-                          swiftSettings: [.swiftLanguageMode(.v5)]),
+        ]),
+        .executableTarget(name: "search", dependencies: ["SearchCLI"]),
         // Torture tests: crash, corruption, query fuzzing, concurrency, disk full (see README, Reliability).
         .executableTarget(name: "search-torture", dependencies: [
             "SearchIndex", "CZlib",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"],
-                    resources: [.copy("Fixtures")], swiftSettings: [.swiftLanguageMode(.v5)]),
+                    resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchEvalTests", dependencies: ["SearchEval"],
-                    resources: [.copy("Fixtures")], swiftSettings: [.swiftLanguageMode(.v5)]),
-        .testTarget(name: "SearchCLITests", dependencies: ["SearchCLI", "SearchIndex"],
-                    swiftSettings: [.swiftLanguageMode(.v5)]),
+                    resources: [.copy("Fixtures")]),
+        .testTarget(name: "SearchCLITests", dependencies: ["SearchCLI", "SearchIndex"]),
     ]
 )

@@ -10,14 +10,7 @@ struct StatsCommand: ParsableCommand {
     func run() throws {
         let searcher = try Searcher(path: location.path, verifyChecksums: false)
         let m = searcher.manifest
-        let dir = IndexDirectory(path: location.path)
-        var perKind: [String: Int] = [:]
-        for f in m.referencedFiles {
-            let kind = f.hasPrefix("segments_") ? "manifest" : String(f.split(separator: ".").last ?? "")
-            perKind[kind, default: 0] += dir.size(of: f)
-        }
-        let names = ["tdi": "term dictionary", "doc": "postings (docs, freqs)", "pos": "positions", "nrm": "norms",
-                     "fdt": "stored fields", "liv": "deletions", "manifest": "commit manifest"]
+        let stats = try indexStats(path: location.path)
         var out = "index: \(location.path) (generation \(m.generation))\n"
         out += "documents: \(searcher.documentCount)"
         let deleted = m.segments.reduce(0) { $0 + $1.delCount }
@@ -33,11 +26,20 @@ struct StatsCommand: ParsableCommand {
         out += "analyzer: \(m.analyzer)\n"
         if let src = m.userData["source"] { out += "source: \(src)\n" }
         if let at = m.userData["indexed_at"] { out += "indexed at: \(at)\n" }
-        let total = perKind.values.reduce(0, +)
+        let total = stats.totalBytes
         out += "bytes: \(total) (\(Terminal.bytes(total)))\n"
-        for (k, v) in perKind.sorted(by: { $0.value > $1.value }) {
-            out += "  \(names[k] ?? k): \(v) (\(Terminal.bytes(v)))\n"
+        for (k, v) in stats.bytesByKind.sorted(by: { $0.value > $1.value }) {
+            out += "  \(k.summary): \(v) (\(Terminal.bytes(v)))\n"
         }
+        func share(_ c: IndexStats.Compression, _ name: String) -> String {
+            func pct(_ n: Int) -> String { String(format: "%.1f%%", c.fileBytes > 0 ? 100 * Double(n) / Double(c.fileBytes) : 0) }
+            return "  \(name): \(pct(c.deflatedBytes)) deflated, \(pct(c.rawPayloadBytes)) raw blocks (deflate could not shrink them), \(pct(c.otherBytes)) other\n"
+        }
+        out += "compression (share of bytes):\n"
+        out += share(stats.allPostings, "postings + positions")
+        out += share(stats.postings, "postings")
+        out += share(stats.positions, "positions")
+        out += "  (other: skip tables, raw inline positions of single-document terms, file envelopes)\n"
         print(out, terminator: "")
     }
 }

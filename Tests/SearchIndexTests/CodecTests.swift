@@ -55,7 +55,7 @@ struct WrittenPostings {
     let infos: [TermInfo]
 
     /// A cursor over term `i`, built the way `SegmentReader.cursor` builds it (inline for single-document terms).
-    func cursor(_ i: Int, docFreq: Int, errors: QueryErrors = QueryErrors()) -> PostingsCursor {
+    func cursor(_ i: Int, docFreq: Int, errors: DecodeErrors = DecodeErrors()) -> PostingsCursor {
         let info = infos[i]
         precondition(info.docFreq == docFreq)
         if info.singletonDoc >= 0 {
@@ -75,8 +75,8 @@ final class CodecTests: XCTestCase {
     func writePostings(_ lists: [PostingList], norms: LazyBytes, level: Int32 = 6, blocksOnly: Bool = false) throws -> WrittenPostings {
         fileCounter += 1
         let docName = "t\(fileCounter).doc", posName = "t\(fileCounter).pos"
-        let docOut = try OutputFile(path: dir + "/" + docName, kind: "POST")
-        let posOut = try OutputFile(path: dir + "/" + posName, kind: "POSI")
+        let docOut = try OutputFile(path: dir + "/" + docName, kind: .postings)
+        let posOut = try OutputFile(path: dir + "/" + posName, kind: .positions)
         let w = makePostingsWriter(docOut: docOut, posOut: posOut, level: level)
         var infos: [TermInfo] = []
         for l in lists {
@@ -102,8 +102,8 @@ final class CodecTests: XCTestCase {
             infos.append(info)
         }
         try docOut.finish(); try posOut.finish()
-        return WrittenPostings(doc: try MappedFile(path: dir + "/" + docName, name: docName, kind: "POST"),
-                               pos: try MappedFile(path: dir + "/" + posName, name: posName, kind: "POSI"),
+        return WrittenPostings(doc: try MappedFile(path: dir + "/" + docName, name: docName, kind: .postings),
+                               pos: try MappedFile(path: dir + "/" + posName, name: posName, kind: .positions),
                                infos: infos)
     }
 
@@ -114,7 +114,7 @@ final class CodecTests: XCTestCase {
         let n = l.count
         // Skip data per block.
         do {
-            let errors = QueryErrors()
+            let errors = DecodeErrors()
             let c = w.cursor(i, docFreq: n, errors: errors)
             let blocks = (n + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
             XCTAssertEqual(c.blockCount, blocks, "block count", file: file, line: line)
@@ -138,7 +138,7 @@ final class CodecTests: XCTestCase {
         }
         // Sequential walk.
         do {
-            let errors = QueryErrors()
+            let errors = DecodeErrors()
             let c = w.cursor(i, docFreq: n, errors: errors)
             XCTAssertEqual(c.docFreq, n, file: file, line: line)
             for k in 0..<n {
@@ -160,7 +160,7 @@ final class CodecTests: XCTestCase {
         }
         // Random walks mixing advance() (to docs, between docs, far ahead, backwards) and nextDoc().
         for _ in 0..<advanceWalks {
-            let errors = QueryErrors()
+            let errors = DecodeErrors()
             let c = w.cursor(i, docFreq: n, errors: errors)
             var cur = -1   // index of the current doc
             for _ in 0..<probesPerWalk {
@@ -248,7 +248,7 @@ final class CodecTests: XCTestCase {
         let norms = LazyBytes(count: 16)
         let w = try writePostings([PostingList()], norms: norms)
         XCTAssertEqual(w.doc.body.count, 0, "no postings, no bytes")
-        let errors = QueryErrors()
+        let errors = DecodeErrors()
         let c = w.cursor(0, docFreq: 0, errors: errors)
         XCTAssertEqual(c.blockCount, 0)
         XCTAssertEqual(c.nextDoc(), noMoreDocs)
@@ -404,12 +404,12 @@ final class CodecTests: XCTestCase {
             infos.append(info)
             pos += Int.random(in: 0...1_000_000, using: &rng)
         }
-        let out = try OutputFile(path: dir + "/t.tdi", kind: TermDictionaryFormat.kind)
+        let out = try OutputFile(path: dir + "/t.tdi", kind: .termDictionary)
         let tw = TermDictionaryWriter(out: out)
         for (k, info) in zip(keys, infos) { try tw.add(key: k, info: info) }
         XCTAssertEqual(tw.termCount, keys.count)
         try tw.finish()
-        let r = try TermDictionaryReader(file: MappedFile(path: dir + "/t.tdi", name: "t.tdi", kind: TermDictionaryFormat.kind))
+        let r = try TermDictionaryReader(file: MappedFile(path: dir + "/t.tdi", name: "t.tdi", kind: .termDictionary))
         XCTAssertEqual(r.termCount, keys.count)
         XCTAssertEqual(r.blockCount, (keys.count + TermDictionaryFormat.blockSize - 1) / TermDictionaryFormat.blockSize)
         func same(_ a: TermInfo?, _ b: TermInfo) -> Bool {
@@ -439,10 +439,10 @@ final class CodecTests: XCTestCase {
     }
 
     func testEmptyTermDictionary() throws {
-        let out = try OutputFile(path: dir + "/e.tdi", kind: TermDictionaryFormat.kind)
+        let out = try OutputFile(path: dir + "/e.tdi", kind: .termDictionary)
         let tw = TermDictionaryWriter(out: out)
         try tw.finish()
-        let r = try TermDictionaryReader(file: MappedFile(path: dir + "/e.tdi", name: "e.tdi", kind: TermDictionaryFormat.kind))
+        let r = try TermDictionaryReader(file: MappedFile(path: dir + "/e.tdi", name: "e.tdi", kind: .termDictionary))
         XCTAssertEqual(r.termCount, 0)
         XCTAssertNil(try r.lookup([1, 0x61]))
         XCTAssertTrue(try r.prefixTerms([1], limit: 10).isEmpty)

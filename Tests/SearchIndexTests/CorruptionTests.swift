@@ -34,7 +34,7 @@ final class CorruptionTests: XCTestCase {
         var out: [String: String] = ["segments": Manifest.fileName(m.generation)]
         XCTAssertEqual(m.segments.count, 1)
         let seg = m.segments[0]
-        for e in SegmentMeta.extensions { out[e] = "\(seg.name).\(e)" }
+        for k in IndexFileKind.perSegment { out[k.fileExtension ?? "?"] = seg.file(k) }
         out["liv"] = try XCTUnwrap(seg.liveDocsFile)
         for f in out.values { XCTAssertTrue(FileManager.default.fileExists(atPath: dir + "/" + f), f) }
         return out
@@ -192,7 +192,7 @@ final class CorruptionTests: XCTestCase {
 
     // MARK: crafted postings and dictionaries
 
-    func cursor(_ doc: [UInt8], docFreq: Int, posOffset: Int = 0, errors: QueryErrors) -> PostingsCursor {
+    func cursor(_ doc: [UInt8], docFreq: Int, posOffset: Int = 0, errors: DecodeErrors) -> PostingsCursor {
         doc.withUnsafeBytes { raw in
             // Cursors keep pointers into the file; `doc` stays alive for the test (copied to a stable buffer).
             let stable = UnsafeMutableRawBufferPointer.allocate(byteCount: max(raw.count, 1), alignment: 8)
@@ -215,7 +215,7 @@ final class CorruptionTests: XCTestCase {
         for (docFreq, deltas) in [(1, [UInt64.max]), (1, [UInt64(Int64.max)]), (129, [5, UInt64(Int64.max)]), (129, [5, UInt64.max - 3])] {
             var w = ByteWriter()
             for d in deltas { skipEntry(&w, lastDelta: d, docStored: 2) }
-            let errors = QueryErrors()
+            let errors = DecodeErrors()
             let c = cursor(w.bytes + [0, 1, 0, 1], docFreq: docFreq, errors: errors)
             XCTAssertEqual(c.nextDoc(), noMoreDocs, "\(deltas)")
             guard case .corruptIndex(file: "x.doc", _)? = errors.first else { XCTFail("expected corruptIndex for \(deltas), got \(String(describing: errors.first))"); continue }
@@ -226,7 +226,7 @@ final class CorruptionTests: XCTestCase {
         var w = ByteWriter()
         skipEntry(&w, lastDelta: 3, docStored: 2, posStored: 5)
         for posOffset in [Int.max - 2, Int.max, 1 << 62] {
-            let errors = QueryErrors()
+            let errors = DecodeErrors()
             let c = cursor(w.bytes + [3, 1], docFreq: 1, posOffset: posOffset, errors: errors)
             XCTAssertEqual(c.nextDoc(), noMoreDocs)
             guard case .corruptIndex? = errors.first else { XCTFail("expected corruptIndex, got \(String(describing: errors.first))"); continue }
@@ -246,10 +246,10 @@ final class CorruptionTests: XCTestCase {
         index.vint(1); index.vint(2); index.bytes([1, entries[0].0]); index.vint(0)
         var trailer = ByteWriter()
         trailer.u64(UInt64(block.count)); trailer.u64(UInt64(entries.count))
-        let out = try OutputFile(path: dir + "/c.tdi", kind: TermDictionaryFormat.kind)
+        let out = try OutputFile(path: dir + "/c.tdi", kind: .termDictionary)
         try out.write(block); try out.write(index); try out.write(trailer)
         try out.finish()
-        return try TermDictionaryReader(file: MappedFile(path: dir + "/c.tdi", name: "c.tdi", kind: TermDictionaryFormat.kind))
+        return try TermDictionaryReader(file: MappedFile(path: dir + "/c.tdi", name: "c.tdi", kind: .termDictionary))
     }
 
     func testTermDictionaryOffsetsThatOverflowAreCorrupt() throws {
@@ -270,7 +270,7 @@ final class CorruptionTests: XCTestCase {
 
     func testPhraseOverPositionsNearUInt32MaxDoesNotTrap() throws {
         let dir = temporaryDirectory(self)
-        let docOut = try OutputFile(path: dir + "/p.doc", kind: "POST"), posOut = try OutputFile(path: dir + "/p.pos", kind: "POSI")
+        let docOut = try OutputFile(path: dir + "/p.doc", kind: .postings), posOut = try OutputFile(path: dir + "/p.pos", kind: .positions)
         let pw = makePostingsWriter(docOut: docOut, posOut: posOut)
         let norms: [UInt8] = [3]
         var offsets: [(Int, Int)] = []
@@ -285,10 +285,10 @@ final class CorruptionTests: XCTestCase {
             }
         }
         try docOut.finish(); try posOut.finish()
-        let doc = try MappedFile(path: dir + "/p.doc", name: "p.doc", kind: "POST")
-        let pos = try MappedFile(path: dir + "/p.pos", name: "p.pos", kind: "POSI")
+        let doc = try MappedFile(path: dir + "/p.doc", name: "p.doc", kind: .postings)
+        let pos = try MappedFile(path: dir + "/p.pos", name: "p.pos", kind: .positions)
         for (phraseOffsets, expected) in [([UInt32(0), 1], Int32(0)), ([UInt32(0), 5], noMoreDocs)] {
-            let errors = QueryErrors()
+            let errors = DecodeErrors()
             let cursors = offsets.map {
                 PostingsCursor(docFreq: 1, docFile: doc.body, docOffset: $0.0, posFile: pos.body, posOffset: $0.1,
                                docCount: Int(Int32.max), inflater: Inflater(), errors: errors, fileName: "p.doc")

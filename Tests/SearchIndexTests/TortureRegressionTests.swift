@@ -12,7 +12,7 @@ final class TortureRegressionTests: XCTestCase {
         let crc = b.withUnsafeBytes { UInt32(truncatingIfNeeded: crc32(0, $0.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(b.count - 4))) }
         for i in 0..<4 { b[b.count - 4 + i] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(i))) }
         try Data(b).write(to: URL(fileURLWithPath: path))
-        _ = try MappedFile(path: path, name: "x", kind: String(decoding: b[4..<8], as: UTF8.self).trimmingSpaces())   // CRC valid again
+        _ = try MappedFile(path: path, name: "x", kind: try XCTUnwrap(IndexFileKind(envelopeKind: String(decoding: b[4..<8], as: UTF8.self).trimmingSpaces())))   // CRC valid again
     }
 
     /// Three segments, the second with deletions.
@@ -98,16 +98,23 @@ final class TortureRegressionTests: XCTestCase {
     func testCheckFollowsConcurrentCommits() throws {
         let dir = temporaryDirectory(self)
         var config = IndexWriterConfig(ramBufferMB: 1); config.mergeFactor = 3
-        let w = try IndexWriter(path: dir, config: config)
-        try w.commit()
+        let writerConfig = config
+        let first = try IndexWriter(path: dir, config: config)
+        try first.commit()
+        first.close()
+        // (Sendable by its lock.)
         final class Flag: @unchecked Sendable { let lock = NSLock(); var value = false }
         let flag = Flag()
         let t = Thread {
+            // The writer belongs to this thread (an IndexWriter is not Sendable).
+            let w = try? IndexWriter(path: dir, config: writerConfig)
+            XCTAssertNotNil(w)
             let docs = generatedDocs(400, seed: 3)
             for (i, d) in docs.enumerated() {
-                try? w.addDocument(d)
-                if i % 10 == 9 { try? w.commit() }
+                try? w?.addDocument(d)
+                if i % 10 == 9 { try? w?.commit() }
             }
+            w?.close()
             flag.lock.lock(); flag.value = true; flag.lock.unlock()
         }
         t.start()
@@ -118,7 +125,6 @@ final class TortureRegressionTests: XCTestCase {
             XCTAssertNoThrow(try checkIndex(path: dir)); checks += 1
             XCTAssertNoThrow(try Searcher(path: dir))
         }
-        w.close()
         XCTAssertGreaterThan(checks, 0)
     }
 
@@ -188,16 +194,16 @@ final class TortureRegressionTests: XCTestCase {
     /// error, never an index into norms or live bits.
     func testBlockDocIDsOutOfRangeAreTyped() throws {
         let dir = temporaryDirectory(self)
-        let docOut = try OutputFile(path: dir + "/p.doc", kind: "POST"), posOut = try OutputFile(path: dir + "/p.pos", kind: "POSI")
+        let docOut = try OutputFile(path: dir + "/p.doc", kind: .postings), posOut = try OutputFile(path: dir + "/p.pos", kind: .positions)
         let w = makePostingsWriter(docOut: docOut, posOut: posOut)
         let docs: [UInt32] = Array(stride(from: 0, to: 600, by: 3)), freqs = [UInt32](repeating: 1, count: 200), pos = [UInt32](repeating: 0, count: 200)
         let norms = [UInt8](repeating: 3, count: 600)
         let info = try docs.withUnsafeBufferPointer { d in try freqs.withUnsafeBufferPointer { f in try pos.withUnsafeBufferPointer { p in
             try norms.withUnsafeBufferPointer { n in try w.writeTerm(key: [1], docs: d, freqs: f, positions: p, norms: n) } } } }
         try docOut.finish(); try posOut.finish()
-        let doc = try MappedFile(path: dir + "/p.doc", name: "p.doc", kind: "POST"), p = try MappedFile(path: dir + "/p.pos", name: "p.pos", kind: "POSI")
+        let doc = try MappedFile(path: dir + "/p.doc", name: "p.doc", kind: .postings), p = try MappedFile(path: dir + "/p.pos", name: "p.pos", kind: .positions)
         for docCount in [600, 400, 10] {
-            let errors = QueryErrors()
+            let errors = DecodeErrors()
             let c = PostingsCursor(docFreq: info.docFreq, docFile: doc.body, docOffset: info.docOffset, posFile: p.body,
                                    posOffset: info.posOffset, docCount: docCount, inflater: Inflater(), errors: errors, fileName: "p.doc")
             var n = 0

@@ -1,13 +1,11 @@
-/// Norms (`.nrm`, kind `NORM`): one byte per document per indexed field, the field's length in tokens
+/// Norms (``IndexFileKind/norms``): one byte per document per indexed field, the field's length in tokens
 /// encoded by ``NormCodec``; 0 where the document lacks the field.
 /// ```
 /// fieldCount vint; per field: field number vint, then docCount bytes
 /// ```
 enum NormsFile {
-    static let kind = "NORM"
-
     static func write(path: String, docCount: Int, norms: [(field: Int, bytes: [UInt8])]) throws -> Int {
-        let out = try OutputFile(path: path, kind: kind)
+        let out = try OutputFile(path: path, kind: .norms)
         var w = ByteWriter(); w.vint(norms.count); try out.write(w)
         for (f, b) in norms {
             var h = ByteWriter(); h.vint(f); try out.write(h)
@@ -33,15 +31,13 @@ enum NormsFile {
     }
 }
 
-/// Deleted documents (`_<seg>_<delGen>.liv`, kind `LIVE`): a bitset, bit set = deleted.
+/// Deleted documents (``IndexFileKind/liveDocs``): a bitset, bit set = deleted.
 /// ```
 /// docCount vint, then ceil(docCount / 8) bytes, least significant bit first
 /// ```
 enum LiveDocsFile {
-    static let kind = "LIVE"
-
     static func write(path: String, deleted: [UInt8], docCount: Int) throws -> Int {
-        let out = try OutputFile(path: path, kind: kind)
+        let out = try OutputFile(path: path, kind: .liveDocs)
         var w = ByteWriter(); w.vint(docCount); w.bytes(deleted); try out.write(w)
         return try out.finish()
     }

@@ -1,7 +1,7 @@
 /// Postings: for each term, its documents, term frequencies and positions, in blocks of
 /// ``PostingsFormat/blockSize`` documents compressed with zlib.
 ///
-/// ## Format (files `.doc` and `.pos`; offsets are relative to the file body)
+/// ## Format (``IndexFileKind/postings`` and ``IndexFileKind/positions``; offsets are relative to the file body)
 /// A term's entry in the term dictionary gives `docFreq`, `docOffset` and `posOffset`.
 /// With `n = ceil(docFreq / 128)` blocks, the `.doc` file holds at `docOffset`:
 /// ```
@@ -220,7 +220,7 @@ struct SkipTable {
 /// Iterates one term's postings in one segment, inflating only the blocks it lands on.
 ///
 /// Not thread-safe. Decode errors do not throw on the hot path: the cursor ends (`doc == noMoreDocs`)
-/// and records the error in its ``QueryErrors``, which the searcher rethrows after the query.
+/// and records the error in its ``DecodeErrors``, which the searcher rethrows after the query.
 /// The mutable state lives behind pointers (`state`, `docs`, `freqs`, `raw`), so the hot loops pay no
 /// dynamic exclusivity checks on class properties.
 final class PostingsCursor {
@@ -228,7 +228,7 @@ final class PostingsCursor {
     private let docFile: UnsafeRawBufferPointer
     private let posFile: UnsafeRawBufferPointer
     private let inflater: Inflater
-    private let errors: QueryErrors
+    private let errors: DecodeErrors
     private let fileName: String
     let skip: SkipTable
     /// For a single-document term stored in the dictionary: its doc id; else -1.
@@ -262,7 +262,7 @@ final class PostingsCursor {
     }
 
     init(docFreq: Int, docFile: UnsafeRawBufferPointer, docOffset: Int, posFile: UnsafeRawBufferPointer,
-         posOffset: Int, docCount: Int, inflater: Inflater, errors: QueryErrors, fileName: String) {
+         posOffset: Int, docCount: Int, inflater: Inflater, errors: DecodeErrors, fileName: String) {
         self.docFreq = docFreq; self.docFile = docFile; self.posFile = posFile
         self.inflater = inflater; self.errors = errors; self.fileName = fileName
         inlineDoc = -1
@@ -277,7 +277,7 @@ final class PostingsCursor {
 
     /// A cursor over a single-document term stored inline in the dictionary.
     init(singletonDoc: Int32, freq: Int, posFile: UnsafeRawBufferPointer, posOffset: Int,
-         inflater: Inflater, errors: QueryErrors, fileName: String) {
+         inflater: Inflater, errors: DecodeErrors, fileName: String) {
         docFreq = 1; docFile = UnsafeRawBufferPointer(start: nil, count: 0); self.posFile = posFile
         self.inflater = inflater; self.errors = errors; self.fileName = fileName
         inlineDoc = singletonDoc
@@ -354,26 +354,15 @@ final class PostingsCursor {
     private func decodeDocs(_ p: UnsafeRawBufferPointer, n: Int, b: Int) -> Bool {
         var off = 0
         let end = p.count
-        @inline(__always) func v() -> UInt32? {
-            var result: UInt32 = 0, shift: UInt32 = 0
-            while off < end {
-                let byte = p[off]; off += 1
-                result |= UInt32(byte & 0x7f) << shift
-                if byte < 0x80 { return result }
-                shift += 7
-                if shift > 28 { return nil }
-            }
-            return nil
-        }
         var prev: Int64 = b == 0 ? 0 : Int64(skip.blockLast[b - 1])
         for i in 0..<n {
             // Doc ids increase strictly (only block 0's first doc may have delta 0); with the block's last doc
             // checked below, every id is inside the segment.
-            guard let d = v(), d > 0 || (i == 0 && b == 0) else { return false }
+            guard let d = decodeVInt32(p, &off), d > 0 || (i == 0 && b == 0) else { return false }
             prev += Int64(d)
             docs[i] = Int32(truncatingIfNeeded: prev)
         }
-        for i in 0..<n { guard let f = v(), f > 0 else { return false }; freqs[i] = f }
+        for i in 0..<n { guard let f = decodeVInt32(p, &off), f > 0 else { return false }; freqs[i] = f }
         return prev == Int64(skip.blockLast[b]) && off == end
     }
 
@@ -468,14 +457,7 @@ final class PostingsCursor {
         for i in 0..<state.pointee.count {
             var prev: UInt32 = 0
             for j in 0..<Int(freqs[i]) {
-                var result: UInt32 = 0, shift: UInt32 = 0
-                while true {
-                    guard off < p.count, shift <= 28 else { return false }
-                    let byte = p[off]; off += 1
-                    result |= UInt32(byte & 0x7f) << shift
-                    if byte < 0x80 { break }
-                    shift += 7
-                }
+                guard let result = decodeVInt32(p, &off) else { return false }
                 // Positions increase strictly within a document.
                 guard result > 0 || j == 0 else { return false }
                 let (next, overflow) = prev.addingReportingOverflow(result)
@@ -485,13 +467,5 @@ final class PostingsCursor {
             }
         }
         return off == p.count
-    }
-}
-
-/// Collects the first decode error met while a query runs, so hot loops need not throw.
-final class QueryErrors {
-    private(set) var first: SearchIndexError?
-    func record(_ e: Error) {
-        if first == nil { first = (e as? SearchIndexError) ?? .corruptIndex(file: "?", reason: "\(e)") }
     }
 }

@@ -1,4 +1,4 @@
-/// Stored fields (`.fdt`, kind `STOR`): each document's id and stored values, in zlib-compressed chunks.
+/// Stored fields (``IndexFileKind/storedFields``): each document's id and stored values, in zlib-compressed chunks.
 ///
 /// ```
 /// chunk*:  storedLen vint, rawLen vint (0 = stored uncompressed), rawCRC u32 (CRC-32 of the payload
@@ -20,7 +20,6 @@
 enum StoredFieldsFormat {
     static let chunkBytes = 16 * 1024
     static let chunkDocs = 32
-    static let kind = "STOR"
 }
 
 final class StoredFieldsWriter {
@@ -45,7 +44,7 @@ final class StoredFieldsWriter {
         if docs.count >= StoredFieldsFormat.chunkBytes || lengths.count >= StoredFieldsFormat.chunkDocs { try flushChunk() }
     }
 
-    static func encode(id: String, fields: [(Int, String)], into w: inout ByteWriter) {
+    static func encode(id: String, fields: [(field: Int, value: String)], into w: inout ByteWriter) {
         w.string(id); w.vint(fields.count)
         for (f, v) in fields { w.vint(f); w.string(v) }
     }
@@ -146,8 +145,8 @@ final class StoredFieldsReader: @unchecked Sendable {
         return (r.offset, n)
     }
 
-    /// Reads document `doc`; `names` maps field numbers to names. `cache` keeps the last inflated chunk.
-    func document(_ doc: Int, names: [String], cache: StoredChunkCache) throws -> StoredDocument {
+    /// Reads document `doc`, whose field numbers are below `fieldCount`. `cache` keeps the last inflated chunk.
+    func document(_ doc: Int, fieldCount: Int, cache: StoredChunkCache) throws -> StoredRecord {
         guard doc >= 0, doc < docCount, !chunkFirst.isEmpty else {
             throw SearchIndexError.invalidArgument("document \(doc) out of range")
         }
@@ -179,15 +178,21 @@ final class StoredFieldsReader: @unchecked Sendable {
             let end = r.offset + lens[k]
             let id = try r.string()
             let fc = try r.count(limit: 1 << 16)
-            var fields: [(name: String, value: String)] = []
+            var fields: [(field: Int, value: String)] = []
             for _ in 0..<fc {
-                let f = try r.count(limit: names.count - 1)
-                fields.append((names[f], try r.string()))
+                let f = try r.count(limit: fieldCount - 1)
+                fields.append((f, try r.string()))
             }
             guard r.offset == end else { throw r.fail("document \(doc) is \(lens[k]) bytes but decodes to \(r.offset - end + lens[k])") }
-            return StoredDocument(id: id, fields: fields)
+            return StoredRecord(id: id, fields: fields)
         }
     }
+}
+
+/// One document as the stored-fields file holds it: its id and its values by field number, in order.
+struct StoredRecord {
+    var id: String
+    var fields: [(field: Int, value: String)]
 }
 
 /// The last inflated stored-fields chunk, kept per query so hits in one chunk inflate it once.

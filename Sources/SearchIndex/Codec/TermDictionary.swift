@@ -1,4 +1,4 @@
-/// The term dictionary (`.tdi`, kind `TDIC`): every term of a segment, sorted, with its postings metadata.
+/// The term dictionary (``IndexFileKind/termDictionary``): every term of a segment, sorted, with its postings metadata.
 ///
 /// Keys are `[field number (1 byte)][term UTF-8 bytes]` in unsigned byte order. Terms are grouped in blocks
 /// of ``TermDictionaryFormat/blockSize``; only the first key of each block is held in memory (the sparse
@@ -16,7 +16,6 @@
 /// ```
 enum TermDictionaryFormat {
     static let blockSize = 32
-    static let kind = "TDIC"
 }
 
 /// Postings metadata of one term in one segment.
@@ -143,7 +142,7 @@ final class TermDictionaryReader: @unchecked Sendable {
         let n = try r.count(limit: 1 << 20)
         var key: [UInt8] = []
         var doc = 0, pos = 0
-        for e in 0..<n {
+        for _ in 0..<n {
             let p = try r.count(limit: key.count)
             let sl = try r.count(limit: 1 << 16)
             key.removeSubrange(p...)
@@ -163,7 +162,6 @@ final class TermDictionaryReader: @unchecked Sendable {
             let (np, o2) = pos.addingReportingOverflow(q)
             guard !o2 else { throw r.fail("positions offset out of range") }
             pos = np
-            _ = e
             if !body(key, TermInfo(docFreq: df, totalTermFreq: df + extra, docOffset: doc, posOffset: pos, singletonDoc: single)) { return }
         }
     }

@@ -48,7 +48,7 @@ public func checkIndex(path: String) throws -> CheckReport {
     }
     let referenced = m.referencedFiles
     report.unreferencedFiles = try dir.list().filter {
-        ($0.hasPrefix("_") || $0.hasPrefix("segments_")) && !referenced.contains($0)
+        IndexFileKind.isIndexFile($0) && !referenced.contains($0)
     }.sorted()
     return report
 }
@@ -118,7 +118,7 @@ private struct SegmentChecker {
             }
         }
         // Terms and postings; field lengths and statistics recomputed from them.
-        let ctx = QueryContext()
+        let ctx = ReadContext()
         var lengths: [Int: [Int32]] = [:]
         var sumTTF: [Int: Int] = [:], termCounts: [Int: Int] = [:]
         var idOf = [String?](repeating: nil, count: docCount)
@@ -227,7 +227,7 @@ private struct SegmentChecker {
             guard end == next else { throw fail(storedName, "chunk \(c) ends at \(end), the next starts at \(next)") }
         }
         for d in 0..<docCount {
-            let doc = try stored.document(d, names: fields, cache: ctx.storedCache)
+            let doc = try stored.document(d, fieldCount: fields.count, cache: ctx.storedCache)
             guard let id = idOf[d] else { throw fail(dictName, "document \(d) has no id term") }
             guard doc.id == id else { throw fail(storedName, "document \(d) stores id \(doc.id.debugDescription), its id term is \(id.debugDescription)") }
         }

@@ -92,7 +92,7 @@ public final class IndexWriter {
 
     /// Removes every segment file and commit point not in `keep` (other files of the directory stay).
     private func removeIndexFiles(except keep: Set<String>) throws {
-        for n in try directory.list() where (n.hasPrefix("_") || n.hasPrefix("segments_")) && !keep.contains(n) {
+        for n in try directory.list() where IndexFileKind.isIndexFile(n) && !keep.contains(n) {
             directory.remove(n)
         }
     }
@@ -158,7 +158,7 @@ public final class IndexWriter {
 
     private func applyDeletes() throws {
         guard !pendingDeletes.isEmpty else { return }
-        let ctx = QueryContext()
+        let ctx = ReadContext()
         for i in segments.indices {
             var meta = segments[i]
             let ids = pendingDeletes.filter { $0.value > i }.map { $0.key }
@@ -172,11 +172,7 @@ public final class IndexWriter {
                 }
             }
             guard added > 0 else { continue }
-            meta.delGen += 1; meta.delCount += added; meta.liveDocsCRC = bits.withUnsafeBytes { crc32Of($0) }
-            if let f = meta.liveDocsFile {
-                _ = try LiveDocsFile.write(path: directory.file(f), deleted: bits, docCount: meta.docCount)
-                newFiles.insert(f)
-            }
+            newFiles.insert(try SegmentSerializer.writeLiveDocs(bits, added: added, into: &meta, directory: directory))
             segments[i] = meta
         }
         pendingDeletes = [:]

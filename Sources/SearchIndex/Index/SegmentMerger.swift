@@ -16,13 +16,8 @@ enum SegmentMerger {
             maps.append(m)
         }
         let docCount = Int(next)
-        var meta = SegmentMeta(name: name, docCount: docCount)
-        let deflater = Deflater(level: compressionLevel)
-        let tdi = try OutputFile(path: directory.file("\(name).tdi"), kind: TermDictionaryFormat.kind)
-        let docOut = try OutputFile(path: directory.file("\(name).doc"), kind: "POST")
-        let posOut = try OutputFile(path: directory.file("\(name).pos"), kind: "POSI")
-        let dict = TermDictionaryWriter(out: tdi)
-        let pw = PostingsWriter.forSegment(docOut: docOut, posOut: posOut, level: compressionLevel)
+        let out = try SegmentSerializer(name: name, docCount: docCount, directory: directory,
+                                        compressionLevel: compressionLevel, fieldNames: fields)
 
         // Norms, remapped.
         var norms: [Int: [UInt8]] = [:]
@@ -43,8 +38,7 @@ enum SegmentMerger {
             lists.append(l)
         }
         var idx = [Int](repeating: 0, count: readers.count)
-        let ctx = QueryContext()
-        var sumTTF: [Int: Int] = [:], termCounts: [Int: Int] = [:]
+        let ctx = ReadContext()
         var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
         while true {
             var minKey: [UInt8]? = nil
@@ -68,38 +62,22 @@ enum SegmentMerger {
             guard !docs.isEmpty else { continue }
             let field = Int(key[0])
             let nrm = norms[field] ?? zeros
-            let info = try docs.withUnsafeBufferPointer { d in try freqs.withUnsafeBufferPointer { f in
+            try docs.withUnsafeBufferPointer { d in try freqs.withUnsafeBufferPointer { f in
                 try positions.withUnsafeBufferPointer { p in try nrm.withUnsafeBufferPointer { n in
-                    try pw.writeTerm(key: key, docs: d, freqs: f, positions: p, norms: n) } } } }
-            try dict.add(key: key, info: info)
-            sumTTF[field, default: 0] += positions.count
-            termCounts[field, default: 0] += 1
+                    try out.addTerm(key: key, docs: d, freqs: f, positions: p, norms: n) } } } }
         }
-        try dict.finish(); try docOut.finish(); try posOut.finish()
-        meta.postingsHash = pw.contentHash.value
+        try out.finishPostings()
+        try out.writeNorms(norms.keys.sorted().filter { $0 > 0 }.compactMap { f in norms[f].map { (f, $0) } })
 
-        var normList: [(field: Int, bytes: [UInt8])] = []
-        for f in norms.keys.sorted() where f > 0 {
-            let b = norms[f]!
-            normList.append((f, b))
-            meta.fieldStats.append(FieldStats(field: f, docsWithField: b.reduce(0) { $0 + ($1 > 0 ? 1 : 0) },
-                                              sumTotalTermFreq: sumTTF[f] ?? 0, termCount: termCounts[f] ?? 0))
-        }
-        _ = try NormsFile.write(path: directory.file("\(name).nrm"), docCount: docCount, norms: normList)
-
-        let fdt = try OutputFile(path: directory.file("\(name).fdt"), kind: StoredFieldsFormat.kind)
-        let sw = StoredFieldsWriter(out: fdt, deflater: deflater, fieldNames: fields)
         var enc = ByteWriter()
-        let number = Dictionary(uniqueKeysWithValues: fields.enumerated().map { ($1, $0) })
         for (ri, r) in readers.enumerated() {
             for d in 0..<r.meta.docCount where maps[ri][d] >= 0 {
-                let doc = try r.stored.document(d, names: fields, cache: ctx.storedCache)
+                let doc = try r.stored.document(d, fieldCount: fields.count, cache: ctx.storedCache)
                 enc.removeAll()
-                StoredFieldsWriter.encode(id: doc.id, fields: doc.fields.map { (number[$0.name] ?? 0, $0.value) }, into: &enc)
-                try sw.add(encoded: enc.bytes[...])
+                StoredFieldsWriter.encode(id: doc.id, fields: doc.fields, into: &enc)
+                try out.addStored(encoded: enc.bytes[...])
             }
         }
-        try sw.finish()
-        return meta
+        return try out.finish()
     }
 }

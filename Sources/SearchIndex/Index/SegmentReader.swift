@@ -1,5 +1,5 @@
 /// Read access to one committed segment: its files mapped, envelopes (and by default CRCs) checked.
-/// Immutable and safe to share between threads; per-query state lives in ``QueryContext``.
+/// Immutable and safe to share between threads; per-thread decoding state lives in a ``ReadContext``.
 final class SegmentReader: @unchecked Sendable {
     let meta: SegmentMeta
     let dict: TermDictionaryReader
@@ -14,18 +14,18 @@ final class SegmentReader: @unchecked Sendable {
 
     init(directory: IndexDirectory, meta: SegmentMeta, verify: Bool) throws {
         self.meta = meta
-        func map(_ ext: String, _ kind: String) throws -> MappedFile {
-            let n = "\(meta.name).\(ext)"
+        func map(_ kind: IndexFileKind) throws -> MappedFile {
+            let n = kind.fileName(segment: meta.name)
             return try MappedFile(path: directory.file(n), name: n, kind: kind, verify: verify)
         }
-        dict = try TermDictionaryReader(file: try map("tdi", TermDictionaryFormat.kind))
-        docFile = try map("doc", "POST")
-        posFile = try map("pos", "POSI")
-        normFile = try map("nrm", NormsFile.kind)
+        dict = try TermDictionaryReader(file: try map(.termDictionary))
+        docFile = try map(.postings)
+        posFile = try map(.positions)
+        normFile = try map(.norms)
         normOffsets = try NormsFile.read(normFile, docCount: meta.docCount)
-        stored = try StoredFieldsReader(file: try map("fdt", StoredFieldsFormat.kind), docCount: meta.docCount)
+        stored = try StoredFieldsReader(file: try map(.storedFields), docCount: meta.docCount)
         if let liv = meta.liveDocsFile {
-            let f = try MappedFile(path: directory.file(liv), name: liv, kind: LiveDocsFile.kind, verify: verify)
+            let f = try MappedFile(path: directory.file(liv), name: liv, kind: .liveDocs, verify: verify)
             deleted = try LiveDocsFile.read(f, docCount: meta.docCount)
         } else { deleted = nil }
     }
@@ -43,7 +43,7 @@ final class SegmentReader: @unchecked Sendable {
 
     func term(_ key: [UInt8]) throws -> TermInfo? { try dict.lookup(key) }
 
-    func cursor(_ info: TermInfo, _ ctx: QueryContext) -> PostingsCursor {
+    func cursor(_ info: TermInfo, _ ctx: ReadContext) -> PostingsCursor {
         if info.singletonDoc >= 0 {
             guard Int(info.singletonDoc) < meta.docCount else {
                 ctx.errors.record(SearchIndexError.corruptIndex(file: dict.file.name, reason: "inline doc id \(info.singletonDoc) out of range"))
@@ -59,40 +59,23 @@ final class SegmentReader: @unchecked Sendable {
     }
 
     /// The local doc ids holding the id term `id` (normally zero or one).
-    func docs(withID id: String, _ ctx: QueryContext) throws -> [Int32] {
+    func docs(withID id: String, _ ctx: ReadContext) throws -> [Int32] {
         guard let info = try term([0] + Array(id.utf8)) else { return [] }
         let c = cursor(info, ctx)
         var out: [Int32] = []
         while c.nextDoc() != noMoreDocs { out.append(c.doc) }
-        if let e = ctx.errors.first { throw e }
+        try ctx.errors.check()
         return out
+    }
+
+    /// Stored document `doc` of this segment; `fieldNames` maps field numbers to names.
+    func document(_ doc: Int, fieldNames: [String], ctx: ReadContext) throws -> StoredDocument {
+        let r = try stored.document(doc, fieldCount: fieldNames.count, cache: ctx.storedCache)
+        return StoredDocument(id: r.id, fields: r.fields.map { (fieldNames[$0.field], $0.value) })
     }
 
     /// Total bytes of this segment's files.
     var sizeInBytes: Int { dict.file.size + docFile.size + posFile.size + normFile.size + stored.file.size }
-}
-
-/// Per-query scratch state: an inflater, a stored-fields chunk cache and the error sink.
-final class QueryContext {
-    let inflater = Inflater()
-    let errors = QueryErrors()
-    lazy var storedCache = StoredChunkCache(inflater: Inflater())
-    /// Set by `explain`: scorers stay doc-at-a-time, positioned on the explained document.
-    var explaining = false
-    /// Terms looked up so far (see ``SearchOptions/maxExpandedTerms``).
-    private(set) var termsLookedUp = 0
-    func chargeTerms(_ n: Int, limit: Int) throws {
-        termsLookedUp += n
-        if termsLookedUp > limit {
-            throw SearchIndexError.invalidArgument("the query expands to more than \(limit) terms (words × fields, prefixes × matching terms); narrow it, or raise SearchOptions.maxExpandedTerms")
-        }
-    }
-    /// BM25 length-normalisation tables by field, built once per query (the parameters are fixed for it).
-    private var normCaches: [Int: [Float]] = [:]
-    func normCache(_ field: Int, _ make: () -> [Float]) -> [Float] {
-        if let c = normCaches[field] { return c }
-        let c = make(); normCaches[field] = c; return c
-    }
 }
 
 /// Opens the latest commit of `dir` and every segment it names.

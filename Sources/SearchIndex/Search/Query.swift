@@ -1,7 +1,8 @@
 /// A query tree. Text in leaves is raw user text; the searcher analyzes it with the index's analyzer.
 ///
 /// A `nil` field means "every default field" (see ``SearchOptions/fields``), each scored with its own
-/// statistics and boost, the scores summed.
+/// statistics and boost, the field scores combined as ``SearchOptions/fieldCombination`` says (by default
+/// the best field plus a tenth of the others, dis-max).
 public indirect enum Query: Sendable, Equatable {
     /// One word. If analysis splits it into several terms (`e-mail`, `東京`) it matches as a phrase.
     case term(field: String?, text: String)
@@ -130,7 +131,6 @@ public struct QueryParser: Sendable {
                 occur = c == "+" ? .must : .mustNot; isExplicit = true; st.i += 1
                 if st.i >= st.chars.count || st.chars[st.i].isWhitespace { throw st.error(st.i - 1, "'\(c)' must be followed by a clause") }
             }
-            let at = st.i
             guard let q = try parseClause(&st, field: field, depth: depth) else { pendingConj = nil; continue }
             if let conj = pendingConj {
                 if conj.op == "AND" {
@@ -142,7 +142,6 @@ public struct QueryParser: Sendable {
                 }
                 pendingConj = nil
             }
-            _ = at
             clauses.append(.init(occur, q)); explicit.append(isExplicit)
         }
         if let conj = pendingConj { throw st.error(conj.at, "\(conj.op) needs a clause after it") }

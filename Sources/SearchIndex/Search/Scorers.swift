@@ -1,41 +1,46 @@
-import Foundation
-
-/// Doc-at-a-time scorers over one segment. Each positions itself on a document (`doc`), moves with
-/// `nextDoc()` / `advance(_:)` and scores the current document. `maxScore` is an upper bound on any score
-/// it can return, used to skip documents that cannot enter the top k.
-class Scorer {
-    var doc: Int32 = -1
-    /// Cost estimate: the number of documents it may match.
-    var cost: Int { 0 }
-    var maxScore: Float { 0 }
-    func nextDoc() -> Int32 { fatalError("abstract") }
-    func advance(_ target: Int32) -> Int32 { fatalError("abstract") }
-    func score() -> Float { 0 }
-    /// An upper bound of the scores of documents in `[target, end]`, and `end` (`noMoreDocs` when the bound
-    /// holds for every document from `target` on). Targets must not decrease between calls.
-    func windowBound(_ target: Int32) -> (bound: Float, end: Int32) { (maxScore, noMoreDocs) }
-    /// The breakdown of `score()` for the current document.
-    func explain() -> Explanation { Explanation(value: score(), description: "score") }
+/// Where a scorer stands: its current document. A class, so that the collectors' loops read `doc` with a
+/// plain load rather than a protocol call; every ``Scorer`` inherits it.
+class ScorerBase {
+    /// The current document: -1 before the first `nextDoc()`, `noMoreDocs` when exhausted.
+    final var doc: Int32 = -1
 }
 
-/// BM25 settings. Defaults are Lucene's and tantivy's (k1 = 1.2, b = 0.75).
-public struct BM25: Sendable, Equatable {
-    /// Term-frequency saturation (larger: repeated terms count longer).
-    public var k1: Float
-    /// Length normalization, 0 (none) to 1 (full).
-    public var b: Float
-    /// BM25 with these parameters.
-    public init(k1: Float = 1.2, b: Float = 0.75) { self.k1 = k1; self.b = b }
+/// A doc-at-a-time scorer over one segment. It positions itself on a document (`doc`), moves with
+/// `nextDoc()` / `advance(_:)` and scores the current document.
+protocol Scorer: ScorerBase {
+    /// Cost estimate: the number of documents it may match.
+    var cost: Int { get }
+    /// An upper bound on any score it returns, used to skip documents that cannot enter the top k.
+    var maxScore: Float { get }
+    /// Moves to the next matching document and returns it (`noMoreDocs` at the end).
+    func nextDoc() -> Int32
+    /// Moves to the first matching document at or after `target` and returns it.
+    func advance(_ target: Int32) -> Int32
+    /// The score of the current document.
+    func score() -> Float
+    /// An upper bound of the scores of documents in `[target, end]`, and `end` (`noMoreDocs` when the bound
+    /// holds for every document from `target` on). Targets must not decrease between calls.
+    func windowBound(_ target: Int32) -> (bound: Float, end: Int32)
+    /// Whether ``windowBound(_:)`` follows real postings blocks, so that a bound ending at `noMoreDocs` for
+    /// a target past the last block means the scorer is exhausted (a term's scorer); false when the bound
+    /// is a single global one.
+    var hasBlockBounds: Bool { get }
+    /// For a disjunction that sums its clauses' scores: the clauses, which a top-k collector may prune with
+    /// MaxScore; nil for every other scorer.
+    var sumClauses: [any Scorer]? { get }
+    /// The breakdown of `score()` for the current document.
+    func explain() -> Explanation
+}
 
-    /// Inverse document frequency, the Lucene/Robertson-Spärck Jones form that is never negative.
-    public static func idf(docFreq: Int, docCount: Int) -> Float {
-        Float(log(1 + (Double(docCount) - Double(docFreq) + 0.5) / (Double(docFreq) + 0.5)))
-    }
+extension Scorer {
+    func windowBound(_ target: Int32) -> (bound: Float, end: Int32) { (maxScore, noMoreDocs) }
+    var hasBlockBounds: Bool { false }
+    var sumClauses: [any Scorer]? { nil }
 }
 
 /// Scores one term in one field: `weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`,
 /// with `weight = idf * boost` and `dl` the document's field length decoded from its norm byte.
-final class TermScorer: Scorer {
+final class TermScorer: ScorerBase, Scorer {
     let cursor: PostingsCursor
     let weight: Float
     let k1p1: Float
@@ -65,22 +70,22 @@ final class TermScorer: Scorer {
         let f = Float(cursor.skip.blockMaxFreq[b])
         return weight * f * k1p1 / (f + cache[Int(cursor.skip.blockMinNorm[b])])
     }
-    override var cost: Int { cursor.docFreq }
-    override var maxScore: Float { bound }
-    @inline(__always) override func nextDoc() -> Int32 { doc = cursor.nextDoc(); return doc }
-    @inline(__always) override func advance(_ target: Int32) -> Int32 { doc = cursor.advance(target); return doc }
+    var cost: Int { cursor.docFreq }
+    var maxScore: Float { bound }
+    var hasBlockBounds: Bool { true }
+    @inline(__always) func nextDoc() -> Int32 { doc = cursor.nextDoc(); return doc }
+    @inline(__always) func advance(_ target: Int32) -> Int32 { doc = cursor.advance(target); return doc }
     @inline(__always) func normByte() -> Int { norms.map { Int($0[Int(doc)]) } ?? 0 }
-    @inline(__always) override func score() -> Float {
+    @inline(__always) func score() -> Float {
         let f = Float(cursor.freq)
         return weight * f * k1p1 / (f + cache[normByte()])
     }
-    /// Upper bound of the scores in the block holding `target`, and that block's last doc.
     /// The bound of the block holding `target` (from its skip entry: max freq, min norm), without inflating it.
-    override func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
+    func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
         guard let b = cursor.shallowBlock(for: target) else { return (0, noMoreDocs) }
         return (blockBound(b), cursor.skip.blockLast[b])
     }
-    override func explain() -> Explanation {
+    func explain() -> Explanation {
         let f = Float(cursor.freq)
         let nb = normByte()
         let dl = NormCodec.table[nb]
@@ -96,7 +101,7 @@ final class TermScorer: Scorer {
 
 /// Documents where the terms occur at consecutive positions (after their offsets); scored with BM25 on
 /// the phrase frequency and the sum of the terms' idf.
-final class PhraseScorer: Scorer {
+final class PhraseScorer: ScorerBase, Scorer {
     let cursors: [PostingsCursor]
     let offsets: [UInt32]
     let weight: Float, k1p1: Float
@@ -112,10 +117,10 @@ final class PhraseScorer: Scorer {
         lead = cursors.indices.min { cursors[$0].docFreq < cursors[$1].docFreq } ?? 0
         super.init()
     }
-    override var cost: Int { cursors[lead].docFreq }
-    override var maxScore: Float { weight * k1p1 }
-    override func nextDoc() -> Int32 { advance(doc + 1) }
-    override func advance(_ target: Int32) -> Int32 {
+    var cost: Int { cursors[lead].docFreq }
+    var maxScore: Float { weight * k1p1 }
+    func nextDoc() -> Int32 { advance(doc + 1) }
+    func advance(_ target: Int32) -> Int32 {
         var t = target
         while true {
             var d = cursors[lead].advance(t)
@@ -155,11 +160,11 @@ final class PhraseScorer: Scorer {
         }
         return count
     }
-    override func score() -> Float {
+    func score() -> Float {
         let nb = norms.map { Int($0[Int(doc)]) } ?? 0
         return weight * freq * k1p1 / (freq + cache[nb])
     }
-    override func explain() -> Explanation {
+    func explain() -> Explanation {
         Explanation(value: score(), description: "\(label): phrase, freq = \(Int(freq)), idf × boost = \(weight)")
     }
 }
@@ -173,10 +178,10 @@ final class PhraseScorer: Scorer {
 /// returned from the buckets in order. A posting then costs one score and one add however many subs there
 /// are, so a query of hundreds of clauses, or a prefix expanded to dozens of terms, stays linear in its
 /// postings. Both modes add a document's sub-scores in sub order, so they give the same floats.
-final class DisjunctionScorer: Scorer {
+final class DisjunctionScorer: ScorerBase, Scorer {
     static let windowThreshold = 16
     static let window = 4096
-    let subs: [Scorer]
+    let subs: [any Scorer]
     let tieBreaker: Float?
     private let windowed: Bool
     // Windowed mode: the window [start, start + window), per-doc sums and best sub-scores, and a bitset of
@@ -190,21 +195,22 @@ final class DisjunctionScorer: Scorer {
     private var index = -1
 
     /// - Parameter docAtATime: never use windows (`explain` needs the subs positioned on the document).
-    init(_ subs: [Scorer], tieBreaker: Float? = nil, docAtATime: Bool = false) {
+    init(_ subs: [any Scorer], tieBreaker: Float? = nil, docAtATime: Bool = false) {
         self.subs = subs; self.tieBreaker = tieBreaker
         windowed = !docAtATime && subs.count > Self.windowThreshold
         super.init()
     }
     deinit { sum?.deallocate(); best?.deallocate(); bits?.deallocate() }
-    override var cost: Int { subs.reduce(0) { $0 + $1.cost } }
+    var cost: Int { subs.reduce(0) { $0 + $1.cost } }
     /// The subs' bounds are fixed once they are built, so this one is computed once.
     private lazy var bound: Float = {
         guard let t = tieBreaker else { return subs.reduce(0) { $0 + $1.maxScore } }
         let m = subs.map(\.maxScore).max() ?? 0
         return m + t * (subs.reduce(0) { $0 + $1.maxScore } - m)
     }()
-    override var maxScore: Float { bound }
-    override func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
+    var maxScore: Float { bound }
+    var sumClauses: [any Scorer]? { tieBreaker == nil ? subs : nil }
+    func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
         // Windowed subs run ahead of `target`, so their block bounds no longer apply: use the global bound.
         if windowed { return (maxScore, noMoreDocs) }
         var total: Float = 0, best: Float = 0, end = noMoreDocs
@@ -216,7 +222,7 @@ final class DisjunctionScorer: Scorer {
         return (best + t * (total - best), end)
     }
 
-    override func nextDoc() -> Int32 {
+    func nextDoc() -> Int32 {
         if windowed { return doc == -1 ? fill(from: 0) : doc == noMoreDocs ? doc : next(after: index) }
         if doc == -1 { var m = noMoreDocs; for s in subs { m = min(m, s.nextDoc()) }; doc = m; return m }
         var m = noMoreDocs
@@ -226,7 +232,7 @@ final class DisjunctionScorer: Scorer {
         }
         doc = m; return m
     }
-    override func advance(_ target: Int32) -> Int32 {
+    func advance(_ target: Int32) -> Int32 {
         if windowed {
             if doc == noMoreDocs { return doc }
             if doc == -1 || target >= start &+ Int32(Self.window) { return fill(from: target) }
@@ -304,14 +310,14 @@ final class DisjunctionScorer: Scorer {
         }
     }
 
-    override func score() -> Float {
+    func score() -> Float {
         var t: Float = 0, m: Float = 0
         if windowed, let sum, let best { t = sum[index]; m = best[index] }
         else { for s in subs where s.doc == doc { let x = s.score(); t += x; if x > m { m = x } } }
         guard let tie = tieBreaker else { return t }
         return m + tie * (t - m)
     }
-    override func explain() -> Explanation {
+    func explain() -> Explanation {
         let parts = subs.filter { $0.doc == doc }.map { $0.explain() }
         if let tie = tieBreaker {
             return Explanation(value: score(), description: "max of (plus \(tie) × the others)", details: parts)
@@ -321,13 +327,13 @@ final class DisjunctionScorer: Scorer {
 }
 
 /// Documents matched by every sub-scorer; scores add up.
-final class ConjunctionScorer: Scorer {
-    let subs: [Scorer]
-    init(_ subs: [Scorer]) { self.subs = subs.sorted { $0.cost < $1.cost }; super.init() }
-    override var cost: Int { subs.first?.cost ?? 0 }
-    override var maxScore: Float { subs.reduce(0) { $0 + $1.maxScore } }
-    override func nextDoc() -> Int32 { align(subs[0].nextDoc()) }
-    override func advance(_ target: Int32) -> Int32 { align(subs[0].advance(target)) }
+final class ConjunctionScorer: ScorerBase, Scorer {
+    let subs: [any Scorer]
+    init(_ subs: [any Scorer]) { self.subs = subs.sorted { $0.cost < $1.cost }; super.init() }
+    var cost: Int { subs.first?.cost ?? 0 }
+    var maxScore: Float { subs.reduce(0) { $0 + $1.maxScore } }
+    func nextDoc() -> Int32 { align(subs[0].nextDoc()) }
+    func advance(_ target: Int32) -> Int32 { align(subs[0].advance(target)) }
     private func align(_ first: Int32) -> Int32 {
         var d = first
         outer: while d != noMoreDocs {
@@ -339,25 +345,25 @@ final class ConjunctionScorer: Scorer {
         }
         doc = d; return d
     }
-    override func score() -> Float { subs.reduce(0) { $0 + $1.score() } }
-    override func explain() -> Explanation {
+    func score() -> Float { subs.reduce(0) { $0 + $1.score() } }
+    func explain() -> Explanation {
         let parts = subs.map { $0.explain() }
         return Explanation(value: score(), description: "sum of required", details: parts)
     }
 }
 
 /// A required scorer, plus an optional one that adds its score where it also matches, minus excluded docs.
-final class BooleanScorer: Scorer {
-    let required: Scorer
-    let optional: Scorer?
-    let excluded: Scorer?
-    init(required: Scorer, optional: Scorer?, excluded: Scorer?) {
+final class BooleanScorer: ScorerBase, Scorer {
+    let required: any Scorer
+    let optional: (any Scorer)?
+    let excluded: (any Scorer)?
+    init(required: any Scorer, optional: (any Scorer)?, excluded: (any Scorer)?) {
         self.required = required; self.optional = optional; self.excluded = excluded; super.init()
     }
-    override var cost: Int { required.cost }
-    override var maxScore: Float { required.maxScore + (optional?.maxScore ?? 0) }
-    override func nextDoc() -> Int32 { skipExcluded(required.nextDoc()) }
-    override func advance(_ target: Int32) -> Int32 { skipExcluded(required.advance(target)) }
+    var cost: Int { required.cost }
+    var maxScore: Float { required.maxScore + (optional?.maxScore ?? 0) }
+    func nextDoc() -> Int32 { skipExcluded(required.nextDoc()) }
+    func advance(_ target: Int32) -> Int32 { skipExcluded(required.advance(target)) }
     private func skipExcluded(_ first: Int32) -> Int32 {
         var d = first
         if let excluded {
@@ -369,7 +375,7 @@ final class BooleanScorer: Scorer {
         }
         doc = d; return d
     }
-    override func score() -> Float {
+    func score() -> Float {
         var s = required.score()
         if let optional {
             if optional.doc < doc { _ = optional.advance(doc) }
@@ -377,39 +383,12 @@ final class BooleanScorer: Scorer {
         }
         return s
     }
-    override func explain() -> Explanation {
+    func explain() -> Explanation {
         var parts = [required.explain()]
         if let optional {
             if optional.doc < doc { _ = optional.advance(doc) }
             if optional.doc == doc { parts.append(optional.explain()) }
         }
         return Explanation(value: score(), description: "sum of", details: parts)
-    }
-}
-
-/// Matches nothing.
-final class EmptyScorer: Scorer {
-    override func nextDoc() -> Int32 { doc = noMoreDocs; return doc }
-    override func advance(_ target: Int32) -> Int32 { doc = noMoreDocs; return doc }
-}
-
-/// How a hit's score was computed, as a tree.
-public struct Explanation: Sendable, CustomStringConvertible {
-    /// This node's score contribution.
-    public var value: Float
-    /// The tree, one node per line, indented by depth.
-    public var description: String { render(indent: 0) }
-    /// What this node computes.
-    public var summary: String
-    /// The parts it was computed from.
-    public var details: [Explanation]
-    /// A node with its value, summary and parts.
-    public init(value: Float, description: String, details: [Explanation] = []) {
-        self.value = value; self.summary = description; self.details = details
-    }
-    func render(indent: Int) -> String {
-        var s = String(repeating: "  ", count: indent) + "\(value) \(summary)"
-        for d in details { s += "\n" + d.render(indent: indent + 1) }
-        return s
     }
 }

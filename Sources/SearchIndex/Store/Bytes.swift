@@ -56,6 +56,8 @@ struct ByteReader {
         let v = base.loadUnaligned(fromByteOffset: offset, as: UInt64.self); offset += 8
         return UInt64(littleEndian: v)
     }
+    /// A varint of up to 64 bits (metadata: lengths, offsets, counts). The postings' hot loops decode their
+    /// 32-bit varints with ``decodeVInt32(_:_:)`` instead, which does not throw.
     @inline(__always) mutating func vint() throws -> UInt64 {
         var result: UInt64 = 0, shift: UInt64 = 0
         while true {
@@ -86,4 +88,19 @@ struct ByteReader {
         guard o >= 0, o <= base.count else { throw fail("offset \(o) out of range") }
         offset = o
     }
+}
+
+/// Decodes one varint of at most 32 bits (5 bytes) from `p` at `offset` and moves past it; nil when the
+/// bytes run out or the varint is longer. The form the postings' hot loops use: no throwing, no 64-bit
+/// arithmetic. (Bits past 32 in a fifth byte are dropped; the callers' own checks catch the damage.)
+@inline(__always) func decodeVInt32(_ p: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt32? {
+    var result: UInt32 = 0, shift: UInt32 = 0
+    while offset < p.count {
+        let byte = p[offset]; offset += 1
+        result |= UInt32(byte & 0x7f) << shift
+        if byte < 0x80 { return result }
+        shift += 7
+        if shift > 28 { return nil }
+    }
+    return nil
 }

@@ -1,8 +1,12 @@
 import CZlib
 #if canImport(Glibc)
 import Glibc
+/// The C library's `write(2)` (named, because `OutputFile` has a `write` of its own).
+private let systemWrite = Glibc.write
 #elseif canImport(Darwin)
 import Darwin
+/// The C library's `write(2)` (named, because `OutputFile` has a `write` of its own).
+private let systemWrite = Darwin.write
 #endif
 
 /// The envelope every index file shares: a 12-byte header and an 8-byte footer.
@@ -35,8 +39,9 @@ final class OutputFile {
     private(set) var position: Int = 0
     private var finished = false
 
-    init(path: String, kind: String) throws {
+    init(path: String, kind: IndexFileKind) throws {
         self.path = path
+        let kind = kind.envelopeKind
         fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0o644)
         guard fd >= 0 else { throw SearchIndexError.io(path: path, message: String(cString: strerror(errno))) }
         buffer.reserveCapacity(1 << 18)
@@ -66,7 +71,7 @@ final class OutputFile {
             crc = CZlib.crc32(crc, raw.baseAddress?.assumingMemoryBound(to: Bytef.self), uInt(raw.count))
             var off = 0
             while off < raw.count {
-                let n = Glibc.write(fd, raw.baseAddress! + off, raw.count - off)
+                let n = systemWrite(fd, raw.baseAddress! + off, raw.count - off)
                 if n < 0 {
                     if errno == EINTR { continue }
                     throw SearchIndexError.io(path: path, message: "write failed: \(String(cString: strerror(errno)))")
@@ -109,7 +114,7 @@ final class MappedFile: @unchecked Sendable {
     var bodyOffset: Int { FileEnvelope.headerSize }
 
     /// Maps `path`, checks magic, `kind` and version, and verifies the CRC when `verify` is true.
-    init(path: String, name: String, kind: String, verify: Bool = true) throws {
+    init(path: String, name: String, kind: IndexFileKind, verify: Bool = true) throws {
         self.name = name
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else {
@@ -136,8 +141,9 @@ final class MappedFile: @unchecked Sendable {
     /// Total size in bytes, envelope included.
     var size: Int { length }
 
-    static func check(_ all: UnsafeRawBufferPointer, name: String, kind: String, verify: Bool) throws {
+    static func check(_ all: UnsafeRawBufferPointer, name: String, kind: IndexFileKind, verify: Bool) throws {
         let n = all.count
+        let kind = kind.envelopeKind
         guard Array(all[0..<4]) == FileEnvelope.headerMagic else {
             throw SearchIndexError.corruptIndex(file: name, reason: "bad header magic at offset 0")
         }

@@ -1,4 +1,5 @@
-/// The commit point (`segments_<generation>`, kind `MANI`): the one file that says what the index is.
+/// The commit point (``IndexFileKind/manifest``, `segments_<generation>`): the one file that says what the
+/// index is.
 ///
 /// A commit writes every new data file and fsyncs it, then writes `segments_<N>.tmp`, fsyncs it, renames
 /// it to `segments_<N>` and fsyncs the directory. Readers open the highest generation, so a crash at any
@@ -16,8 +17,6 @@
 /// userDataCount vint; per entry: key string, value string
 /// ```
 public struct Manifest: Sendable, Equatable {
-    /// The file kind in the envelope header.
-    public static let kind = "MANI"
     /// The reserved name of field 0, which holds each document's id as one term.
     public static let idField = "_id"
 
@@ -37,8 +36,8 @@ public struct Manifest: Sendable, Equatable {
     /// An empty commit (generation 0, no segments).
     public init() {}
 
-    /// The file name of generation `gen`.
-    public static func fileName(_ gen: Int) -> String { "segments_\(gen)" }
+    /// The file name of generation `gen` (``IndexFileKind/manifestFileName(generation:)``).
+    public static func fileName(_ gen: Int) -> String { IndexFileKind.manifestFileName(generation: gen) }
 
     func encode() -> ByteWriter {
         var w = ByteWriter()
@@ -86,8 +85,8 @@ public struct Manifest: Sendable, Equatable {
 
     /// Writes `segments_<generation>` atomically (temp file, fsync, rename, directory fsync).
     func write(to dir: IndexDirectory) throws {
-        let tmp = Self.fileName(generation) + ".tmp"
-        let out = try OutputFile(path: dir.file(tmp), kind: Self.kind)
+        let tmp = IndexFileKind.manifestTempFileName(generation: generation)
+        let out = try OutputFile(path: dir.file(tmp), kind: .manifest)
         try out.write(encode())
         try out.finish()
         try dir.atomicRename(tmp, Self.fileName(generation))
@@ -95,17 +94,14 @@ public struct Manifest: Sendable, Equatable {
 
     /// Generations of the `segments_N` files present, highest first.
     static func generations(in dir: IndexDirectory) throws -> [Int] {
-        try dir.list().compactMap { n -> Int? in
-            guard n.hasPrefix("segments_"), !n.hasSuffix(".tmp") else { return nil }
-            return Int(n.dropFirst("segments_".count))
-        }.sorted(by: >)
+        try dir.list().compactMap(IndexFileKind.manifestGeneration).sorted(by: >)
     }
 
     /// Reads the latest commit. Throws `noIndex` when there is none.
     public static func readLatest(from dir: IndexDirectory, verify: Bool = true) throws -> Manifest {
         guard dir.exists else { throw SearchIndexError.noIndex(directory: dir.path) }
         guard let gen = try generations(in: dir).first else { throw SearchIndexError.noIndex(directory: dir.path) }
-        let f = try MappedFile(path: dir.file(fileName(gen)), name: fileName(gen), kind: kind, verify: verify)
+        let f = try MappedFile(path: dir.file(fileName(gen)), name: fileName(gen), kind: .manifest, verify: verify)
         let m = try decode(f)
         guard m.generation == gen else {
             throw SearchIndexError.corruptIndex(file: fileName(gen), reason: "generation \(m.generation) does not match the file name")
@@ -153,12 +149,21 @@ public struct SegmentMeta: Sendable, Equatable {
     /// A segment without deletions or statistics.
     public init(name: String, docCount: Int) { self.name = name; self.docCount = docCount }
 
-    /// The extensions of the five files every segment has.
-    public static let extensions = ["tdi", "doc", "pos", "nrm", "fdt"]
     /// The live-docs file of the current deletions, if any.
-    public var liveDocsFile: String? { delGen > 0 ? "\(name)_\(delGen).liv" : nil }
+    public var liveDocsFile: String? {
+        delGen > 0 ? IndexFileKind.liveDocsFileName(segment: name, generation: delGen) : nil
+    }
+    /// The segment's file of `kind` (one of ``IndexFileKind/perSegment``, or ``IndexFileKind/liveDocs`` when
+    /// there are deletions); nil for a kind the segment does not have.
+    public func file(_ kind: IndexFileKind) -> String? {
+        switch kind {
+        case .liveDocs: liveDocsFile
+        case .manifest: nil
+        default: kind.fileName(segment: name)
+        }
+    }
     /// Every file of the segment.
-    public var files: [String] { Self.extensions.map { "\(name).\($0)" } + (liveDocsFile.map { [$0] } ?? []) }
+    public var files: [String] { IndexFileKind.perSegment.map { $0.fileName(segment: name) } + (liveDocsFile.map { [$0] } ?? []) }
     /// Documents not deleted.
     public var liveDocCount: Int { docCount - delCount }
 }

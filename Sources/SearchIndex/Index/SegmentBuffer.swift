@@ -1,7 +1,8 @@
 /// Buffers documents in memory and writes them out as one immutable segment.
 ///
-/// A segment is five files named after it (`_<n>.tdi`, `.doc`, `.pos`, `.nrm`, `.fdt`), plus a `.liv`
-/// when documents were replaced while still buffered. See `Index/README.md` for the layout.
+/// The inverted index of the documents added since the last flush, in memory: a term hash, an occurrence
+/// log, norms and encoded stored fields. ``flush(name:directory:compressionLevel:fieldNames:)`` sorts it
+/// into a segment through a ``SegmentSerializer``.
 final class SegmentBuffer {
     var terms = TermsHash()
     /// The occurrence log: term id and position of every token, in document order.
@@ -12,8 +13,6 @@ final class SegmentBuffer {
     private(set) var docCount = 0
     /// Norm bytes per field number (field 0, the id, has none).
     private var norms: [[UInt8]] = []
-    private var lengthSums: [Int] = []
-    private var docsWithField: [Int] = []
     private var stored = ByteWriter(capacity: 1 << 20)
     private var storedEnds: [Int] = []
     private var idToDoc: [String: Int] = [:]
@@ -46,7 +45,7 @@ final class SegmentBuffer {
         }
         for i in fieldLength.indices { fieldLength[i] = 0; fieldPos[i] = 0 }
         var touched: [Int] = []
-        var storedValues: [(Int, String)] = []
+        var storedValues: [(field: Int, value: String)] = []
         for (name, value, isStored) in doc.textFields {
             let f = try fieldNumber(name)
             while fieldLength.count <= f { fieldLength.append(0); fieldPos.append(0) }
@@ -65,11 +64,9 @@ final class SegmentBuffer {
             if isStored { storedValues.append((f, value)) }
         }
         for f in touched {
-            while norms.count <= f { norms.append([]); lengthSums.append(0); docsWithField.append(0) }
+            while norms.count <= f { norms.append([]) }
             if norms[f].count < d { norms[f].append(contentsOf: repeatElement(0, count: d - norms[f].count)) }
             norms[f].append(NormCodec.encode(fieldLength[f]))
-            lengthSums[f] += fieldLength[f]
-            if fieldLength[f] > 0 { docsWithField[f] += 1 }
         }
         for (name, value) in doc.storedFields { storedValues.append((try fieldNumber(name), value)) }
         scratch.removeAll()
@@ -84,20 +81,15 @@ final class SegmentBuffer {
         if let d = idToDoc.removeValue(forKey: id) { deleted.insert(d) }
     }
 
-    /// Writes the segment files; returns its metadata (delGen 1 if buffered docs were replaced).
+    /// Writes the buffered documents as segment `name` through a ``SegmentSerializer``; returns its metadata
+    /// (delGen 1 when buffered documents were replaced or deleted).
     func flush(name: String, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String]) throws -> SegmentMeta {
-        let deflater = Deflater(level: compressionLevel)
-        var meta = SegmentMeta(name: name, docCount: docCount)
-        let tdi = try OutputFile(path: directory.file("\(name).tdi"), kind: TermDictionaryFormat.kind)
-        let docOut = try OutputFile(path: directory.file("\(name).doc"), kind: "POST")
-        let posOut = try OutputFile(path: directory.file("\(name).pos"), kind: "POSI")
-        let dict = TermDictionaryWriter(out: tdi)
-        let pw = PostingsWriter.forSegment(docOut: docOut, posOut: posOut, level: compressionLevel)
+        let out = try SegmentSerializer(name: name, docCount: docCount, directory: directory,
+                                        compressionLevel: compressionLevel, fieldNames: fieldNames)
         for f in norms.indices where norms[f].count < docCount {
             norms[f].append(contentsOf: repeatElement(0, count: docCount - norms[f].count))
         }
         let zeros = [UInt8](repeating: 0, count: docCount)
-        var termCounts = [Int](repeating: 0, count: max(norms.count, 1))
         // Counting sort of the occurrence log by term: each term's (doc, position) pairs end up contiguous,
         // in doc order and position order.
         var start = [Int](repeating: 0, count: terms.count + 1)
@@ -129,34 +121,21 @@ final class SegmentBuffer {
                     try sPos.withUnsafeBufferPointer { all in
                         let ps = UnsafeBufferPointer(rebasing: all[start[id]..<start[id + 1]])
                         try nrm.withUnsafeBufferPointer { nb in
-                            let info = try pw.writeTerm(key: key, docs: d, freqs: fr, positions: ps, norms: nb)
-                            try dict.add(key: key, info: info)
+                            try out.addTerm(key: key, docs: d, freqs: fr, positions: ps, norms: nb)
                         }
                     }
                 }
             }
-            if field < termCounts.count { termCounts[field] += 1 }
         }
-        try dict.finish()
-        try docOut.finish(); try posOut.finish()
-        meta.postingsHash = pw.contentHash.value
-        var normList: [(field: Int, bytes: [UInt8])] = []
-        for f in norms.indices where f > 0 && !norms[f].isEmpty {
-            normList.append((f, norms[f]))
-            meta.fieldStats.append(FieldStats(field: f, docsWithField: docsWithField[f],
-                                              sumTotalTermFreq: lengthSums[f], termCount: termCounts[f]))
-        }
-        _ = try NormsFile.write(path: directory.file("\(name).nrm"), docCount: docCount, norms: normList)
-        let fdt = try OutputFile(path: directory.file("\(name).fdt"), kind: StoredFieldsFormat.kind)
-        let sw = StoredFieldsWriter(out: fdt, deflater: deflater, fieldNames: fieldNames)
+        try out.finishPostings()
+        try out.writeNorms(norms.indices.filter { $0 > 0 && !norms[$0].isEmpty }.map { ($0, norms[$0]) })
         var from = 0
-        for end in storedEnds { try sw.add(encoded: stored.bytes[from..<end]); from = end }
-        try sw.finish()
+        for end in storedEnds { try out.addStored(encoded: stored.bytes[from..<end]); from = end }
+        var meta = try out.finish()
         if !deleted.isEmpty {
             var bits = [UInt8](repeating: 0, count: (docCount + 7) / 8)
             for d in deleted { bits[d >> 3] |= 1 << UInt8(d & 7) }
-            meta.delGen = 1; meta.delCount = deleted.count; meta.liveDocsCRC = bits.withUnsafeBytes { crc32Of($0) }
-            _ = try LiveDocsFile.write(path: directory.file("\(name)_1.liv"), deleted: bits, docCount: docCount)
+            _ = try SegmentSerializer.writeLiveDocs(bits, added: deleted.count, into: &meta, directory: directory)
         }
         return meta
     }

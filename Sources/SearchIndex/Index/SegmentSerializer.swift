@@ -1,0 +1,89 @@
+/// Writes one new segment: the one owner of a segment's writers, used by both ways a segment is made
+/// (``SegmentBuffer/flush(name:directory:compressionLevel:fieldNames:)`` and ``SegmentMerger``).
+///
+/// Feed it in file order: every term in key order (``addTerm(key:docs:freqs:positions:norms:)``), then
+/// ``finishPostings()``, the norms (``writeNorms(_:)``), every document's stored fields in doc-id order
+/// (``addStored(encoded:)``), and ``finish()``. It opens each file of ``IndexFileKind/perSegment`` under the
+/// name the layout gives it, and computes the segment's ``SegmentMeta``: the per-field statistics BM25
+/// needs (exactly, from the postings and norms it was given) and the postings hash `check` recomputes.
+final class SegmentSerializer {
+    let name: String
+    private let directory: IndexDirectory
+    private let docCount: Int
+    private let docOut: OutputFile
+    private let posOut: OutputFile
+    private let dictOut: OutputFile
+    private let dict: TermDictionaryWriter
+    private let postings: PostingsWriter
+    private let stored: StoredFieldsWriter
+    /// Per field number: tokens (positions) and distinct terms seen in `addTerm`.
+    private var tokens: [Int] = []
+    private var termCounts: [Int] = []
+    private var meta: SegmentMeta
+
+    /// Creates the segment's files; `fieldNames` (field number -> name) goes into the stored-fields file.
+    init(name: String, docCount: Int, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String]) throws {
+        self.name = name; self.directory = directory; self.docCount = docCount
+        meta = SegmentMeta(name: name, docCount: docCount)
+        dictOut = try OutputFile(path: directory.file(IndexFileKind.termDictionary.fileName(segment: name)), kind: .termDictionary)
+        docOut = try OutputFile(path: directory.file(IndexFileKind.postings.fileName(segment: name)), kind: .postings)
+        posOut = try OutputFile(path: directory.file(IndexFileKind.positions.fileName(segment: name)), kind: .positions)
+        dict = TermDictionaryWriter(out: dictOut)
+        postings = PostingsWriter.forSegment(docOut: docOut, posOut: posOut, level: compressionLevel)
+        let storedOut = try OutputFile(path: directory.file(IndexFileKind.storedFields.fileName(segment: name)), kind: .storedFields)
+        stored = StoredFieldsWriter(out: storedOut, deflater: Deflater(level: compressionLevel), fieldNames: fieldNames)
+    }
+
+    /// Writes one term's postings and its dictionary entry. Keys come in increasing byte order; the first
+    /// byte is the field number. `positions` holds each document's `freq` positions in turn; `norms` is the
+    /// field's norm byte per document of the segment (for the blocks' skip data).
+    func addTerm<K: Collection>(key: K, docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+                                positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws where K.Element == UInt8 {
+        let info = try postings.writeTerm(key: key, docs: docs, freqs: freqs, positions: positions, norms: norms)
+        try dict.add(key: key, info: info)
+        let field = Int(key[key.startIndex])
+        while tokens.count <= field { tokens.append(0); termCounts.append(0) }
+        tokens[field] += positions.count
+        termCounts[field] += 1
+    }
+
+    /// Closes the dictionary, postings and positions files.
+    func finishPostings() throws {
+        try dict.finish()
+        try docOut.finish(); try posOut.finish()
+        meta.postingsHash = postings.contentHash.value
+    }
+
+    /// Writes the norms file: per indexed field (number > 0, increasing), one byte per document. Each listed
+    /// field gets its ``FieldStats`` (documents with a non-zero norm, i.e. at least one token).
+    func writeNorms(_ norms: [(field: Int, bytes: [UInt8])]) throws {
+        for (f, b) in norms {
+            var docsWithField = 0
+            for x in b where x != 0 { docsWithField += 1 }
+            meta.fieldStats.append(FieldStats(field: f, docsWithField: docsWithField,
+                                              sumTotalTermFreq: f < tokens.count ? tokens[f] : 0,
+                                              termCount: f < termCounts.count ? termCounts[f] : 0))
+        }
+        _ = try NormsFile.write(path: directory.file(IndexFileKind.norms.fileName(segment: name)), docCount: docCount, norms: norms)
+    }
+
+    /// Appends the next document's stored fields, encoded by ``StoredFieldsWriter/encode(id:fields:into:)``.
+    func addStored(encoded: ArraySlice<UInt8>) throws { try stored.add(encoded: encoded) }
+
+    /// Closes the stored-fields file and returns the segment's metadata, without deletions.
+    func finish() throws -> SegmentMeta {
+        try stored.finish()
+        return meta
+    }
+
+    /// Writes the next generation of `meta`'s deletions (`deleted`: a bitset, bit set = deleted, `added`
+    /// more than before) and records it in `meta`. Returns the new file's name.
+    static func writeLiveDocs(_ deleted: [UInt8], added: Int, into meta: inout SegmentMeta, directory: IndexDirectory) throws -> String {
+        meta.delGen += 1
+        meta.delCount += added
+        meta.liveDocsCRC = deleted.withUnsafeBytes { crc32Of($0) }
+        let file = IndexFileKind.liveDocsFileName(segment: meta.name, generation: meta.delGen)
+        _ = try LiveDocsFile.write(path: directory.file(file), deleted: deleted, docCount: meta.docCount)
+        return file
+    }
+}

@@ -1,0 +1,178 @@
+/// Collectors: from one segment's scorer to the best hits. ``TopK`` holds them; ``TopK/collect(_:segment:base:heap:)``
+/// scores every match, ``MaxScore`` skips what cannot enter the top k.
+
+/// A bounded min-heap keeping the k best (score, doc) pairs; ties prefer the lower doc.
+struct TopK {
+    let k: Int
+    private var scores: [Float] = []
+    private var docs: [Int32] = []
+    init(k: Int) { self.k = k; scores.reserveCapacity(k); docs.reserveCapacity(k) }
+    var count: Int { scores.count }
+    /// The score a new hit must beat once the heap is full (+infinity when `k` is 0: nothing enters).
+    var threshold: Float {
+        if k == 0 { return .infinity }
+        return scores.count < k ? -Float.infinity : scores[0]
+    }
+
+    @inline(__always) private func worse(_ i: Int, _ j: Int) -> Bool {
+        scores[i] < scores[j] || (scores[i] == scores[j] && docs[i] > docs[j])
+    }
+
+    mutating func insert(score: Float, doc: Int32) {
+        guard k > 0 else { return }
+        if scores.count < k {
+            scores.append(score); docs.append(doc)
+            var i = scores.count - 1
+            while i > 0 { let p = (i - 1) / 2; if worse(i, p) { scores.swapAt(i, p); docs.swapAt(i, p); i = p } else { break } }
+            return
+        }
+        if score < scores[0] || (score == scores[0] && doc > docs[0]) { return }
+        scores[0] = score; docs[0] = doc
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var m = i
+            if l < scores.count && worse(l, m) { m = l }
+            if r < scores.count && worse(r, m) { m = r }
+            if m == i { break }
+            scores.swapAt(i, m); docs.swapAt(i, m); i = m
+        }
+    }
+
+    func sorted() -> [(Float, Int32)] {
+        zip(scores, docs).sorted { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+    }
+
+    /// Scores every live document `scorer` matches in `segment` into `heap` (doc ids offset by `base`), or
+    /// only counts them when `heap.k` is 0. Returns the number of live matches.
+    static func collect(_ scorer: any Scorer, segment seg: SegmentReader, base: Int32, heap: inout TopK) -> Int {
+        var total = 0
+        var d = scorer.nextDoc()
+        if heap.k == 0 {
+            // Count only: no scoring.
+            while d != noMoreDocs {
+                if !seg.isDeleted(d) { total += 1 }
+                d = scorer.nextDoc()
+            }
+        } else if seg.deleted == nil {
+            while d != noMoreDocs {
+                total += 1
+                let s = scorer.score()
+                if s > heap.threshold || heap.count < heap.k { heap.insert(score: s, doc: base + d) }
+                d = scorer.nextDoc()
+            }
+        } else {
+            while d != noMoreDocs {
+                if !seg.isDeleted(d) {
+                    total += 1
+                    heap.insert(score: scorer.score(), doc: base + d)
+                }
+                d = scorer.nextDoc()
+            }
+        }
+        return total
+    }
+}
+
+/// Block-max MaxScore (Turtle & Flood's MaxScore, applied per window of doc ids as in Lucene's
+/// `MaxScoreBulkScorer`): top-k over a sum of clauses without scoring, or even inflating, what cannot enter it.
+///
+/// Doc ids are processed in windows that end where the first clause's current block ends. In each window every
+/// clause has an upper bound from its block skip data (max freq, min norm). Clauses are ordered by that bound;
+/// those whose bounds add up to no more than the k-th best score so far are "non-essential" there: candidates
+/// come only from the other clauses, and a non-essential clause is consulted only while it could still lift a
+/// candidate above the threshold. A window whose bounds all add up to no more than the threshold is skipped
+/// without inflating any block.
+enum MaxScore {
+    /// Most clauses MaxScore takes: it scans its essential clauses per candidate, so a query of hundreds of
+    /// words runs faster through the disjunction's term-at-a-time windows.
+    static let maxClauses = 64
+
+    /// The clauses to prune when `scorer` is a sum of 2 to ``maxClauses`` clauses, else nil. (A single term,
+    /// or a dis-max of one word's fields, is collected exhaustively: with one clause there is little to prune,
+    /// and the plain loop was faster in measurements on Reuters and on 1M docs.)
+    static func prunableClauses(of scorer: any Scorer) -> [any Scorer]? {
+        guard let c = scorer.sumClauses, c.count > 1, c.count <= maxClauses else { return nil }
+        return c
+    }
+
+    /// Collects the top k of the sum of `subs` over `segment` into `heap`; returns the documents scored
+    /// (a lower bound of the matches).
+    static func collect(_ subs: [any Scorer], segment: SegmentReader, base: Int32, heap: inout TopK) -> Int {
+        let n = subs.count
+        // Smallest window, in doc ids: about 256 windows per segment at most (on 1M docs, 4,096-doc windows
+        // cut p50 by a third against block-sized ones; on 21k docs, block-sized windows are as fast).
+        let minWindow = Int32(max(256, segment.meta.docCount >> 8))
+        var bounds = [Float](repeating: 0, count: n)
+        var ends = [Int32](repeating: 0, count: n)
+        var order = Array(0..<n)
+        var prefix = [Float](repeating: 0, count: n)
+        var threshold = heap.threshold
+        var scored = 0
+        var windowMin: Int32 = 0
+        while windowMin < noMoreDocs {
+            // The window: from windowMin to the nearest block end among the clauses.
+            var windowMax = noMoreDocs
+            for i in 0..<n {
+                let (b, e) = subs[i].windowBound(windowMin)
+                bounds[i] = b; ends[i] = e
+                if e < windowMax { windowMax = e }
+            }
+            if windowMax == noMoreDocs {
+                // Every clause is past its last block: done, unless some clause has no block structure.
+                if subs.allSatisfy(\.hasBlockBounds) { break }
+                windowMax = noMoreDocs - 1
+            } else {
+                // At least `minWindow` docs per window, so a dense list's short blocks do not make the per-window
+                // bookkeeping dominate; each clause's bound is then the max over the blocks the window touches.
+                windowMax = max(windowMax, min(noMoreDocs - 1, windowMin &+ (minWindow - 1)))
+                for i in 0..<n {
+                    while ends[i] < windowMax {
+                        let (b, e) = subs[i].windowBound(ends[i] + 1)
+                        if b > bounds[i] { bounds[i] = b }
+                        ends[i] = e
+                    }
+                }
+            }
+            order.sort { bounds[$0] < bounds[$1] }
+            var acc: Float = 0
+            for k in 0..<n { acc += bounds[order[k]]; prefix[k] = acc * 1.0001 + 1e-6 }   // margin for float rounding
+            var firstEssential = 0
+            while firstEssential < n && prefix[firstEssential] <= threshold { firstEssential += 1 }
+            if firstEssential == n { windowMin = windowMax &+ 1; continue }   // nothing here can make the top k
+
+            for k in firstEssential..<n {
+                let s = subs[order[k]]
+                if s.doc < windowMin { _ = s.advance(windowMin) }
+            }
+            while true {
+                var d = noMoreDocs
+                for k in firstEssential..<n { let x = subs[order[k]].doc; if x < d { d = x } }
+                if d > windowMax { break }
+                var score: Float = 0
+                for k in firstEssential..<n {
+                    let s = subs[order[k]]
+                    if s.doc == d { score += s.score(); _ = s.nextDoc() }
+                }
+                var k = firstEssential - 1
+                while k >= 0 {
+                    if score + prefix[k] <= threshold { break }
+                    let s = subs[order[k]]
+                    if s.doc < d { _ = s.advance(d) }
+                    if s.doc == d { score += s.score() }
+                    k -= 1
+                }
+                if k >= 0 { continue }   // pruned: cannot beat the k-th score
+                if segment.isDeleted(d) { continue }
+                scored += 1
+                if heap.count < heap.k || score > threshold {
+                    heap.insert(score: score, doc: base + d)
+                    if heap.count == heap.k { threshold = heap.threshold }
+                }
+            }
+            if windowMax >= noMoreDocs - 1 { break }
+            windowMin = windowMax + 1
+        }
+        return scored
+    }
+}

@@ -1,0 +1,38 @@
+/// Everything one search carries while it runs, in one place: its options, the snapshot's field totals it
+/// scores with, the decoding state its cursors share (``ReadContext``), its term budget, the BM25 tables it
+/// built, and whether it is explaining. Made per search; never shared between threads.
+final class QueryContext {
+    let options: SearchOptions
+    let totals: FieldTotals
+    /// Inflater, stored-fields chunk cache and decode-error sink of this query's cursors.
+    let read = ReadContext()
+    /// Set by `explain`: scorers stay doc-at-a-time, positioned on the explained document.
+    var explaining = false
+    /// Terms looked up so far (see ``SearchOptions/maxExpandedTerms``).
+    private(set) var termsLookedUp = 0
+    /// BM25 length-normalisation tables by field, built once per query (the parameters are fixed for it).
+    private var normCaches: [Int: [Float]] = [:]
+
+    init(options: SearchOptions, totals: FieldTotals) { self.options = options; self.totals = totals }
+
+    /// Counts `n` more term lookups against ``SearchOptions/maxExpandedTerms``; throws once it is exceeded.
+    func chargeTerms(_ n: Int) throws {
+        termsLookedUp += n
+        let limit = options.maxExpandedTerms
+        if termsLookedUp > limit {
+            throw SearchIndexError.invalidArgument("the query expands to more than \(limit) terms (words × fields, prefixes × matching terms); narrow it, or raise SearchOptions.maxExpandedTerms")
+        }
+    }
+
+    /// `k1 * (1 - b + b * len / avgdl)` for each of the 256 norm bytes of `field`, with this query's BM25
+    /// parameters and the snapshot's average field length.
+    func normCache(_ field: Int) -> [Float] {
+        if let c = normCaches[field] { return c }
+        let bm25 = options.bm25
+        let docs = totals.docCount[field]
+        let avg = docs > 0 ? Float(totals.tokens[field]) / Float(docs) : 1
+        let c = NormCodec.table.map { bm25.k1 * (1 - bm25.b + bm25.b * $0 / max(avg, 1e-9)) }
+        normCaches[field] = c
+        return c
+    }
+}

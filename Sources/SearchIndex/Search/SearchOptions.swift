@@ -1,0 +1,37 @@
+/// Options for one search.
+public struct SearchOptions: Sendable {
+    /// How many hits to return.
+    public var limit: Int = 10
+    /// The ranking function's parameters.
+    public var bm25 = BM25()
+    /// Fields searched by words without a `field:`; nil means every indexed field.
+    public var fields: [String]? = nil
+    /// Per-field score multipliers (default 1).
+    public var boosts: [String: Float] = [:]
+    /// How bare words combine.
+    public var defaultOperator: QueryParser.Operator = .or
+    /// Load each hit's stored fields.
+    public var loadDocuments = true
+    /// How a word's scores in several default fields combine. The default, `.max(tieBreaker: 0.1)`, is
+    /// Elasticsearch's `best_fields` with a small tie-breaker: the best field counts, others add 10%, so a word
+    /// that is in both title and body is not counted twice. `.sum` is Lucene's `MultiFieldQueryParser`.
+    public var fieldCombination: FieldCombination = .max(tieBreaker: 0.1)
+    /// Count every matching document for ``SearchResults/totalHits``. When false (the default), an OR query
+    /// may skip documents that cannot reach the top `limit` (MaxScore), and `totalHits` is then a lower bound.
+    public var countAllHits = false
+    /// Most terms a prefix query expands to (the most frequent are kept).
+    public var maxPrefixTerms = 64
+    /// Most clauses a query string may have (see ``QueryParser/maxClauses``).
+    public var maxClauses = 256
+    /// Most terms a query may look up once its words are expanded over the default fields and its prefixes
+    /// over the dictionary; more is ``SearchIndexError/invalidArgument(_:)``. Bounds the work of one query.
+    public var maxExpandedTerms = 2048
+    /// Options returning the top `limit` hits (0: count only); the others keep their defaults.
+    public init(limit: Int = 10) { self.limit = limit }
+}
+
+/// See ``SearchOptions/fieldCombination``.
+public enum FieldCombination: Sendable, Equatable {
+    case sum
+    case max(tieBreaker: Float)
+}

@@ -5,6 +5,7 @@ let package = Package(
     name: "SearchIndex",
     products: [
         .library(name: "SearchIndex", targets: ["SearchIndex"]),
+        .library(name: "SearchIngest", targets: ["SearchIngest"]),
         .library(name: "SearchEval", targets: ["SearchEval"]),
         .executable(name: "search", targets: ["search"]),
     ],
@@ -19,11 +20,13 @@ let package = Package(
                        providers: [.apt(["libstemmer-dev"])]),
         // The engine: analysis, codec, store, index, search.
         .target(name: "SearchIndex", dependencies: ["CZlib", "CStemmer"]),
+        // Ingestion: a folder of .txt, .md, .html, .json, .jsonl, .csv and .tsv files -> documents.
+        .target(name: "SearchIngest", dependencies: ["SearchIndex"]),
         // Relevance evaluation: test-collection readers and trec_eval-style metrics.
         .target(name: "SearchEval"),
-        // The command-line tool's commands and document ingestion.
+        // The command-line tool's commands.
         .target(name: "SearchCLI", dependencies: [
-            "SearchIndex", "SearchEval",
+            "SearchIndex", "SearchIngest", "SearchEval",
             .product(name: "ArgumentParser", package: "swift-argument-parser"),
         ]),
         .executableTarget(name: "search", dependencies: ["SearchCLI"]),
@@ -34,6 +37,7 @@ let package = Package(
         ]),
         .testTarget(name: "SearchIndexTests", dependencies: ["SearchIndex"],
                     resources: [.copy("Fixtures")]),
+        .testTarget(name: "SearchIngestTests", dependencies: ["SearchIngest", "SearchIndex"]),
         .testTarget(name: "SearchEvalTests", dependencies: ["SearchEval"],
                     resources: [.copy("Fixtures")]),
         .testTarget(name: "SearchCLITests", dependencies: ["SearchCLI", "SearchIndex"]),

@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SearchIndex
+import SearchIngest
 
 /// `search index <folder>`: (re)builds the index from a folder, atomically.
 struct IndexCommand: ParsableCommand {
@@ -45,12 +46,8 @@ struct IndexCommand: ParsableCommand {
         var issues: [IngestIssue] = []
         let start = Date()
         let summary = try walker.forEach({ d in
-            var doc = Document(id: d.id)
-            Self.addText(&doc, "title", d.title)
-            Self.addText(&doc, "body", d.body)
-            for (k, v) in d.stored where k != "title" && k != "body" { doc.addStored(k, Self.storedPrefix(v)) }
             if !ids.insert(d.id).inserted { duplicates += 1 }
-            try writer.addDocument(doc)
+            try writer.addDocument(d.indexDocument())
             progress.update(docs: ids.count, bytes: d.title.utf8.count + d.body.utf8.count)
         }, onIssue: { issue in
             issues.append(issue)
@@ -75,25 +72,6 @@ struct IndexCommand: ParsableCommand {
         ]
         if duplicates > 0 { lines.insert("  \(duplicates) documents had an id seen before; the last one was kept", at: 2) }
         print(lines.joined(separator: "\n"))
-    }
-
-    /// Stored values are capped (the stored-fields reader rejects strings over 16 MiB, and hits inflate
-    /// their whole stored document): a longer value is indexed whole but stored as a prefix.
-    static let maxStoredBytes = 1 << 20
-
-    static func addText(_ doc: inout Document, _ name: String, _ value: String) {
-        if value.utf8.count <= maxStoredBytes { doc.addText(name, value); return }
-        doc.addText(name, value, stored: false)
-        doc.addStored(name, storedPrefix(value))
-    }
-
-    /// `value`, or its first `maxStoredBytes` bytes (cut at a scalar boundary) followed by "…".
-    static func storedPrefix(_ value: String) -> String {
-        let utf8 = value.utf8
-        guard utf8.count > maxStoredBytes else { return value }
-        var end = utf8.index(utf8.startIndex, offsetBy: maxStoredBytes - 3)
-        while end > utf8.startIndex, utf8[end] & 0xC0 == 0x80 { end = utf8.index(before: end) }
-        return String(value.unicodeScalars[..<end]) + "…"
     }
 
     /// Total size of the files the walker may read, for the ETA.

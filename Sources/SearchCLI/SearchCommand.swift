@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SearchIndex
+import SearchIngest
 #if canImport(Glibc)
 import Glibc
 #endif

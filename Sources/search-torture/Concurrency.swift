@@ -10,6 +10,7 @@ import Glibc
 /// records its live count in its user data, so a reader can tell whether its snapshot is self-consistent:
 /// the marker's exact hit count, `documentCount` and the recorded count must all agree.
 enum ConcurrencyMode {
+    /// (`@unchecked Sendable`: every field is behind `lock`.)
     final class Shared: @unchecked Sendable {
         private let lock = NSLock()
         private var _stop = false

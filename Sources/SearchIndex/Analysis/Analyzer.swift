@@ -33,7 +33,7 @@ extension Analyzer {
 /// number whole (`5.93`). Han ideographs, Hiragana and Katakana, which are written without spaces,
 /// become one term per character, so a query for `東京` matches as a phrase of two terms.
 /// Terms longer than 255 bytes are dropped.
-public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
+public final class StandardAnalyzer: Analyzer, Sendable {
     /// The 33 English stopwords of Lucene's `EnglishAnalyzer`.
     public static let englishStopwords: Set<String> = [
         "a", "an", "and", "are", "as", "at", "be", "but", "by", "for", "if", "in", "into", "is", "it",
@@ -165,6 +165,7 @@ public final class StandardAnalyzer: Analyzer, @unchecked Sendable {
 }
 
 /// libstemmer stemmers are not thread-safe; an analyzer keeps a few and lends one per `analyze` call.
+/// (`@unchecked Sendable`: its mutable list of free stemmers is only touched under `lock`.)
 final class StemmerPool: @unchecked Sendable {
     private let language: String
     private var free: [CachedStemmer] = []

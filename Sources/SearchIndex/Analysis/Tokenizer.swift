@@ -156,6 +156,8 @@ enum Tokenizer {
 }
 
 /// Per-scalar class and folded bytes, precomputed for U+0080..U+2FFF and computed on demand above.
+/// (`@unchecked Sendable`: the table is immutable after init; the cache of scalars above it, `extra`, is
+/// only touched under `lock`.)
 final class ScalarTable: @unchecked Sendable {
     enum Kind: UInt8 { case separator, word, mark, ideograph, apostrophe }
     struct Info {
@@ -166,9 +168,9 @@ final class ScalarTable: @unchecked Sendable {
     static let shared = ScalarTable()
     static let tableEnd: UInt32 = 0x3000
 
-    private var infos: [Info] = []
-    /// Folded bytes of the table's scalars; immutable after init.
-    private(set) var bytes: [UInt8] = []
+    private let infos: [Info]
+    /// Folded bytes of the table's scalars.
+    let bytes: [UInt8]
     private let lock = NSLock()
     private var extra: [UInt32: (Kind, [UInt8], [UInt8])] = [:]
 
@@ -180,8 +182,10 @@ final class ScalarTable: @unchecked Sendable {
     ]
 
     init() {
+        var infos: [Info] = [], bytes: [UInt8] = []
         infos.reserveCapacity(Int(Self.tableEnd) - 0x80)
         for v in 0x80..<Self.tableEnd { infos.append(Self.compute(v, into: &bytes)) }
+        self.infos = infos; self.bytes = bytes
     }
 
     static func kind(of u: Unicode.Scalar) -> Kind {

@@ -83,15 +83,16 @@ final class StoredFieldsWriter {
     }
 }
 
-final class StoredFieldsReader: @unchecked Sendable {
+/// Reads a stored-fields file: the chunk index in memory, chunks inflated on demand. Immutable.
+final class StoredFieldsReader: Sendable {
     let file: MappedFile
-    private(set) var chunkFirst: [Int] = []
-    private(set) var chunkOffset: [Int] = []
+    let chunkFirst: [Int]
+    let chunkOffset: [Int]
     let docCount: Int
     /// The field-number table recorded when the segment was written.
-    private(set) var fieldNames: [String] = []
+    let fieldNames: [String]
     /// Where the chunk index starts (the end of the last chunk).
-    private(set) var indexOffset = 0
+    let indexOffset: Int
 
     init(file: MappedFile, docCount: Int) throws {
         self.file = file; self.docCount = docCount
@@ -103,13 +104,17 @@ final class StoredFieldsReader: @unchecked Sendable {
         try r.seek(io)
         let n = try r.count(limit: docCount + 1)
         var f = 0, o = 0
+        var firsts: [Int] = [], offsets: [Int] = []
         for _ in 0..<n {
             f += try r.count(limit: docCount); o += try r.count(limit: io)
             guard f < max(docCount, 1), o < io else { throw r.fail("stored-fields index out of range") }
-            chunkFirst.append(f); chunkOffset.append(o)
+            firsts.append(f); offsets.append(o)
         }
+        chunkFirst = firsts; chunkOffset = offsets
         let nf = try r.count(limit: 256)
-        for _ in 0..<nf { fieldNames.append(try r.string()) }
+        var names: [String] = []
+        for _ in 0..<nf { names.append(try r.string()) }
+        fieldNames = names
         guard r.offset == file.body.count - 8 else { throw r.fail("trailing bytes after the stored-fields index") }
     }
 

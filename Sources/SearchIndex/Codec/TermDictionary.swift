@@ -83,11 +83,12 @@ final class TermDictionaryWriter {
 }
 
 /// Reads a `.tdi` file: the sparse index in memory, blocks scanned on demand from the mapping.
-final class TermDictionaryReader: @unchecked Sendable {
+final class TermDictionaryReader: Sendable {
     let file: MappedFile
-    private var firstKeys: [UInt8] = []
-    private var keyStarts: [Int] = []
-    private var blockOffsets: [Int] = []
+    /// The first key of every block, back to back; block `b`'s is `firstKeys[keyStarts[b]..<keyStarts[b + 1]]`.
+    private let firstKeys: [UInt8]
+    private let keyStarts: [Int]
+    private let blockOffsets: [Int]
     let termCount: Int
 
     init(file: MappedFile) throws {
@@ -100,6 +101,7 @@ final class TermDictionaryReader: @unchecked Sendable {
         try r.seek(indexOffset)
         let n = try r.count(limit: file.body.count)
         var off = 0
+        var firstKeys: [UInt8] = [], keyStarts: [Int] = [], blockOffsets: [Int] = []
         keyStarts.reserveCapacity(n + 1); blockOffsets.reserveCapacity(n)
         for _ in 0..<n {
             let kl = try r.count(limit: 1 << 16)
@@ -110,6 +112,7 @@ final class TermDictionaryReader: @unchecked Sendable {
             blockOffsets.append(off)
         }
         keyStarts.append(firstKeys.count)
+        self.firstKeys = firstKeys; self.keyStarts = keyStarts; self.blockOffsets = blockOffsets
     }
 
     var blockCount: Int { blockOffsets.count }

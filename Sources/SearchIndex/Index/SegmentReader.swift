@@ -1,6 +1,6 @@
 /// Read access to one committed segment: its files mapped, envelopes (and by default CRCs) checked.
 /// Immutable and safe to share between threads; per-thread decoding state lives in a ``ReadContext``.
-final class SegmentReader: @unchecked Sendable {
+final class SegmentReader: Sendable {
     let meta: SegmentMeta
     let dict: TermDictionaryReader
     let docFile: MappedFile

@@ -104,6 +104,7 @@ final class OutputFile {
 ///
 /// The mapping stays valid after the file is unlinked, which is what lets a snapshot reader keep
 /// reading a generation that a later commit has deleted.
+/// (`@unchecked Sendable`: it holds raw pointers into a read-only mapping that never changes until deinit.)
 final class MappedFile: @unchecked Sendable {
     let name: String
     private let base: UnsafeMutableRawPointer?

@@ -1,6 +1,6 @@
 import Foundation
 import XCTest
-@testable import SearchCLI
+@testable import SearchIngest
 
 final class IngestTests: XCTestCase {
     private var tempRoots: [URL] = []

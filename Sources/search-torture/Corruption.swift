@@ -72,7 +72,7 @@ enum CorruptionMode {
 
     /// The file kind of an index file name (`tdi`, `doc`, …, `liv`, `segments`).
     static func kind(_ name: String) -> String {
-        if name.hasPrefix("segments_") { return "segments" }
+        if IndexFileKind(fileName: name) == .manifest { return "segments" }
         return (name as NSString).pathExtension
     }
 

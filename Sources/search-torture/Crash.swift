@@ -101,7 +101,7 @@ enum CrashMode {
     static func orphanFiles(_ dir: String, manifest: Manifest) throws -> [String] {
         let keep = manifest.referencedFiles
         return try FileManager.default.contentsOfDirectory(atPath: dir).filter {
-            ($0.hasPrefix("_") || $0.hasPrefix("segments_")) && !keep.contains($0)
+            IndexFileKind.isIndexFile($0) && !keep.contains($0)
         }
     }
 

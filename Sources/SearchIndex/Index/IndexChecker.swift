@@ -73,8 +73,7 @@ private func checkManifest(_ m: Manifest, file: String) throws {
     var names = Set<String>()
     for s in m.segments {
         guard names.insert(s.name).inserted else { throw fail("segment \(s.name) is listed twice") }
-        guard s.name.hasPrefix("_"), let n = Int(s.name.dropFirst(), radix: 36), n >= 0,
-              String(n, radix: 36) == s.name.dropFirst() else { throw fail("segment name \(s.name.debugDescription) is malformed") }
+        guard let n = IndexFileKind.segmentNumber(ofName: s.name) else { throw fail("segment name \(s.name.debugDescription) is malformed") }
         guard n < m.nextSegmentNumber else { throw fail("segment \(s.name) is numbered past the next segment number \(m.nextSegmentNumber)") }
         guard s.docCount > 0 else { throw fail("segment \(s.name) has no documents") }
         guard s.delCount < s.docCount else { throw fail("segment \(s.name): \(s.delCount) of \(s.docCount) documents deleted") }

@@ -49,16 +49,37 @@ public final class IndexWriter {
     private var readers: [String: SegmentReader] = [:]
     private var newFiles: Set<String> = []
 
-    /// Opens (or creates) the index at `path` for writing.
-    /// - Parameter create: start from an empty index even if one exists (the old one stays readable
-    ///   until the next commit replaces it).
+    /// Opens (or creates) the index at `path` for writing, taking its write lock.
+    /// - Parameters:
+    ///   - path: the index directory; created when missing.
+    ///   - analyzer: how text fields are analyzed. By default, an existing index's own analyzer (rebuilt from
+    ///     the identity its commit recorded), or a new `StandardAnalyzer()`. An analyzer whose
+    ///     ``Analyzer/identity`` differs from that of an index that already holds documents is refused with
+    ///     ``SearchIndexError/invalidArgument(_:)``: its terms would not match the old ones. Use `create` to
+    ///     rebuild with another analyzer.
+    ///   - config: buffering, merging, compression and checksum settings.
+    ///   - create: start from an empty index even if one exists (the old one stays readable until the next
+    ///     commit replaces it).
     public init(path: String, analyzer: Analyzer? = nil, config: IndexWriterConfig = IndexWriterConfig(), create: Bool = false) throws {
         directory = IndexDirectory(path: path)
         try directory.create()
         lock = try WriteLock(directory: directory)
-        self.analyzer = try analyzer ?? StandardAnalyzer()
         self.config = config
-        if !create, let m = try? Manifest.readLatest(from: directory) {
+        let existing = create ? nil : try? Manifest.readLatest(from: directory)
+        if let m = existing, !m.segments.isEmpty {
+            if let analyzer {
+                guard analyzer.identity == m.analyzer else {
+                    throw SearchIndexError.invalidArgument("the index at \(path) was written with the analyzer \(m.analyzer), not \(analyzer.identity); pass the same analyzer, or create: true to rebuild it")
+                }
+                self.analyzer = analyzer
+            } else {
+                self.analyzer = try StandardAnalyzer(identity: m.analyzer)
+            }
+        } else {
+            self.analyzer = try analyzer ?? StandardAnalyzer()
+        }
+        if var m = existing {
+            if m.segments.isEmpty { m.analyzer = self.analyzer.identity }   // nothing analyzed yet: adopt this one
             manifest = m
         } else if !create, try !Manifest.generations(in: directory).isEmpty {
             // A commit exists but cannot be read: refuse rather than overwrite it.
@@ -69,9 +90,8 @@ public final class IndexWriter {
             // sorts after the old ones and never overwrites a file an older commit references.
             manifest.generation = try Manifest.generations(in: directory).first ?? 0
             var next = 1
-            for name in try directory.list() where name.hasPrefix("_") {
-                let digits = name.dropFirst().prefix { $0.isNumber || ($0.isLetter && $0.isLowercase) }
-                if let n = Int(digits, radix: 36) { next = max(next, n + 1) }
+            for name in try directory.list() {
+                if let n = IndexFileKind.segmentNumber(ofFile: name) { next = max(next, n + 1) }
             }
             manifest.nextSegmentNumber = next
             manifest.analyzer = self.analyzer.identity
@@ -117,8 +137,8 @@ public final class IndexWriter {
     /// Adds `doc`, replacing any document with the same id (committed or not).
     public func addDocument(_ doc: Document) throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
-        if !segments.isEmpty { pendingDeletes[doc.id] = segments.count }
         try buffer.add(doc, analyzer: analyzer, fieldNumber: fieldNumber)
+        if !segments.isEmpty { pendingDeletes[doc.id] = segments.count }   // (only once the new version is in)
         if buffer.bytesUsed >= config.ramBufferMB << 20 { try flush() }
     }
 
@@ -140,7 +160,7 @@ public final class IndexWriter {
     /// Writes the buffered documents as a new segment (not yet committed).
     public func flush() throws {
         guard buffer.docCount > 0 else { return }
-        let name = "_" + String(manifest.nextSegmentNumber, radix: 36)
+        let name = IndexFileKind.segmentName(manifest.nextSegmentNumber)
         manifest.nextSegmentNumber += 1
         let meta = try buffer.flush(name: name, directory: directory, compressionLevel: config.compressionLevel,
                                     fieldNames: manifest.fields)
@@ -226,7 +246,7 @@ public final class IndexWriter {
         let chosen = segments.indices.filter { indices.contains($0) }
         guard let first = chosen.first else { return }
         let readers = try chosen.map { try reader(segments[$0]) }
-        let name = "_" + String(manifest.nextSegmentNumber, radix: 36)
+        let name = IndexFileKind.segmentName(manifest.nextSegmentNumber)
         manifest.nextSegmentNumber += 1
         let meta = try SegmentMerger.merge(readers, fields: manifest.fields, into: name, directory: directory,
                                            compressionLevel: config.compressionLevel)

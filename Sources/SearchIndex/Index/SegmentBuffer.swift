@@ -27,8 +27,11 @@ final class SegmentBuffer {
     /// Position gap between two values of the same field, so phrases do not match across them.
     static let valueGap = 100
 
-    /// Adds a document; `fieldNumber` resolves (and registers) field names.
+    /// Adds a document; `fieldNumber` resolves (and registers) field names. When it throws (an invalid
+    /// name), it does so before anything is buffered, so a rejected document leaves no trace.
     func add(_ doc: Document, analyzer: Analyzer, fieldNumber: (String) throws -> Int) rethrows {
+        let textNumbers = try doc.textFields.map { try fieldNumber($0.name) }
+        let storedNumbers = try doc.storedFields.map { try fieldNumber($0.name) }
         let d = docCount
         if let old = idToDoc[doc.id] { deleted.insert(old) }
         idToDoc[doc.id] = d
@@ -46,8 +49,8 @@ final class SegmentBuffer {
         for i in fieldLength.indices { fieldLength[i] = 0; fieldPos[i] = 0 }
         var touched: [Int] = []
         var storedValues: [(field: Int, value: String)] = []
-        for (name, value, isStored) in doc.textFields {
-            let f = try fieldNumber(name)
+        for (k, (_, value, isStored)) in doc.textFields.enumerated() {
+            let f = textNumbers[k]
             while fieldLength.count <= f { fieldLength.append(0); fieldPos.append(0) }
             if !touched.contains(f) { touched.append(f) }
             let base = fieldPos[f]
@@ -68,7 +71,7 @@ final class SegmentBuffer {
             if norms[f].count < d { norms[f].append(contentsOf: repeatElement(0, count: d - norms[f].count)) }
             norms[f].append(NormCodec.encode(fieldLength[f]))
         }
-        for (name, value) in doc.storedFields { storedValues.append((try fieldNumber(name), value)) }
+        for (k, (_, value)) in doc.storedFields.enumerated() { storedValues.append((storedNumbers[k], value)) }
         scratch.removeAll()
         StoredFieldsWriter.encode(id: doc.id, fields: storedValues, into: &scratch)
         stored.bytes(scratch.bytes)

@@ -11,7 +11,7 @@
 ///
 /// A search turns the query into weights (`Weights.swift`: analysis, index-wide statistics), each weight
 /// into one scorer per segment (`Scorers.swift`), and the scorers' documents into the top hits
-/// (`Collectors.swift`). Everything one search needs while it runs is in its ``QueryContext``.
+/// (`Collectors.swift`). Everything one search needs while it runs is in its `QueryContext`.
 public final class Searcher: Sendable {
     /// The commit this snapshot reads.
     public let manifest: Manifest
@@ -26,6 +26,7 @@ public final class Searcher: Sendable {
 
     /// Opens the latest commit at `path`.
     /// - Parameters:
+    ///   - path: the index directory.
     ///   - analyzer: the analyzer the index was written with; by default rebuilt from the commit.
     ///   - verifyChecksums: check every file's CRC-32 on open (reads every byte once).
     public init(path: String, analyzer: Analyzer? = nil, verifyChecksums: Bool = true) throws {

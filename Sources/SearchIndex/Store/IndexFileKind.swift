@@ -3,7 +3,7 @@
 ///
 /// A segment is five files named after it, `_<n>.<extension>`, plus, once documents of it are deleted,
 /// a live-docs file `_<n>_<delGen>.liv`. The commit point is `segments_<generation>`. Each file starts
-/// with an envelope header that repeats its kind as four ASCII bytes (``envelopeKind``), so a file renamed
+/// with an envelope header that repeats its kind as four ASCII bytes (its envelope kind), so a file renamed
 /// to the wrong place is refused. Writers, readers, `check`, `stats` and the clean-up of leftovers all
 /// take names and kinds from here. The byte layout of each kind is specified in `Index/README.md`.
 public enum IndexFileKind: CaseIterable, Sendable {
@@ -103,9 +103,25 @@ public enum IndexFileKind: CaseIterable, Sendable {
         return Int(fileName.dropFirst(manifestPrefix.count))
     }
 
+    /// The name of segment number `number`: `_` and the number in base 36 (`_1`, …, `_z`, `_10`).
+    static func segmentName(_ number: Int) -> String { "_" + String(number, radix: 36) }
+
+    /// The number of a well-formed segment name (the inverse of ``segmentName(_:)``), or nil.
+    static func segmentNumber(ofName name: String) -> Int? {
+        guard name.hasPrefix("_"), let n = Int(name.dropFirst(), radix: 36), n >= 0, segmentName(n) == name else { return nil }
+        return n
+    }
+
+    /// The number of the segment a file belongs to (`_<base 36>.…` or `_<base 36>_<delGen>.liv`), or nil.
+    static func segmentNumber(ofFile fileName: String) -> Int? {
+        guard fileName.hasPrefix("_") else { return nil }
+        let digits = fileName.dropFirst().prefix { $0.isNumber || ($0.isLetter && $0.isLowercase) }
+        return Int(digits, radix: 36)
+    }
+
     /// Whether `fileName` belongs to the index (a segment file or a commit point, temporary ones included):
     /// a writer removes such files when no commit references them.
-    static func isIndexFile(_ fileName: String) -> Bool {
+    public static func isIndexFile(_ fileName: String) -> Bool {
         fileName.hasPrefix("_") || fileName.hasPrefix(manifestPrefix)
     }
 }

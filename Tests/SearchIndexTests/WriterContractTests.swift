@@ -1,0 +1,66 @@
+import Foundation
+import XCTest
+@testable import SearchIndex
+
+/// What a writer promises about analyzers and rejected documents.
+final class WriterContractTests: XCTestCase {
+    /// Reopening an index without an analyzer uses the one its commit recorded, not a default one.
+    func testReopenedWriterUsesTheRecordedAnalyzer() throws {
+        let dir = temporaryDirectory(self)
+        let porterStop = try StandardAnalyzer(stemmer: "porter", stopwords: StandardAnalyzer.englishStopwords)
+        try buildIndex(dir, [makeDoc("a", title: "running", body: "the runner")], analyzer: porterStop)
+        let w = try IndexWriter(path: dir)
+        XCTAssertEqual(w.analyzer.identity, porterStop.identity)
+        try w.addDocument(makeDoc("b", title: "the runs", body: "x"))
+        try w.commit(); w.close()
+        let s = try Searcher(path: dir)
+        XCTAssertEqual(s.manifest.analyzer, porterStop.identity)
+        XCTAssertEqual(try s.search("run").totalHits, 2)
+        XCTAssertEqual(try s.search("title:the").totalHits, 0)   // a stopword in both documents
+    }
+
+    /// Another analyzer on an index with documents is refused (its terms would not match the old ones);
+    /// `create: true` rebuilds with it, and an empty index adopts it.
+    func testDifferentAnalyzerIsRefused() throws {
+        let dir = temporaryDirectory(self)
+        try buildIndex(dir, [makeDoc("a", title: "t", body: "b")])
+        let other = try StandardAnalyzer(stemmer: nil)
+        XCTAssertThrowsError(try IndexWriter(path: dir, analyzer: other)) { e in
+            guard case SearchIndexError.invalidArgument(let m) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(m.contains("create: true"), m)
+        }
+        let w = try IndexWriter(path: dir, analyzer: other, create: true)
+        try w.addDocument(makeDoc("b", title: "t", body: "b")); try w.commit(); w.close()
+        XCTAssertEqual(try Searcher(path: dir).manifest.analyzer, other.identity)
+
+        let empty = temporaryDirectory(self)
+        let w2 = try IndexWriter(path: empty); try w2.commit(); w2.close()
+        let w3 = try IndexWriter(path: empty, analyzer: other)
+        try w3.addDocument(makeDoc("c", title: "t", body: "b")); try w3.commit(); w3.close()
+        XCTAssertEqual(try Searcher(path: empty).manifest.analyzer, other.identity)
+    }
+
+    /// A document rejected for an invalid field name leaves no trace: the committed version with its id
+    /// stays, and the documents added after it are indexed as they are (not shifted onto its slot).
+    func testRejectedDocumentLeavesNoTrace() throws {
+        let dir = temporaryDirectory(self)
+        try buildIndex(dir, [makeDoc("keep", title: "original", body: "committed")])
+        let w = try IndexWriter(path: dir)
+        var bad = makeDoc("keep", title: "replacement", body: "alpha")
+        bad.addText("bad\u{0}name", "x")
+        XCTAssertThrowsError(try w.addDocument(bad))
+        var bad2 = makeDoc("new", title: "beta", body: "gamma")
+        bad2.addStored("", "empty name")
+        XCTAssertThrowsError(try w.addDocument(bad2))
+        try w.addDocument(makeDoc("next", title: "delta", body: "epsilon"))
+        try w.commit(); w.close()
+        let s = try Searcher(path: dir)
+        XCTAssertEqual(s.documentCount, 2)
+        XCTAssertEqual(try s.document(id: "keep")?["title"], "original")
+        XCTAssertNil(try s.document(id: "new"))
+        XCTAssertEqual(try s.search("alpha OR beta OR gamma OR replacement").totalHits, 0)
+        XCTAssertEqual(try s.search("delta").hits.first?.document?.id, "next")
+        XCTAssertEqual(try s.search("epsilon").hits.first?.document?.id, "next")
+        _ = try checkIndex(path: dir)
+    }
+}

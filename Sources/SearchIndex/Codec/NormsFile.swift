@@ -1,8 +1,6 @@
 /// Norms (``IndexFileKind/norms``): one byte per document per indexed field, the field's length in tokens
 /// encoded by ``NormCodec``; 0 where the document lacks the field.
-/// ```
-/// fieldCount vint; per field: field number vint, then docCount bytes
-/// ```
+/// Layout: `Index/README.md`, "Norms".
 enum NormsFile {
     static func write(path: String, docCount: Int, norms: [(field: Int, bytes: [UInt8])]) throws -> Int {
         let out = try OutputFile(path: path, kind: .norms)
@@ -32,9 +30,7 @@ enum NormsFile {
 }
 
 /// Deleted documents (``IndexFileKind/liveDocs``): a bitset, bit set = deleted.
-/// ```
-/// docCount vint, then ceil(docCount / 8) bytes, least significant bit first
-/// ```
+/// Layout: `Index/README.md`, "Deletions".
 enum LiveDocsFile {
     static func write(path: String, deleted: [UInt8], docCount: Int) throws -> Int {
         let out = try OutputFile(path: path, kind: .liveDocs)

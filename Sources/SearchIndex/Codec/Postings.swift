@@ -1,25 +1,11 @@
 /// Postings: for each term, its documents, term frequencies and positions, in blocks of
 /// ``PostingsFormat/blockSize`` documents compressed with zlib.
 ///
-/// ## Format (``IndexFileKind/postings`` and ``IndexFileKind/positions``; offsets are relative to the file body)
-/// A term's entry in the term dictionary gives `docFreq`, `docOffset` and `posOffset`.
-/// With `n = ceil(docFreq / 128)` blocks, the `.doc` file holds at `docOffset`:
-/// ```
-/// skip table, n entries:                      (never compressed: read without inflating anything)
-///   lastDocDelta  vint   last doc id of the block minus that of the previous block (first: absolute)
-///   maxFreq       vint   largest term frequency in the block
-///   minNorm       u8     smallest norm byte (shortest field) in the block
-///   docLen        vint   stored byte length of the block's doc payload << 1 | 1 if deflated
-///   docRaw        vint   its inflated length (present only when deflated)
-///   posLen        vint   stored byte length of the block's positions payload (in .pos) << 1 | 1 if deflated
-///   posRaw        vint   its inflated length (present only when deflated)
-/// doc payloads, n of them, back to back
-/// ```
-/// A doc payload inflates to the block's doc deltas (vint; the first relative to the previous block's
-/// last doc, or absolute for block 0), then its term frequencies (vint), in that order so that deflate
-/// sees the runs of small frequencies together. A positions payload (in `.pos`, starting at `posOffset`)
-/// inflates to, for each doc of the block in order, `freq` position deltas (vint, first absolute).
-/// A payload is stored uncompressed when deflate would not make it smaller (short lists).
+/// The byte layout of ``IndexFileKind/postings`` and ``IndexFileKind/positions`` is specified in
+/// `Index/README.md` ("Postings and positions"), the one specification of the format. In short: a term's
+/// dictionary entry gives `docFreq`, `docOffset` and `posOffset`; at `docOffset` a skip table (one raw entry per
+/// block: last doc, max freq, min norm, payload lengths) precedes the doc payloads; at `posOffset` the
+/// positions payloads follow the same blocks.
 ///
 /// A term in exactly one document (a third of all terms in news text) has no `.doc` entry at all: the term
 /// dictionary holds its doc id, and its positions sit uncompressed at `posOffset` (see ``TermInfo``).

@@ -1,15 +1,9 @@
 /// Stored fields (``IndexFileKind/storedFields``): each document's id and stored values, in zlib-compressed chunks.
 ///
-/// ```
-/// chunk*:  storedLen vint, rawLen vint (0 = stored uncompressed), rawCRC u32 (CRC-32 of the payload
-///          as it was before deflate), payload bytes
-///          payload (inflated): docCount vint, then per doc its byte length (vint), then the docs:
-///            id: len vint + UTF-8, fieldCount vint, per field: field number vint, len vint + UTF-8
-/// index:   chunkCount vint; per chunk: firstDoc vint (delta), offset vint (delta)
-/// fields:  fieldCount vint; per field: name (len vint + UTF-8): the field-number table the segment was
-///          written with, a copy of the manifest's that `check` compares against it
-/// trailer: indexOffset u64 (body-relative)
-/// ```
+/// Layout: `Index/README.md`, "Stored fields" (the one specification of the format). Chunks of documents,
+/// each with its stored and raw length and a CRC of its raw bytes, then a chunk index, the field table the
+/// segment was written with, and a trailer pointing at the index.
+///
 /// The raw CRC is end-to-end: it is computed before compression and verified by `check` after inflating,
 /// so damage that decodes to other bytes of the same length (which the file CRC cannot see if the bytes were
 /// wrong before it was computed) is still caught. Queries do not verify it (it would cost a CRC pass over

@@ -3,17 +3,8 @@
 /// Keys are `[field number (1 byte)][term UTF-8 bytes]` in unsigned byte order. Terms are grouped in blocks
 /// of ``TermDictionaryFormat/blockSize``; only the first key of each block is held in memory (the sparse
 /// index), so a lookup is a binary search in memory followed by a scan of one block.
-/// ```
-/// block*:  entryCount vint
-///          entry*: prefixLen vint (bytes shared with the previous key in the block; 0 for the first)
-///                  suffixLen vint, suffix bytes
-///                  docFreq vint, totalTermFreq - docFreq vint
-///                  docOffset vint   delta from the previous non-inline entry of the block (the first: absolute)
-///                                   — or, when docFreq = 1, the term's only doc id (postings inline)
-///                  posOffset vint   delta from the previous entry of the block (the first: absolute)
-/// index:   blockCount vint; per block: keyLen vint, first key bytes, blockOffset delta vint
-/// trailer: indexOffset u64 (body-relative), termCount u64
-/// ```
+///
+/// Layout: `Index/README.md`, "Term dictionary" (the one specification of the format).
 enum TermDictionaryFormat {
     static let blockSize = 32
 }

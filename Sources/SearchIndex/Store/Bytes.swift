@@ -94,11 +94,16 @@ struct ByteReader {
 /// bytes run out or the varint is longer. The form the postings' hot loops use: no throwing, no 64-bit
 /// arithmetic. (Bits past 32 in a fifth byte are dropped; the callers' own checks catch the damage.)
 @inline(__always) func decodeVInt32(_ p: UnsafeRawBufferPointer, _ offset: inout Int) -> UInt32? {
-    var result: UInt32 = 0, shift: UInt32 = 0
-    while offset < p.count {
-        let byte = p[offset]; offset += 1
+    var o = offset
+    let end = p.count
+    guard o < end else { return nil }
+    let first = p[o]; o += 1
+    if first < 0x80 { offset = o; return UInt32(first) }   // most deltas and frequencies fit one byte
+    var result = UInt32(first & 0x7f), shift: UInt32 = 7
+    while o < end {
+        let byte = p[o]; o += 1
         result |= UInt32(byte & 0x7f) << shift
-        if byte < 0x80 { return result }
+        if byte < 0x80 { offset = o; return result }
         shift += 7
         if shift > 28 { return nil }
     }

@@ -11,11 +11,8 @@ private let systemWrite = Darwin.write
 
 /// The envelope every index file shares: a 12-byte header and an 8-byte footer.
 ///
-/// ```
-/// header: magic "SIX1" (4 bytes) | kind (4 ASCII bytes, e.g. "TDIC") | format version (u32 LE)
-/// body:   kind-specific
-/// footer: magic "SIXF" (4 bytes) | CRC-32 (zlib crc32, u32 LE) of every byte before the CRC itself
-/// ```
+/// Header: magic `SIX1`, the 4-byte kind (``IndexFileKind``), the format ``version``; footer: magic `SIXF`
+/// and a CRC-32 of every byte before it. Layout: `Index/README.md`, "Conventions".
 /// A reader checks both magics, the kind, the version and (by default) the CRC before it trusts a byte.
 enum FileEnvelope {
     static let headerMagic: [UInt8] = Array("SIX1".utf8)

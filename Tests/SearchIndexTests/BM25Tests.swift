@@ -174,7 +174,11 @@ final class BM25Tests: XCTestCase {
         XCTAssertEqual(e.details.count, 3)
         XCTAssertEqual(Double(e.details[0].value), idf("body", "harvest"), accuracy: 1e-6, "idf detail")
         XCTAssertEqual(Double(BM25.idf(docFreq: 3, docCount: 6)), log(1 + 3.5 / 3.5), accuracy: 1e-7)
-        // The stored-only field is not searched.
-        XCTAssertEqual(try searcher.search("source:cocoa").totalHits, 0)
+        // The stored-only field is not searchable: naming it is an error, at its position.
+        XCTAssertThrowsError(try searcher.search("cocoa source:cocoa")) { e in
+            guard case let SearchIndexError.querySyntax(_, at, message) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(at, 6)
+            XCTAssertTrue(message.contains("stored but not searchable") && message.contains("title, body"), message)
+        }
     }
 }

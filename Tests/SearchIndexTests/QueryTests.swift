@@ -105,7 +105,7 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(try matches(s, "+apple -banana"), ["d2"])
         XCTAssertEqual(try matches(s, "apple -cherry"), ["d1"])
         XCTAssertEqual(try matches(s, "+apple +banana +cherry"), ["d4"])
-        XCTAssertEqual(try matches(s, "-apple"), [], "a purely negative query matches nothing")
+        XCTAssertEqual(try matches(s, "-apple"), ["d3", "d5", "d6"], "a purely negative query matches everything else")
         XCTAssertEqual(try matches(s, "banana -apple -cherry"), ["d6"])
         // Documents matching the optional clause rank above those that only match the required one.
         let r = try s.search("+apple banana")
@@ -121,7 +121,11 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(try matches(s, "apple || durian"), ["d1", "d2", "d4", "d5"])
         XCTAssertEqual(try matches(s, "apple AND NOT cherry"), ["d1"])
         XCTAssertEqual(try matches(s, "apple NOT cherry"), ["d1"])
-        XCTAssertEqual(try matches(s, "NOT apple"), [])
+        XCTAssertEqual(try matches(s, "NOT apple"), ["d3", "d5", "d6"])
+        // A pure-negative group means "all documents except": `a AND (NOT b)` is `a -b`.
+        XCTAssertEqual(try matches(s, "apple AND (NOT cherry)"), try matches(s, "apple -cherry"))
+        XCTAssertEqual(try matches(s, "apple AND (NOT cherry)"), ["d1"])
+        XCTAssertEqual(try matches(s, "banana (NOT cherry)"), ["d1", "d3", "d4", "d5", "d6"])
         XCTAssertEqual(try matches(s, "apple AND banana AND cherry"), ["d4"])
         // As in Lucene's classic parser, AND makes the clause before it required, also when NOT follows:
         // "banana cherry AND NOT apple" is "banana +cherry -apple", the same as "banana cherry AND -apple".
@@ -156,7 +160,16 @@ final class QueryTests: XCTestCase {
         XCTAssertEqual(try matches(s, "body:apple"), ["d1", "d2", "d4"])
         XCTAssertEqual(try matches(s, "title:(one OR two)"), ["d1", "d2"])
         XCTAssertEqual(try matches(s, "title:fruit -body:banana"), ["d2"])
-        XCTAssertEqual(try matches(s, "nosuchfield:apple"), [], "an unknown field matches nothing")
+        XCTAssertThrowsError(try s.search("apple nosuchfield:apple"), "an unknown field is an error") { e in
+            guard case let SearchIndexError.querySyntax(_, at, message) = e else { return XCTFail("\(e)") }
+            XCTAssertEqual(at, 6)
+            XCTAssertTrue(message.contains("nosuchfield") && message.contains("title, body"), message)
+        }
+        var bad = SearchOptions(); bad.fields = ["nosuchfield"]
+        XCTAssertThrowsError(try s.search("apple", options: bad))
+        XCTAssertEqual(try matches(s, "_id:d5"), ["d5"], "_id matches an exact id")
+        XCTAssertEqual(try matches(s, "_id:d*"), ["d1", "d2", "d3", "d4", "d5", "d6"])
+        XCTAssertEqual(try matches(s, "_id:D5"), [], "ids are not folded")
         var o = SearchOptions(limit: 100)
         o.fields = ["title"]
         XCTAssertEqual(Set(ids(try s.search("apple durian", options: o))), ["d5"], "SearchOptions.fields limits bare words")
@@ -247,7 +260,7 @@ final class QueryTests: XCTestCase {
             ("x title: foo", 7),
             ("*", 0),                // lone '*'
             ("a *", 2),
-            ("a**", 2),
+            ("a**", 1),
             ("+", 0),
             ("a - b", 2),
             ("Zürich (a", 7),        // positions count characters, not bytes

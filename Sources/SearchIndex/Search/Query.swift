@@ -12,6 +12,20 @@ public indirect enum Query: Sendable, Equatable {
     case phrase(field: String?, text: String)
     /// Every term starting with `text` (folded, not stemmed); scored as a disjunction of those terms.
     case prefix(field: String?, text: String)
+    /// Words within `slop` position moves of the phrase, in any order (Lucene's sloppy phrase: a document's
+    /// phrase frequency sums `1 / (1 + moves)` over its matches). `slop` 0 is ``phrase(field:text:)``.
+    case sloppyPhrase(field: String?, text: String, slop: Int)
+    /// Terms within `maxEdits` insertions, deletions, substitutions or transpositions of the analyzed `text`
+    /// (nil: by its length, 0 edits up to 2 characters, 1 up to 5, else 2). The closest terms are kept
+    /// (``SearchOptions/maxFuzzyExpansions``), scored with one blended document frequency and boosted by their
+    /// similarity, so an exact match ranks above a fuzzy one.
+    case fuzzy(field: String?, text: String, maxEdits: Int?)
+    /// Every term matching `pattern`, where `*` is any run of characters and `?` one character; a `\`
+    /// makes the next character literal. The literal parts are folded like a prefix. The most frequent
+    /// matches are kept (``SearchOptions/maxPrefixTerms``).
+    case wildcard(field: String?, pattern: String)
+    /// `query` with its scores multiplied by `boost` (> 0).
+    case boosted(Query, boost: Float)
     /// Clauses combined: a document must match every `.must`, no `.mustNot`, and (if there is no
     /// `.must`) at least one `.should`. Scores of matching `.must` and `.should` clauses add up.
     case boolean([Clause])
@@ -43,6 +57,10 @@ extension Query: CustomStringConvertible {
         case let .exactTerm(field, t): return f(field) + "=" + t
         case let .phrase(field, t): return f(field) + "\"\(t)\""
         case let .prefix(field, t): return f(field) + t + "*"
+        case let .sloppyPhrase(field, t, slop): return f(field) + "\"\(t)\"~\(slop)"
+        case let .fuzzy(field, t, edits): return f(field) + t + "~" + (edits.map { String($0) } ?? "")
+        case let .wildcard(field, p): return f(field) + p
+        case let .boosted(q, b): return q.description + "^\(b)"
         case let .boolean(cs):
             return "(" + cs.map { c in
                 (c.occur == .must ? "+" : c.occur == .mustNot ? "-" : "") + c.query.description
@@ -57,6 +75,10 @@ extension Query: CustomStringConvertible {
 /// - `+word` required, `-word` excluded; `AND`, `OR`, `NOT` between clauses (as in Lucene's classic
 ///   parser: `a AND b` makes both required, `NOT a` excludes `a`)
 /// - `"exact phrase"`, `field:word`, `field:"a phrase"`, `field:(a b)`, `prefix*`, parentheses
+/// - `word~` / `word~1` fuzzy (at most 2 edits), `"a phrase"~3` sloppy phrase, `te*t` / `te?t` wildcards
+///   (a leading one too), `word^2` / `"a phrase"^3` / `(a b)^0.5` boosts
+/// - `\` makes the next character literal. `[`, `]`, `{` and `}` (ranges) are errors until typed fields
+///   exist; so is any other construct this parser does not support: never a silent guess.
 ///
 /// Errors are ``SearchIndexError/querySyntax(query:position:message:)`` with a 0-based character offset.
 public struct QueryParser: Sendable {
@@ -166,7 +188,7 @@ public struct QueryParser: Sendable {
         let start = st.i
         let q = try parseClauseBody(&st, field: field, depth: depth)
         switch q {
-        case .term?, .phrase?, .prefix?, .exactTerm?:
+        case .term?, .phrase?, .prefix?, .exactTerm?, .sloppyPhrase?, .fuzzy?, .wildcard?, .boosted?:
             st.leaves += 1
             if st.leaves > maxClauses { throw st.error(start, "too many clauses: a query may have at most \(maxClauses)") }
         default: break
@@ -191,32 +213,110 @@ public struct QueryParser: Sendable {
             let q = try parseSequence(&st, field: field, depth: depth + 1)
             guard st.i < st.chars.count, st.chars[st.i] == ")" else { throw st.error(open, "unbalanced '('") }
             st.i += 1
+            if st.i < st.chars.count, st.chars[st.i] == "~" { throw st.error(st.i, "'~' applies to a word (fuzzy) or a phrase (slop), not to a group") }
+            let boost = try parseBoost(&st)
             if case let .boolean(cs) = q, cs.isEmpty { return nil }
-            return q
+            return boost.map { .boosted(q, boost: $0) } ?? q
         }
         if c == ")" { throw st.error(st.i, "unexpected ')'") }
         if c == "\"" {
             let open = st.i
             st.i += 1
             var s = ""
-            while st.i < st.chars.count && st.chars[st.i] != "\"" { s.append(st.chars[st.i]); st.i += 1 }
+            while st.i < st.chars.count && st.chars[st.i] != "\"" {
+                if st.chars[st.i] == "\\", st.i + 1 < st.chars.count { s.append(st.chars[st.i + 1]); st.i += 2; continue }
+                s.append(st.chars[st.i]); st.i += 1
+            }
             guard st.i < st.chars.count else { throw st.error(open, "unterminated '\"'") }
             st.i += 1
-            return .phrase(field: field, text: s)
+            var q = Query.phrase(field: field, text: s)
+            if st.i < st.chars.count, st.chars[st.i] == "~" {
+                let at = st.i
+                st.i += 1
+                guard let n = parseInt(&st) else { throw st.error(at, "a phrase's '~' needs a slop: \"a b\"~2") }
+                guard n <= Self.maxSlop else { throw st.error(at, "slop \(n) is more than \(Self.maxSlop)") }
+                if n > 0 { q = .sloppyPhrase(field: field, text: s, slop: n) }
+            }
+            return try parseBoost(&st).map { .boosted(q, boost: $0) } ?? q
         }
+        // A word: up to a space, a parenthesis, a quote, `~` or `^`; `\` escapes the next character.
+        let wordStart = st.i
         var s = ""
+        var pattern = ""          // the word with literal `*`, `?` and `\` escaped, for a wildcard
+        var wildcards: [Int] = [] // positions of unescaped `*` and `?`
         while st.i < st.chars.count {
             let ch = st.chars[st.i]
-            if ch.isWhitespace || ch == "(" || ch == ")" || ch == "\"" { break }
-            if ch == "\\", st.i + 1 < st.chars.count { s.append(st.chars[st.i + 1]); st.i += 2; continue }
-            s.append(ch); st.i += 1
+            if ch.isWhitespace || ch == "(" || ch == ")" || ch == "\"" || ch == "~" || ch == "^" { break }
+            if ch == "\\" {
+                guard st.i + 1 < st.chars.count else { throw st.error(st.i, "'\\' at the end escapes nothing") }
+                let next = st.chars[st.i + 1]
+                s.append(next)
+                if next == "*" || next == "?" || next == "\\" { pattern.append("\\") }
+                pattern.append(next)
+                st.i += 2; continue
+            }
+            if ch == "[" || ch == "]" || ch == "{" || ch == "}" {
+                throw st.error(st.i, "'\(ch)': range queries need a typed field, which this index does not have (escape it with \\ to search for it)")
+            }
+            if ch == "*" || ch == "?" { wildcards.append(st.i) }
+            s.append(ch); pattern.append(ch); st.i += 1
         }
         if s.isEmpty { throw st.error(st.i, "expected a word") }
-        if s.hasSuffix("*") {
-            let p = String(s.dropLast())
-            if p.isEmpty || p.hasSuffix("*") { throw st.error(st.i - 1, "a prefix query needs at least one character before '*'") }
-            return .prefix(field: field, text: p)
+        var q: Query
+        if !wildcards.isEmpty {
+            if wildcards.count == 1, st.chars[wildcards[0]] == "*", wildcards[0] == st.i - 1 {
+                let p = String(s.dropLast())
+                if p.isEmpty { throw st.error(st.i - 1, "a lone '*' matches everything; give at least one character") }
+                q = .prefix(field: field, text: p)
+            } else {
+                guard wildcards.count < s.count else { throw st.error(wordStart, "a wildcard needs at least one character besides '*' and '?'") }
+                if wildcards.count >= 2, zip(wildcards, wildcards.dropFirst()).contains(where: { $1 == $0 + 1 && st.chars[$0] == "*" && st.chars[$1] == "*" }) {
+                    throw st.error(wildcards[0], "'**' is one '*'")
+                }
+                q = .wildcard(field: field, pattern: pattern)
+            }
+        } else {
+            q = .term(field: field, text: s)
         }
-        return .term(field: field, text: s)
+        if st.i < st.chars.count, st.chars[st.i] == "~" {
+            let at = st.i
+            guard case .term = q else { throw st.error(at, "'~' (fuzzy) cannot follow a wildcard or prefix") }
+            st.i += 1
+            var edits: Int? = nil
+            if st.i < st.chars.count, st.chars[st.i].isNumber {
+                guard let n = parseInt(&st), n <= 2 else { throw st.error(at, "fuzzy terms allow at most 2 edits (word~, word~1, word~2)") }
+                edits = n
+            }
+            if st.i < st.chars.count, st.chars[st.i] == "." { throw st.error(st.i, "fuzzy similarity as a fraction (word~0.8) is not supported: give 0, 1 or 2 edits") }
+            q = .fuzzy(field: field, text: s, maxEdits: edits)
+        }
+        if let b = try parseBoost(&st) { q = .boosted(q, boost: b) }
+        if st.i < st.chars.count, !st.chars[st.i].isWhitespace, st.chars[st.i] != "(", st.chars[st.i] != ")", st.chars[st.i] != "\"" {
+            throw st.error(st.i, "unexpected '\(st.chars[st.i])' after \(s)")
+        }
+        return q
+    }
+
+    /// The most position moves a sloppy phrase may allow.
+    static let maxSlop = 64
+
+    /// Decimal digits at `st.i` (at most 6), or nil if there are none.
+    private func parseInt(_ st: inout State) -> Int? {
+        var n = 0, digits = 0
+        while st.i < st.chars.count, let d = st.chars[st.i].wholeNumberValue, st.chars[st.i].isASCII, digits < 6 {
+            n = n * 10 + d; digits += 1; st.i += 1
+        }
+        return digits > 0 ? n : nil
+    }
+
+    /// `^boost` at `st.i`, if present: a positive decimal number.
+    private func parseBoost(_ st: inout State) throws -> Float? {
+        guard st.i < st.chars.count, st.chars[st.i] == "^" else { return nil }
+        let at = st.i
+        st.i += 1
+        var text = ""
+        while st.i < st.chars.count, st.chars[st.i].isASCII, st.chars[st.i].isNumber || st.chars[st.i] == "." { text.append(st.chars[st.i]); st.i += 1 }
+        guard let b = Float(text), b > 0, b.isFinite, b <= 1_000_000 else { throw st.error(at, "'^' needs a positive number: word^2, (a b)^0.5") }
+        return b
     }
 }

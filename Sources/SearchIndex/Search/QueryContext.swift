@@ -13,7 +13,28 @@ final class QueryContext {
     /// BM25 length-normalisation tables by field, built once per query (the parameters are fixed for it).
     private var normCaches: [Int: [Float]] = [:]
 
+    /// The query as the user typed it, when it came as a string (for error positions).
+    var queryText: String? = nil
+
     init(options: SearchOptions, totals: FieldTotals) { self.options = options; self.totals = totals }
+
+    /// A ``SearchIndexError/querySyntax(query:position:message:)`` about `field`, at the first `field:` in
+    /// the query text (0 when there is no text, or no field).
+    func fieldError(_ field: String?, _ message: String) -> SearchIndexError {
+        guard let text = queryText else { return .querySyntax(query: "", position: 0, message: message) }
+        var position = 0
+        if let field {
+            let chars = Array(text), needle = Array(field + ":")
+            var i = 0
+            while i + needle.count <= chars.count {
+                if Array(chars[i ..< i + needle.count]) == needle && (i == 0 || !(chars[i - 1].isLetter || chars[i - 1].isNumber || chars[i - 1] == "_" || chars[i - 1] == ".")) {
+                    position = i; break
+                }
+                i += 1
+            }
+        }
+        return .querySyntax(query: text, position: position, message: message)
+    }
 
     /// Counts `n` more term lookups against ``SearchOptions/maxExpandedTerms``; throws once it is exceeded.
     func chargeTerms(_ n: Int) throws {

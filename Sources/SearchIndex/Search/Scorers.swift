@@ -104,6 +104,11 @@ final class TermScorer: ScorerBase, Scorer {
 final class PhraseScorer: ScorerBase, Scorer {
     let cursors: [PostingsCursor]
     let offsets: [UInt32]
+    /// Position moves allowed; 0 is an exact phrase.
+    let slop: Int
+    /// For each term, the nearest earlier term with the same key (its positions are the same), else -1.
+    private let repeatOf: [Int]
+    private let hasRepeats: Bool
     let weight: Float, k1p1: Float
     let cache: [Float]
     let norms: UnsafeRawBufferPointer?
@@ -111,8 +116,11 @@ final class PhraseScorer: ScorerBase, Scorer {
     private var freq: Float = 0
     private let lead: Int
 
-    init(cursors: [PostingsCursor], offsets: [UInt32], idf: Float, boost: Float, bm25: BM25, cache: [Float], norms: UnsafeRawBufferPointer?, label: String) {
-        self.cursors = cursors; self.offsets = offsets; self.weight = idf * boost; self.k1p1 = bm25.k1 + 1
+    init(cursors: [PostingsCursor], offsets: [UInt32], slop: Int = 0, keys: [[UInt8]] = [], idf: Float, boost: Float, bm25: BM25,
+         cache: [Float], norms: UnsafeRawBufferPointer?, label: String) {
+        self.cursors = cursors; self.offsets = offsets; self.slop = slop; self.weight = idf * boost; self.k1p1 = bm25.k1 + 1
+        repeatOf = keys.indices.map { i in keys[..<i].lastIndex(of: keys[i]) ?? -1 }
+        hasRepeats = repeatOf.contains { $0 >= 0 }
         self.cache = cache; self.norms = norms; self.label = label
         lead = cursors.indices.min { cursors[$0].docFreq < cursors[$1].docFreq } ?? 0
         super.init()
@@ -131,8 +139,8 @@ final class PhraseScorer: ScorerBase, Scorer {
                 if x != d { agreed = false; d = x; break }
             }
             if !agreed { if d == noMoreDocs { doc = d; return d }; t = d; continue }
-            let f = phraseFreq()
-            if f > 0 { doc = d; freq = Float(f); return d }
+            let f = slop > 0 ? sloppyFreq() : Float(phraseFreq())
+            if f > 0 { doc = d; freq = f; return d }
             t = d + 1
         }
     }
@@ -160,12 +168,52 @@ final class PhraseScorer: ScorerBase, Scorer {
         }
         return count
     }
+    /// Lucene's sloppy phrase frequency: with every term's positions shifted back by its offset in the
+    /// phrase, a match is one position per term whose shifted values span at most `slop`; each adds
+    /// `1 / (1 + span)`. The scan keeps one position per term, takes the term with the smallest shifted
+    /// value, counts the window up to the largest, and moves that term on (the minimal windows, found as
+    /// in the smallest-range-covering-k-lists problem). Terms with the same key take increasing positions
+    /// in phrase order, so two never share one.
+    private func sloppyFreq() -> Float {
+        let n = cursors.count
+        if lists.count != n { lists = Array(repeating: [], count: n); idx = Array(repeating: 0, count: n) }
+        for i in 0..<n { lists[i] = cursors[i].positions(); idx[i] = 0; if lists[i].isEmpty { return 0 } }
+        @inline(__always) func value(_ i: Int) -> Int { Int(lists[i][lists[i].startIndex + idx[i]]) - Int(offsets[i]) }
+        @inline(__always) func position(_ i: Int) -> UInt32 { lists[i][lists[i].startIndex + idx[i]] }
+        /// Keeps each repeated term after the previous one of the same key; false when one runs out.
+        func separateRepeats() -> Bool {
+            for i in 0..<n where repeatOf[i] >= 0 {
+                while position(i) <= position(repeatOf[i]) {
+                    idx[i] += 1
+                    if idx[i] >= lists[i].count { return false }
+                }
+            }
+            return true
+        }
+        guard separateRepeats() else { return 0 }
+        var freq: Float = 0
+        while true {
+            var lo = 0, hiValue = value(0)
+            for i in 1..<n {
+                let v = value(i)
+                if v < value(lo) { lo = i }
+                if v > hiValue { hiValue = v }
+            }
+            let span = hiValue - value(lo)
+            if span <= slop { freq += 1 / Float(1 + span) }
+            idx[lo] += 1
+            if idx[lo] >= lists[lo].count { break }
+            if hasRepeats, !separateRepeats() { break }
+        }
+        return freq
+    }
+
     func score() -> Float {
         let nb = norms.map { Int($0[Int(doc)]) } ?? 0
         return weight * freq * k1p1 / (freq + cache[nb])
     }
     func explain() -> Explanation {
-        Explanation(value: score(), description: "\(label): phrase, freq = \(Int(freq)), idf × boost = \(weight)")
+        Explanation(value: score(), description: "\(label): phrase\(slop > 0 ? " (slop \(slop))" : ""), freq = \(freq), idf × boost = \(weight)")
     }
 }
 
@@ -391,4 +439,17 @@ final class BooleanScorer: ScorerBase, Scorer {
         }
         return Explanation(value: score(), description: "sum of", details: parts)
     }
+}
+
+/// Every document of the segment, score 0: the positive side of a query of only excluded clauses
+/// (`NOT b` alone, or `a AND (NOT b)`).
+final class AllDocsScorer: ScorerBase, Scorer {
+    let docCount: Int32
+    init(docCount: Int) { self.docCount = Int32(clamping: docCount); super.init() }
+    var cost: Int { Int(docCount) }
+    var maxScore: Float { 0 }
+    func nextDoc() -> Int32 { advance(doc + 1) }
+    func advance(_ target: Int32) -> Int32 { doc = target < docCount ? max(target, 0) : noMoreDocs; return doc }
+    func score() -> Float { 0 }
+    func explain() -> Explanation { Explanation(value: 0, description: "every document (a query of only excluded clauses)") }
 }

@@ -19,8 +19,17 @@ public struct SearchOptions: Sendable {
     /// Count every matching document for ``SearchResults/totalHits``. When false (the default), an OR query
     /// may skip documents that cannot reach the top `limit` (MaxScore), and `totalHits` is then a lower bound.
     public var countAllHits = false
-    /// Most terms a prefix query expands to (the most frequent are kept).
+    /// Most terms a prefix or wildcard query expands to (the most frequent are kept).
     public var maxPrefixTerms = 64
+    /// Most terms a fuzzy term expands to (the closest are kept, then the most frequent), like Lucene's
+    /// `maxExpansions`.
+    public var maxFuzzyExpansions = 50
+    /// Leading characters a fuzzy term must match exactly (Lucene's `prefixLength`); a longer prefix makes
+    /// the expansion cheaper on a large dictionary.
+    public var fuzzyPrefixLength = 0
+    /// Typo tolerance: every plain word (not in quotes, not a prefix or wildcard) also matches the terms
+    /// within its AUTO edit distance (see ``Query/fuzzy(field:text:maxEdits:)``), ranked below exact matches.
+    public var typoTolerance = false
     /// Most clauses a query string may have (see ``QueryParser/maxClauses``).
     public var maxClauses = 256
     /// Most terms a query may look up once its words are expanded over the default fields and its prefixes

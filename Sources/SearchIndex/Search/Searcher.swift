@@ -50,12 +50,18 @@ public final class Searcher: Sendable {
 
     /// Parses and runs `query`.
     public func search(_ query: String, options: SearchOptions = SearchOptions()) throws -> SearchResults {
-        try search(try Query.parse(query, defaultOperator: options.defaultOperator, maxClauses: options.maxClauses), options: options)
+        try search(try Query.parse(query, defaultOperator: options.defaultOperator, maxClauses: options.maxClauses),
+                    options: options, text: query)
     }
 
     /// Runs a query tree.
     public func search(_ query: Query, options: SearchOptions = SearchOptions()) throws -> SearchResults {
+        try search(query, options: options, text: nil)
+    }
+
+    private func search(_ query: Query, options: SearchOptions, text: String?) throws -> SearchResults {
         let ctx = QueryContext(options: options, totals: totals)
+        ctx.queryText = text ?? query.description
         let w = try weight(query, field: nil, ctx: ctx)
         var heap = TopK(k: max(0, options.limit))
         var total = 0
@@ -111,6 +117,7 @@ public final class Searcher: Sendable {
     public func explain(_ query: Query, docID: Int, options: SearchOptions = SearchOptions()) throws -> Explanation? {
         guard let (si, local) = locate(docID) else { return nil }
         let ctx = QueryContext(options: options, totals: totals)
+        ctx.queryText = query.description
         ctx.explaining = true
         let w = try weight(query, field: nil, ctx: ctx)
         guard let scorer = try w.scorer(segments[si], segmentIndex: si, ctx: ctx),

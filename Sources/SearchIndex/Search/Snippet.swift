@@ -40,14 +40,39 @@ public struct QueryTerms: Sendable {
 }
 
 extension Searcher {
-    /// The analyzed terms of the positive clauses of `query` (excluded clauses are ignored).
+    /// The analyzed terms of the positive clauses of `query` (excluded clauses are ignored), with fuzzy
+    /// terms and wildcards expanded against this snapshot's dictionaries (as ``SearchOptions`` defaults do).
     public func queryTerms(_ query: Query) -> QueryTerms {
         var out = QueryTerms()
+        let defaults = SearchOptions()
+        func expanded(_ expand: (TermDictionaryReader, UInt8) throws -> [[UInt8]]) {
+            for f in manifest.fields.indices where f > 0 {
+                for s in segments {
+                    for k in (try? expand(s.dict, UInt8(f))) ?? [] { out.terms.insert(Array(k.dropFirst())) }
+                }
+            }
+        }
         func walk(_ q: Query) {
             switch q {
-            case let .term(_, t), let .phrase(_, t): analyzer.analyze(t) { b, _ in out.terms.insert(Array(b)) }
+            case let .term(_, t), let .phrase(_, t), let .sloppyPhrase(_, t, _): analyzer.analyze(t) { b, _ in out.terms.insert(Array(b)) }
             case let .exactTerm(_, t): out.terms.insert(Array(t.utf8))
             case let .prefix(_, t): let p = analyzer.normalizePrefix(t); if !p.isEmpty { out.prefixes.append(p) }
+            case let .fuzzy(_, t, edits):
+                var tokens: [[UInt8]] = []
+                analyzer.analyze(t) { b, _ in tokens.append(Array(b)) }
+                guard tokens.count == 1 else { tokens.forEach { out.terms.insert($0) }; return }
+                let word = TermExpansion.scalars(of: [0] + tokens[0])
+                let k = min(edits ?? TermExpansion.autoEdits(word.count), 2)
+                out.terms.insert(tokens[0])
+                guard k > 0 else { return }
+                expanded { dict, f in
+                    try TermExpansion.fuzzyTerms(dict, field: f, word: word, maxEdits: k, prefixLength: defaults.fuzzyPrefixLength)
+                        .sorted { $0.edits < $1.edits }.prefix(defaults.maxFuzzyExpansions).map(\.key)
+                }
+            case let .wildcard(_, pattern):
+                let elements = wildcardPattern(pattern)
+                expanded { dict, f in try TermExpansion.wildcardTerms(dict, field: f, pattern: elements).prefix(defaults.maxPrefixTerms).map(\.key) }
+            case let .boosted(inner, _): walk(inner)
             case let .boolean(cs): for c in cs where c.occur != .mustNot { walk(c.query) }
             }
         }

@@ -2,9 +2,16 @@
 /// resolved against the snapshot's dictionaries and index-wide statistics (idf). Then, per segment, a
 /// weight becomes a ``Scorer``.
 extension Searcher {
-    /// Fields for words without `field:`.
-    func defaultFields(_ options: SearchOptions) -> [Int] {
-        if let fs = options.fields { return fs.compactMap { fieldNumbers[$0] } }
+    /// Fields for words without `field:`. Naming a field that is not searchable is an error.
+    func defaultFields(_ options: SearchOptions) throws -> [Int] {
+        if let fs = options.fields {
+            return try fs.map { f in
+                guard let n = fieldNumbers[f], n > 0, totals.docCount[n] > 0 else {
+                    throw SearchIndexError.invalidArgument("SearchOptions.fields names \(f.debugDescription), which is not a searchable field; searchable fields: \(textFields.joined(separator: ", "))")
+                }
+                return n
+            }
+        }
         return manifest.fields.indices.filter { $0 > 0 && totals.docCount[$0] > 0 }
     }
 
@@ -12,31 +19,49 @@ extension Searcher {
 
     func weight(_ q: Query, field: String?, ctx: QueryContext) throws -> Weight {
         switch q {
-        case let .term(f, text), let .phrase(f, text):
+        case let .term(f, text):
+            if f == Manifest.idField { return try idWeight(text, ctx: ctx) }
+            // With typo tolerance, a plain word also matches terms within its AUTO edit distance.
+            if ctx.options.typoTolerance {
+                return try perField(f, ctx) { field in try fuzzyWeight(field: field, text: text, maxEdits: nil, ctx: ctx, plainWord: true) }
+            }
+            return try perField(f, ctx) { field in try analyzedWeight(field: field, text: text, slop: 0, ctx: ctx) }
+        case let .phrase(f, text):
+            if f == Manifest.idField { return try idWeight(text, ctx: ctx) }
             // A word that analyzes to several terms (e-mail, 東京) is a phrase; a one-word phrase is a term.
-            return try perField(f, ctx.options) { field in try analyzedWeight(field: field, text: text, ctx: ctx) }
+            return try perField(f, ctx) { field in try analyzedWeight(field: field, text: text, slop: 0, ctx: ctx) }
+        case let .sloppyPhrase(f, text, slop):
+            try requireTextField(f, "a sloppy phrase", ctx)
+            return try perField(f, ctx) { field in try analyzedWeight(field: field, text: text, slop: slop, ctx: ctx) }
         case let .exactTerm(f, term):
-            return try perField(f, ctx.options) { field in
+            if f == Manifest.idField { return try idWeight(term, ctx: ctx) }
+            return try perField(f, ctx) { field in
                 try termWeight(field: field, key: [UInt8(field)] + Array(term.utf8), ctx: ctx)
             }
         case let .prefix(f, text):
-            return try perField(f, ctx.options) { field in
+            if f == Manifest.idField {
+                return try expansionWeight(field: 0, ctx: ctx) { dict in try dict.prefixTerms([0] + Array(text.utf8), limit: 4096) }
+            }
+            return try perField(f, ctx) { field in
                 let p = [UInt8(field)] + analyzer.normalizePrefix(text)
                 guard p.count > 1 else { return .none }
-                // The scan already yields each segment's entry for every matching term: keep them, so the
-                // chosen terms need no second dictionary lookup.
-                var found: [[UInt8]: (df: Int, infos: [TermInfo?])] = [:]
-                for (si, s) in segments.enumerated() {
-                    for (k, info) in try s.dict.prefixTerms(p, limit: 4096) {
-                        found[k, default: (0, [TermInfo?](repeating: nil, count: segments.count))].df += info.docFreq
-                        found[k]?.infos[si] = info
-                    }
-                }
-                let top = found.sorted { $0.value.df != $1.value.df ? $0.value.df > $1.value.df : $0.key.lexicographicallyPrecedes($1.key) }
-                    .prefix(ctx.options.maxPrefixTerms)
-                let ws = try top.map { try termWeight(field: field, key: $0.key, df: $0.value.df, infos: $0.value.infos, ctx: ctx) }
-                return ws.isEmpty ? .none : .boolean(must: [], should: ws, mustNot: [])
+                return try expansionWeight(field: field, ctx: ctx) { dict in try dict.prefixTerms(p, limit: 4096) }
             }
+        case let .wildcard(f, pattern):
+            try requireTextField(f, "a wildcard", ctx)
+            return try perField(f, ctx) { field in
+                let elements = wildcardPattern(pattern)
+                guard elements.contains(where: { if case .scalar = $0 { return true }; return false }) else { return .none }
+                return try expansionWeight(field: field, ctx: ctx) { dict in
+                    try TermExpansion.wildcardTerms(dict, field: UInt8(field), pattern: elements)
+                }
+            }
+        case let .fuzzy(f, text, edits):
+            try requireTextField(f, "a fuzzy term", ctx)
+            return try perField(f, ctx) { field in try fuzzyWeight(field: field, text: text, maxEdits: edits, ctx: ctx, plainWord: false) }
+        case let .boosted(inner, b):
+            guard b > 0, b.isFinite else { throw SearchIndexError.invalidArgument("boost \(b) must be a positive number") }
+            return try weight(inner, field: field, ctx: ctx).scaled(by: b)
         case let .boolean(clauses):
             var must: [Weight] = [], should: [Weight] = [], not: [Weight] = []
             for c in clauses {
@@ -44,28 +69,131 @@ extension Searcher {
                 if case .none = w { continue }   // a clause of only stopwords drops out, as in Lucene
                 switch c.occur { case .must: must.append(w); case .should: should.append(w); case .mustNot: not.append(w) }
             }
-            if must.isEmpty && should.isEmpty { return .none }
+            if must.isEmpty && should.isEmpty {
+                // Only excluded clauses, as written (`NOT b`, `a AND (NOT b)`): every document except those.
+                // (Positive clauses that were all stopwords do not turn the query into "everything but".)
+                if !not.isEmpty, !clauses.contains(where: { $0.occur != .mustNot }) {
+                    return .boolean(must: [.matchAll], should: [], mustNot: not)
+                }
+                return .none
+            }
             return .boolean(must: must, should: should, mustNot: not)
         }
     }
 
-    private func analyzedWeight(field: Int, text: String, ctx: QueryContext) throws -> Weight {
+    /// `_id:value`: the document whose id is exactly `value` (ids are not analyzed).
+    private func idWeight(_ id: String, ctx: QueryContext) throws -> Weight {
+        try termWeight(field: 0, key: [0] + Array(id.utf8), ctx: ctx)
+    }
+
+    /// Throws when `f` is the id field, which takes only exact ids and prefixes.
+    private func requireTextField(_ f: String?, _ what: String, _ ctx: QueryContext) throws {
+        guard f == Manifest.idField else { return }
+        throw ctx.fieldError(Manifest.idField, "the \(Manifest.idField) field takes exact ids and id prefixes, not \(what)")
+    }
+
+    /// A disjunction of the terms `expand` finds in each segment's dictionary: the `maxPrefixTerms` with the
+    /// highest document frequency (ties: key order), each scored as a term. The scans already yield each
+    /// segment's entry for every term, so the chosen terms need no second lookup.
+    private func expansionWeight(field: Int, ctx: QueryContext,
+                                 _ expand: (TermDictionaryReader) throws -> [(key: [UInt8], info: TermInfo)]) throws -> Weight {
+        var found: [[UInt8]: (df: Int, infos: [TermInfo?])] = [:]
+        for (si, s) in segments.enumerated() {
+            for (k, info) in try expand(s.dict) {
+                found[k, default: (0, [TermInfo?](repeating: nil, count: segments.count))].df += info.docFreq
+                found[k]?.infos[si] = info
+            }
+        }
+        let top = found.sorted { $0.value.df != $1.value.df ? $0.value.df > $1.value.df : $0.key.lexicographicallyPrecedes($1.key) }
+            .prefix(ctx.options.maxPrefixTerms)
+        let ws = try top.map { try termWeight(field: field, key: $0.key, df: $0.value.df, infos: $0.value.infos, ctx: ctx) }
+        return ws.isEmpty ? .none : .boolean(must: [], should: ws, mustNot: [])
+    }
+
+    /// A wildcard pattern (`\` escapes) as elements, its literal runs folded like a prefix.
+    func wildcardPattern(_ pattern: String) -> [TermExpansion.PatternElement] {
+        var out: [TermExpansion.PatternElement] = []
+        var run = ""
+        func flush() {
+            guard !run.isEmpty else { return }
+            out += TermExpansion.scalars(of: [0] + analyzer.normalizePrefix(run)).map { .scalar($0) }
+            run = ""
+        }
+        var escaped = false
+        for ch in pattern {
+            if escaped { run.append(ch); escaped = false; continue }
+            switch ch {
+            case "\\": escaped = true
+            case "*": flush(); if out.last != .anyRun { out.append(.anyRun) }
+            case "?": flush(); out.append(.any)
+            default: run.append(ch)
+            }
+        }
+        flush()
+        return out
+    }
+
+    /// `text~maxEdits` in one field: the analyzed word's terms within the edits (AUTO when nil), the closest
+    /// ``SearchOptions/maxFuzzyExpansions`` kept, as Lucene's `FuzzyQuery` does: every term scored with the
+    /// highest document frequency among them (so a rare misspelling does not outscore the word it is close
+    /// to) and boosted by its similarity, `1 - edits / min(length of term, length of word)`; the exact term
+    /// has boost 1. With `plainWord` (typo tolerance), a word that analyzes to several terms stays a phrase.
+    private func fuzzyWeight(field: Int, text: String, maxEdits: Int?, ctx: QueryContext, plainWord: Bool) throws -> Weight {
+        var tokens: [[UInt8]] = []
+        analyzer.analyze(text) { t, _ in tokens.append(Array(t)) }
+        if tokens.isEmpty { return .none }
+        if tokens.count > 1 {
+            if plainWord { return try analyzedWeight(field: field, text: text, slop: 0, ctx: ctx) }
+            throw ctx.fieldError(nil, "the fuzzy term \(text.debugDescription) analyzes to \(tokens.count) words; a fuzzy term must be one word")
+        }
+        let key = [UInt8(field)] + tokens[0]
+        let word = TermExpansion.scalars(of: key)
+        let k = min(maxEdits ?? TermExpansion.autoEdits(word.count), 2)
+        if k == 0 { return try termWeight(field: field, key: key, ctx: ctx) }
+        var found: [[UInt8]: (edits: Int, df: Int, infos: [TermInfo?])] = [:]
+        for (si, s) in segments.enumerated() {
+            for (t, info, d) in try TermExpansion.fuzzyTerms(s.dict, field: UInt8(field), word: word, maxEdits: k,
+                                                            prefixLength: ctx.options.fuzzyPrefixLength) {
+                found[t, default: (d, 0, [TermInfo?](repeating: nil, count: segments.count))].df += info.docFreq
+                found[t]?.infos[si] = info
+            }
+        }
+        let top = found.sorted {
+            $0.value.edits != $1.value.edits ? $0.value.edits < $1.value.edits
+                : $0.value.df != $1.value.df ? $0.value.df > $1.value.df : $0.key.lexicographicallyPrecedes($1.key)
+        }.prefix(ctx.options.maxFuzzyExpansions)
+        guard let blended = top.map(\.value.df).max() else { return .none }
+        let ws = try top.map { t -> Weight in
+            let length = min(TermExpansion.scalars(of: t.key).count, word.count)
+            let similarity = t.value.edits == 0 ? 1 : max(0.1, 1 - Float(t.value.edits) / Float(max(length, 1)))
+            return try termWeight(field: field, key: t.key, df: blended, infos: t.value.infos, ctx: ctx, scale: similarity)
+        }
+        return ws.count == 1 ? ws[0] : .boolean(must: [], should: ws, mustNot: [])
+    }
+
+    private func analyzedWeight(field: Int, text: String, slop: Int, ctx: QueryContext) throws -> Weight {
         var keys: [[UInt8]] = [], positions: [Int] = []
         analyzer.analyze(text) { t, p in keys.append([UInt8(field)] + Array(t)); positions.append(p) }
         if keys.isEmpty { return .none }
         if keys.count == 1 { return try termWeight(field: field, key: keys[0], ctx: ctx) }
-        return try phraseWeight(field: field, keys: keys, positions: positions, ctx: ctx)
+        return try phraseWeight(field: field, keys: keys, positions: positions, slop: slop, ctx: ctx)
     }
 
-    private func perField(_ f: String?, _ options: SearchOptions, _ make: (Int) throws -> Weight) throws -> Weight {
+    private func perField(_ f: String?, _ ctx: QueryContext, _ make: (Int) throws -> Weight) throws -> Weight {
         if let f {
-            guard let n = fieldNumbers[f], n > 0 else { return .none }
+            guard let n = fieldNumbers[f], n > 0, totals.docCount[n] > 0 else {
+                let known = textFields.joined(separator: ", ")
+                if let n = fieldNumbers[f], n > 0 {
+                    throw ctx.fieldError(f, "field '\(f)' is stored but not searchable; searchable fields: \(known)")
+                }
+                throw ctx.fieldError(f, "unknown field '\(f)'; searchable fields: \(known)")
+            }
             return try make(n)
         }
-        let ws = try defaultFields(options).map(make).filter { if case .none = $0 { return false }; return true }
+        let ws = try defaultFields(ctx.options).map(make).filter { if case .none = $0 { return false }; return true }
         if ws.isEmpty { return .none }
         if ws.count == 1 { return ws[0] }
-        switch options.fieldCombination {
+        switch ctx.options.fieldCombination {
         case .sum: return .boolean(must: [], should: ws, mustNot: [])
         case let .max(tie): return .dismax(ws, tieBreaker: tie)
         }
@@ -82,14 +210,15 @@ extension Searcher {
         return try termWeight(field: field, key: key, df: df, infos: infos, ctx: ctx)
     }
 
-    /// A term's weight from its per-segment dictionary entries (nil where a segment lacks it).
-    private func termWeight(field: Int, key: [UInt8], df: Int, infos: [TermInfo?], ctx: QueryContext) throws -> Weight {
+    /// A term's weight from its per-segment dictionary entries (nil where a segment lacks it); `scale`
+    /// multiplies its field boost.
+    private func termWeight(field: Int, key: [UInt8], df: Int, infos: [TermInfo?], ctx: QueryContext, scale: Float = 1) throws -> Weight {
         try ctx.chargeTerms(1)
         let idf = BM25.idf(docFreq: df, docCount: max(totals.docCount[field], df))
-        return .term(TermWeight(field: field, key: key, idf: idf, boost: boost(field, ctx.options), infos: infos))
+        return .term(TermWeight(field: field, key: key, idf: idf, boost: boost(field, ctx.options) * scale, infos: infos))
     }
 
-    func phraseWeight(field: Int, keys: [[UInt8]], positions: [Int], ctx: QueryContext) throws -> Weight {
+    func phraseWeight(field: Int, keys: [[UInt8]], positions: [Int], slop: Int, ctx: QueryContext) throws -> Weight {
         try ctx.chargeTerms(keys.count)
         var idf: Float = 0
         var perSeg = [[TermInfo]?](repeating: [], count: segments.count)
@@ -101,7 +230,7 @@ extension Searcher {
             idf += BM25.idf(docFreq: df, docCount: max(totals.docCount[field], df))
         }
         let base = positions.min() ?? 0
-        return .phrase(PhraseWeight(field: field, offsets: positions.map { UInt32($0 - base) }, idf: idf,
+        return .phrase(PhraseWeight(field: field, offsets: positions.map { UInt32($0 - base) }, slop: slop, keys: keys, idf: idf,
                                     boost: boost(field, ctx.options), infos: perSeg, text: keys.map { String(decoding: $0.dropFirst(), as: UTF8.self) }.joined(separator: " ")))
     }
 }
@@ -110,15 +239,19 @@ struct TermWeight {
     let field: Int
     let key: [UInt8]
     let idf: Float
-    let boost: Float
+    var boost: Float
     let infos: [TermInfo?]
 }
 
 struct PhraseWeight {
     let field: Int
     let offsets: [UInt32]
+    /// Position moves allowed (0: exact phrase).
+    let slop: Int
+    /// The terms' keys, in phrase order.
+    let keys: [[UInt8]]
     let idf: Float
-    let boost: Float
+    var boost: Float
     let infos: [[TermInfo]?]
     let text: String
 }
@@ -126,6 +259,8 @@ struct PhraseWeight {
 /// A query with its analysis and index-wide statistics resolved; turns into a scorer per segment.
 indirect enum Weight {
     case none
+    /// Every document (score 0): the positive side of a query of only excluded clauses.
+    case matchAll
     case term(TermWeight)
     case phrase(PhraseWeight)
     case boolean(must: [Weight], should: [Weight], mustNot: [Weight])
@@ -136,6 +271,7 @@ indirect enum Weight {
     func scorer(_ seg: SegmentReader, segmentIndex si: Int, ctx: QueryContext) throws -> (any Scorer)? {
         switch self {
         case .none: return nil
+        case .matchAll: return AllDocsScorer(docCount: seg.meta.docCount)
         case let .term(t):
             guard let info = t.infos[si] else { return nil }
             return TermScorer(cursor: seg.cursor(info, ctx.read), idf: t.idf, boost: t.boost, bm25: ctx.options.bm25,
@@ -143,7 +279,7 @@ indirect enum Weight {
                               fieldName: ctx.totals.names[t.field], key: t.key)
         case let .phrase(p):
             guard let infos = p.infos[si], infos.count == p.offsets.count else { return nil }
-            return PhraseScorer(cursors: infos.map { seg.cursor($0, ctx.read) }, offsets: p.offsets, idf: p.idf, boost: p.boost,
+            return PhraseScorer(cursors: infos.map { seg.cursor($0, ctx.read) }, offsets: p.offsets, slop: p.slop, keys: p.keys, idf: p.idf, boost: p.boost,
                                 bm25: ctx.options.bm25, cache: ctx.normCache(p.field), norms: seg.norms(p.field),
                                 label: "\(ctx.totals.names[p.field]):\"\(p.text)\"")
         case let .dismax(ws, tie):
@@ -165,6 +301,20 @@ indirect enum Weight {
             let required = m.count == 1 ? m[0] : ConjunctionScorer(m)
             if optional == nil && excluded == nil { return required }
             return BooleanScorer(required: required, optional: optional, excluded: excluded)
+        }
+    }
+}
+
+extension Weight {
+    /// This weight with every score multiplied by `b` (a query's `^b`).
+    func scaled(by b: Float) -> Weight {
+        switch self {
+        case .none, .matchAll: return self
+        case var .term(t): t.boost *= b; return .term(t)
+        case var .phrase(p): p.boost *= b; return .phrase(p)
+        case let .boolean(must, should, mustNot):
+            return .boolean(must: must.map { $0.scaled(by: b) }, should: should.map { $0.scaled(by: b) }, mustNot: mustNot)
+        case let .dismax(ws, tie): return .dismax(ws.map { $0.scaled(by: b) }, tieBreaker: tie)
         }
     }
 }

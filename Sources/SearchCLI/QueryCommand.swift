@@ -13,6 +13,7 @@ struct QueryCommand: ParsableCommand {
     @Flag(help: "One JSON object per hit on stdout (for scripts).") var json = false
     @Flag(help: "Show how each hit's BM25 score was computed.") var explain = false
     @Flag(help: "Require every word (AND instead of OR).") var all = false
+    @Flag(help: "Typo tolerance: plain words also match terms one or two edits away (ranked below exact matches).") var fuzzy = false
     @Option(name: .long, help: "Search only this field (repeatable), e.g. --field title.") var field: [String] = []
     @Option(help: "BM25 k1.") var k1: Float = 1.2
     @Option(help: "BM25 b.") var b: Float = 0.75
@@ -31,6 +32,7 @@ struct QueryCommand: ParsableCommand {
         var options = SearchOptions(limit: limit)
         options.countAllHits = true
         options.defaultOperator = all ? .and : .or
+        options.typoTolerance = fuzzy
         options.bm25 = BM25(k1: k1, b: b)
         guard ["auto", "always", "never"].contains(color) else { throw CLIError.input("--color must be auto, always or never") }
         guard combine == "sum" || combine == "max" else { throw CLIError.input("--combine must be sum or max") }
@@ -47,24 +49,25 @@ struct QueryCommand: ParsableCommand {
             guard kv.count == 2, let v = Float(kv[1]) else { throw CLIError.input("--boost wants FIELD=NUMBER, got '\(spec)'") }
             options.boosts[String(kv[0])] = v
         }
-        let query = try Query.parse(text, defaultOperator: options.defaultOperator)
-        let results = try searcher.search(query, options: options)
-        let terms = searcher.queryTerms(query)
+        let results = try searcher.search(text, options: options)
+        let query = results.query
         let useColor = color == "always" || (color == "auto" && Terminal.stdoutIsTTY && Terminal.colorAllowed)
         var out = ""
         if !json {
             out += "\(results.totalHits) match\(results.totalHits == 1 ? "" : "es") for \(text)\n"
+            if let s = results.suggestion { out += "did you mean: \(s)\n" }
         }
         for (i, hit) in results.hits.enumerated() {
             let doc = hit.document ?? StoredDocument(id: "?", fields: [])
             let title = doc["title"].flatMap { $0.isEmpty ? nil : $0 } ?? doc.id
             let date = doc["date"] ?? doc["publish_date"]
             let path = doc["path"]
-            let bodyText = doc["body"] ?? doc["title"] ?? ""
-            let snippet = searcher.snippet(bodyText, terms: terms)
+            let snippet = searcher.snippet(for: hit, field: "body", in: results)
+                ?? searcher.snippet(for: hit, field: "title", in: results)
+                ?? searcher.snippet("", terms: results.highlightTerms)
             if json {
                 var obj: [String: Any] = ["rank": i + 1, "score": Double(hit.score), "id": doc.id, "title": title,
-                                          "snippet": snippet.rendered()]
+                                          "snippet": snippet.rendered(), "highlights": Self.highlightOffsets(snippet)]
                 if let date { obj["date"] = date }
                 if let path { obj["path"] = path }
                 var fields: [String: String] = [:]
@@ -88,6 +91,25 @@ struct QueryCommand: ParsableCommand {
                 out += e.description.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n") + "\n"
             }
         }
+        if json {
+            var summary: [String: Any] = ["total": results.totalHits, "total_is_exact": results.totalHitsIsExact,
+                                          "query": query.description]
+            if let s = results.suggestion { summary["suggestion"] = s }
+            let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .withoutEscapingSlashes])
+            out += String(decoding: data, as: UTF8.self) + "\n"
+        }
         FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    /// `[start, end)` of each highlighted run in `snippet.rendered()`, in Unicode scalars (code points).
+    static func highlightOffsets(_ snippet: Snippet) -> [[Int]] {
+        var offsets: [[Int]] = []
+        var at = snippet.truncatedStart ? 1 : 0   // the leading "…"
+        for f in snippet.fragments {
+            let n = f.text.unicodeScalars.count
+            if f.isMatch { offsets.append([at, at + n]) }
+            at += n
+        }
+        return offsets
     }
 }

@@ -207,7 +207,33 @@ final class CLIEndToEndTests: CLITestCase {
         let r = try expect(0, ["--index", "idx", "xyzzyplugh"])
         XCTAssertEqual(r.stdout, "0 matches for xyzzyplugh\n")
         XCTAssertEqual(r.stderr, "")
-        XCTAssertEqual(try expect(0, ["--json", "--index", "idx", "xyzzyplugh"]).stdout, "")
+        let j = try expect(0, ["--json", "--index", "idx", "xyzzyplugh"])
+        XCTAssertEqual(j.jsonHits().count, 0)
+        XCTAssertEqual(j.jsonSummary()?["total"] as? Int, 0)
+    }
+
+    func testFuzzySuggestionsAndHighlightOffsets() throws {
+        try writeCorpus()
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        // A typo finds nothing, and the CLI suggests the word it is close to.
+        let miss = try expect(0, ["--index", "idx", "tangir"])
+        XCTAssertTrue(miss.stdout.hasPrefix("0 matches for tangir\ndid you mean: tangier\n"), miss.summary)
+        let missJSON = try expect(0, ["--json", "--index", "idx", "tangir"]).jsonSummary()
+        XCTAssertEqual(missJSON?["suggestion"] as? String, "tangier")
+        // Typo tolerance and explicit fuzzy terms find it.
+        XCTAssertEqual(try expect(0, ["--json", "--fuzzy", "--index", "idx", "tangir"]).jsonHits().first?["id"] as? String, "news/tangier.txt")
+        XCTAssertEqual(try expect(0, ["--json", "--index", "idx", "tangir~1"]).jsonHits().first?["id"] as? String, "news/tangier.txt")
+        // Highlight offsets point at the matched words of the snippet, in code points.
+        let hit = try XCTUnwrap(try expect(0, ["--json", "--index", "idx", "body:tangier"]).jsonHits().first)
+        let snippet = Array((hit["snippet"] as? String ?? "").unicodeScalars)
+        let spans = try XCTUnwrap(hit["highlights"] as? [[Int]])
+        XCTAssertFalse(spans.isEmpty)
+        for span in spans {
+            XCTAssertEqual(String(String.UnicodeScalarView(snippet[span[0]..<span[1]])).lowercased(), "tangier")
+        }
+        // An unknown field is an error that names the searchable ones.
+        let bad = try expect(2, ["--index", "idx", "category:animals"])
+        XCTAssertTrue(bad.stderr.contains("unknown field 'category'") && bad.stderr.contains("title, body"), bad.summary)
     }
 
     func testQuerySyntaxErrorShowsACaret() throws {

@@ -15,17 +15,28 @@ struct CLIResult {
     /// Lines of stdout that are not empty.
     var lines: [String] { stdout.split(separator: "\n").map(String.init) }
 
-    /// `--json` output: one object per line.
+    /// `--json` output: one object per hit per line (those with a "rank"), then the summary line.
     func jsonHits(file: StaticString = #filePath, line: UInt = #line) -> [[String: Any]] {
-        var hits: [[String: Any]] = []
+        jsonObjects(file: file, line: line).filter { $0["rank"] != nil }
+    }
+
+    /// The `--json` summary line (total, query, suggestion), which comes last.
+    func jsonSummary(file: StaticString = #filePath, line: UInt = #line) -> [String: Any]? {
+        let objects = jsonObjects(file: file, line: line)
+        XCTAssertEqual(objects.filter { $0["total"] != nil }.count, 1, "one summary line", file: file, line: line)
+        return objects.last { $0["total"] != nil }
+    }
+
+    private func jsonObjects(file: StaticString, line: UInt) -> [[String: Any]] {
+        var objects: [[String: Any]] = []
         for l in lines {
             guard let obj = (try? JSONSerialization.jsonObject(with: Data(l.utf8))) as? [String: Any] else {
                 XCTFail("not a JSON object: \(l)", file: file, line: line)
                 continue
             }
-            hits.append(obj)
+            objects.append(obj)
         }
-        return hits
+        return objects
     }
 
     var summary: String { "exit \(status)\n--- stdout:\n\(stdout.prefix(2000))\n--- stderr:\n\(stderr.prefix(2000))" }

@@ -289,6 +289,35 @@ final class QueryLanguageTests: XCTestCase {
         XCTAssertEqual(try s.search("\"apple\"^2").hits.first?.score ?? 0, 2 * a, accuracy: 1e-5)
     }
 
+    // MARK: - Highlighting
+
+    func testHighlightsFollowPhrasesFieldsAndExpansions() throws {
+        let dir = temporaryDirectory(self)
+        try buildIndex(dir, [
+            makeDoc("w", title: "grain report", body: "The house was white. Later the white house said grain prices rose."),
+            makeDoc("t", title: "Tangier", body: "Tangier and Tanger are spelled differently."),
+        ], analyzer: plainAnalyzer())
+        let s = try Searcher(path: dir)
+        func marked(_ q: String, _ id: String, field: String = "body") throws -> [String] {
+            let r = try s.search(q)
+            let hit = try XCTUnwrap(r.hits.first { $0.document?.id == id }, q)
+            let snip = try XCTUnwrap(s.snippet(for: hit, field: field, in: r))
+            return snip.fragments.filter(\.isMatch).map { $0.text.lowercased() }
+        }
+        // Only the true phrase occurrence: "white house", not "house was white".
+        XCTAssertEqual(try marked("\"white house\"", "w"), ["white", "house"])
+        // A term searched in the title is not highlighted in the body.
+        XCTAssertEqual(try marked("title:grain", "w"), [])
+        XCTAssertEqual(try marked("title:grain", "w", field: "title"), ["grain"])
+        XCTAssertEqual(try marked("grain", "w"), ["grain"])
+        // Excluded terms are not highlighted; fuzzy and wildcard expansions are.
+        XCTAssertEqual(try marked("grain -tangier", "w"), ["grain"])
+        XCTAssertEqual(try marked("tangir~2", "t"), ["tangier", "tanger"])
+        XCTAssertEqual(try marked("tang*r", "t"), ["tangier", "tanger"])
+        // A sloppy phrase highlights the words of its matches only.
+        XCTAssertEqual(try marked("\"house white\"~2", "w"), ["house", "white", "white", "house"])
+    }
+
     // MARK: - Parser table
 
     func testParserOperators() throws {

@@ -15,6 +15,22 @@ final class QueryContext {
 
     /// The query as the user typed it, when it came as a string (for error positions).
     var queryText: String? = nil
+    /// What the query highlights, collected as its weights are built (positive clauses only).
+    var highlights = QueryTerms()
+    /// How many excluded (`mustNot`) clauses the weight being built is inside of.
+    var negated = 0
+
+    /// Records a term the query searches `field` for (unless it is inside an excluded clause).
+    func highlight(field: Int, key: [UInt8]) {
+        guard negated == 0, field > 0, field < totals.names.count else { return }
+        highlights.fieldTerms[totals.names[field], default: []].insert(Array(key.dropFirst()))
+    }
+
+    /// Records a phrase the query searches `field` for (unless it is inside an excluded clause).
+    func highlight(field: Int, phrase keys: [[UInt8]], offsets: [Int], slop: Int) {
+        guard negated == 0, field > 0, field < totals.names.count else { return }
+        highlights.phrases.append(.init(field: totals.names[field], terms: keys.map { Array($0.dropFirst()) }, offsets: offsets, slop: slop))
+    }
 
     init(options: SearchOptions, totals: FieldTotals) { self.options = options; self.totals = totals }
 

@@ -30,6 +30,9 @@ public struct SearchOptions: Sendable {
     /// Typo tolerance: every plain word (not in quotes, not a prefix or wildcard) also matches the terms
     /// within its AUTO edit distance (see ``Query/fuzzy(field:text:maxEdits:)``), ranked below exact matches.
     public var typoTolerance = false
+    /// Suggest a corrected query (``SearchResults/suggestion``) when fewer documents than this match;
+    /// 0 never suggests.
+    public var suggestBelow = 3
     /// Most clauses a query string may have (see ``QueryParser/maxClauses``).
     public var maxClauses = 256
     /// Most terms a query may look up once its words are expanded over the default fields and its prefixes

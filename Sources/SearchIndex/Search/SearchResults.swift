@@ -16,8 +16,16 @@ public struct SearchResults: Sendable {
     public var totalHits: Int
     /// Whether ``totalHits`` counts every match (see ``SearchOptions/countAllHits``).
     public var totalHitsIsExact: Bool
+    /// The query that ran, parsed.
+    public var query: Query
+    /// What the query highlights, for ``Searcher/snippet(for:field:in:maxTokens:maxBytes:)``.
+    public var highlightTerms: QueryTerms
+    /// A corrected query when this one found few documents (see ``SearchOptions/suggestBelow``), else nil.
+    public var suggestion: String?
     /// Results with these hits and counts.
-    public init(hits: [Hit], totalHits: Int, totalHitsIsExact: Bool = true) {
+    public init(hits: [Hit], totalHits: Int, totalHitsIsExact: Bool = true, query: Query = .boolean([]),
+                highlightTerms: QueryTerms = QueryTerms(), suggestion: String? = nil) {
         self.hits = hits; self.totalHits = totalHits; self.totalHitsIsExact = totalHitsIsExact
+        self.query = query; self.highlightTerms = highlightTerms; self.suggestion = suggestion
     }
 }

@@ -82,7 +82,12 @@ public final class Searcher: Sendable {
             let doc = Int(doc)
             hits.append(Hit(docID: doc, score: score, document: options.loadDocuments ? try document(doc, ctx: ctx.read) : nil))
         }
-        return SearchResults(hits: hits, totalHits: total, totalHitsIsExact: exact)
+        var suggestion: String? = nil
+        if total < options.suggestBelow {
+            suggestion = try self.suggestion(for: query, text: ctx.queryText ?? query.description, options: options)
+        }
+        return SearchResults(hits: hits, totalHits: total, totalHitsIsExact: exact, query: query,
+                             highlightTerms: ctx.highlights, suggestion: suggestion)
     }
 
     /// The stored fields of document `docID` of this snapshot.

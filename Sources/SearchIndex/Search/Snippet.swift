@@ -25,70 +25,85 @@ public struct Snippet: Sendable, Equatable {
     }
 }
 
-/// The terms a query looks for, as the analyzer produces them.
+/// What a query looks for, as the analyzer produces it: the terms and phrases to highlight, by field.
+///
+/// A search collects it as it resolves the query (``SearchResults/highlightTerms``), so fuzzy, wildcard and
+/// prefix clauses contribute exactly the terms they expanded to, excluded clauses contribute nothing, and a
+/// phrase's words are highlighted only where they occur as the phrase.
 public struct QueryTerms: Sendable {
-    /// Analyzed terms to highlight (UTF-8 bytes, as the analyzer produces them).
+    /// Terms to highlight in any field (UTF-8 bytes, as the analyzer produces them).
     public var terms: Set<[UInt8]> = []
-    /// Folded prefixes to highlight (from `prefix*` clauses).
+    /// Folded prefixes to highlight in any field.
     public var prefixes: [[UInt8]] = []
-    func matches(_ t: UnsafeBufferPointer<UInt8>) -> [UInt8]? {
-        let a = Array(t)
-        if terms.contains(a) { return a }
-        for p in prefixes where a.starts(with: p) { return p }
-        return nil
+    /// Terms to highlight only in one field, by field name.
+    public var fieldTerms: [String: Set<[UInt8]>] = [:]
+    /// Phrases, highlighted only where their terms occur within `slop` moves of the phrase.
+    public var phrases: [Phrase] = []
+
+    /// A phrase of a query.
+    public struct Phrase: Sendable, Equatable {
+        /// The field it was searched in; nil for any field.
+        public var field: String?
+        /// Its terms, in order.
+        public var terms: [[UInt8]]
+        /// Each term's position in the phrase (stopwords leave gaps).
+        public var offsets: [Int]
+        /// Position moves allowed (0: exact).
+        public var slop: Int
+        /// A phrase to highlight.
+        public init(field: String?, terms: [[UInt8]], offsets: [Int], slop: Int) {
+            self.field = field; self.terms = terms; self.offsets = offsets; self.slop = slop
+        }
+    }
+
+    /// Nothing to highlight.
+    public init() {}
+
+    /// The single terms that apply to `field` (every field's when nil).
+    func singles(for field: String?) -> Set<[UInt8]> {
+        guard let field else { return fieldTerms.values.reduce(into: terms) { $0.formUnion($1) } }
+        return terms.union(fieldTerms[field] ?? [])
     }
 }
 
 extension Searcher {
-    /// The analyzed terms of the positive clauses of `query` (excluded clauses are ignored), with fuzzy
-    /// terms and wildcards expanded against this snapshot's dictionaries (as ``SearchOptions`` defaults do).
-    public func queryTerms(_ query: Query) -> QueryTerms {
-        var out = QueryTerms()
-        let defaults = SearchOptions()
-        func expanded(_ expand: (TermDictionaryReader, UInt8) throws -> [[UInt8]]) {
-            for f in manifest.fields.indices where f > 0 {
-                for s in segments {
-                    for k in (try? expand(s.dict, UInt8(f))) ?? [] { out.terms.insert(Array(k.dropFirst())) }
-                }
-            }
-        }
-        func walk(_ q: Query) {
-            switch q {
-            case let .term(_, t), let .phrase(_, t), let .sloppyPhrase(_, t, _): analyzer.analyze(t) { b, _ in out.terms.insert(Array(b)) }
-            case let .exactTerm(_, t): out.terms.insert(Array(t.utf8))
-            case let .prefix(_, t): let p = analyzer.normalizePrefix(t); if !p.isEmpty { out.prefixes.append(p) }
-            case let .fuzzy(_, t, edits):
-                var tokens: [[UInt8]] = []
-                analyzer.analyze(t) { b, _ in tokens.append(Array(b)) }
-                guard tokens.count == 1 else { tokens.forEach { out.terms.insert($0) }; return }
-                let word = TermExpansion.scalars(of: [0] + tokens[0])
-                let k = min(edits ?? TermExpansion.autoEdits(word.count), 2)
-                out.terms.insert(tokens[0])
-                guard k > 0 else { return }
-                expanded { dict, f in
-                    try TermExpansion.fuzzyTerms(dict, field: f, word: word, maxEdits: k, prefixLength: defaults.fuzzyPrefixLength)
-                        .sorted { $0.edits < $1.edits }.prefix(defaults.maxFuzzyExpansions).map(\.key)
-                }
-            case let .wildcard(_, pattern):
-                let elements = wildcardPattern(pattern)
-                expanded { dict, f in try TermExpansion.wildcardTerms(dict, field: f, pattern: elements).prefix(defaults.maxPrefixTerms).map(\.key) }
-            case let .boosted(inner, _): walk(inner)
-            case let .boolean(cs): for c in cs where c.occur != .mustNot { walk(c.query) }
-            }
-        }
-        walk(query)
-        return out
+    /// What `query` highlights: its positive terms and phrases by field, with fuzzy terms, wildcards and
+    /// prefixes expanded against this snapshot as `options` says. A search returns the same in
+    /// ``SearchResults/highlightTerms``.
+    public func queryTerms(_ query: Query, options: SearchOptions = SearchOptions()) -> QueryTerms {
+        let ctx = QueryContext(options: options, totals: totals)
+        ctx.queryText = query.description
+        _ = try? weight(query, field: nil, ctx: ctx)
+        return ctx.highlights
     }
 
-    /// The best passage of `text` for `terms`, or the text's start when nothing matches.
-    public func snippet(_ text: String, terms: QueryTerms, maxTokens: Int = 32, maxBytes: Int = 320) -> Snippet {
+    /// The snippet of `hit`'s stored `field` for the search that returned it, or nil when the hit has no
+    /// stored document or no such field. One call: the results carry the query's highlight terms.
+    public func snippet(for hit: Hit, field: String, in results: SearchResults, maxTokens: Int = 32, maxBytes: Int = 320) -> Snippet? {
+        guard let text = hit.document?[field] else { return nil }
+        return snippet(text, terms: results.highlightTerms, field: field, maxTokens: maxTokens, maxBytes: maxBytes)
+    }
+
+    /// The best passage of `text` for `terms`, or the text's start when nothing matches. `field` is the field
+    /// the text comes from: terms searched only in other fields are not highlighted (nil: any field's).
+    public func snippet(_ text: String, terms: QueryTerms, field: String? = nil, maxTokens: Int = 32, maxBytes: Int = 320) -> Snippet {
         var tokens: [(range: Range<Int>, term: [UInt8]?)] = []
-        let sink: (UnsafeBufferPointer<UInt8>, Int, Range<Int>) -> Void = { t, _, r in tokens.append((r, terms.matches(t))) }
+        var positions: [Int] = [], keys: [[UInt8]] = []
+        let singles = terms.singles(for: field)
+        let sink: (UnsafeBufferPointer<UInt8>, Int, Range<Int>) -> Void = { t, p, r in
+            let a = Array(t)
+            var m: [UInt8]? = singles.contains(a) ? a : nil
+            if m == nil { for pre in terms.prefixes where a.starts(with: pre) { m = pre; break } }
+            tokens.append((r, m)); positions.append(p); keys.append(a)
+        }
         if let std = analyzer as? StandardAnalyzer { std.analyzeWithOffsets(text, sink) }
         else {
             // Custom analyzers give no offsets: use the standard tokenizer for positions only.
             var t = text
             t.withUTF8 { u in Tokenizer.tokenize(u, fold: true) { b, p, r in sink(b, p, r) } }
+        }
+        for phrase in terms.phrases where phrase.field == nil || field == nil || phrase.field == field {
+            for i in Self.phraseOccurrences(phrase, positions: positions, keys: keys) where tokens[i].term == nil { tokens[i].term = keys[i] }
         }
         let utf8 = Array(text.utf8)
         guard !tokens.isEmpty else { return Snippet(fragments: [.init(text: String(decoding: utf8.prefix(maxBytes), as: UTF8.self), isMatch: false)], truncatedStart: false, truncatedEnd: utf8.count > maxBytes, matchedTerms: 0) }
@@ -132,5 +147,40 @@ extension Searcher {
         }
         plain(pos, hi)
         return Snippet(fragments: frags, truncatedStart: lo > 0, truncatedEnd: hi < utf8.count, matchedTerms: bestKey.0)
+    }
+
+    /// The tokens (indexes) that take part in an occurrence of `phrase` within its slop: the same scan as
+    /// the sloppy phrase scorer, over the text's token positions (an exact phrase is slop 0).
+    static func phraseOccurrences(_ phrase: QueryTerms.Phrase, positions: [Int], keys: [[UInt8]]) -> Set<Int> {
+        let n = phrase.terms.count
+        guard n > 0 else { return [] }
+        // Per phrase term, the indexes of the tokens that are it, in position order.
+        let lists = phrase.terms.map { t in keys.indices.filter { keys[$0] == t } }
+        if lists.contains(where: \.isEmpty) { return [] }
+        let repeatOf = phrase.terms.indices.map { i in phrase.terms[..<i].lastIndex(of: phrase.terms[i]) ?? -1 }
+        var idx = [Int](repeating: 0, count: n)
+        func value(_ i: Int) -> Int { positions[lists[i][idx[i]]] - phrase.offsets[i] }
+        func separate() -> Bool {
+            for i in 0..<n where repeatOf[i] >= 0 {
+                while positions[lists[i][idx[i]]] <= positions[lists[repeatOf[i]][idx[repeatOf[i]]]] {
+                    idx[i] += 1
+                    if idx[i] >= lists[i].count { return false }
+                }
+            }
+            return true
+        }
+        var out = Set<Int>()
+        guard separate() else { return out }
+        while true {
+            var lo = 0, hi = value(0)
+            for i in 1..<max(n, 1) where i < n {
+                if value(i) < value(lo) { lo = i }
+                if value(i) > hi { hi = value(i) }
+            }
+            if hi - value(lo) <= phrase.slop { for i in 0..<n { out.insert(lists[i][idx[i]]) } }
+            idx[lo] += 1
+            if idx[lo] >= lists[lo].count || !separate() { break }
+        }
+        return out
     }
 }

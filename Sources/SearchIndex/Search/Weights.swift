@@ -65,6 +65,8 @@ extension Searcher {
         case let .boolean(clauses):
             var must: [Weight] = [], should: [Weight] = [], not: [Weight] = []
             for c in clauses {
+                if c.occur == .mustNot { ctx.negated += 1 }
+                defer { if c.occur == .mustNot { ctx.negated -= 1 } }
                 let w = try weight(c.query, field: field, ctx: ctx)
                 if case .none = w { continue }   // a clause of only stopwords drops out, as in Lucene
                 switch c.occur { case .must: must.append(w); case .should: should.append(w); case .mustNot: not.append(w) }
@@ -214,12 +216,14 @@ extension Searcher {
     /// multiplies its field boost.
     private func termWeight(field: Int, key: [UInt8], df: Int, infos: [TermInfo?], ctx: QueryContext, scale: Float = 1) throws -> Weight {
         try ctx.chargeTerms(1)
+        ctx.highlight(field: field, key: key)
         let idf = BM25.idf(docFreq: df, docCount: max(totals.docCount[field], df))
         return .term(TermWeight(field: field, key: key, idf: idf, boost: boost(field, ctx.options) * scale, infos: infos))
     }
 
     func phraseWeight(field: Int, keys: [[UInt8]], positions: [Int], slop: Int, ctx: QueryContext) throws -> Weight {
         try ctx.chargeTerms(keys.count)
+        ctx.highlight(field: field, phrase: keys, offsets: positions, slop: slop)
         var idf: Float = 0
         var perSeg = [[TermInfo]?](repeating: [], count: segments.count)
         for k in keys {

@@ -1,7 +1,7 @@
 // The macro benchmark: speaks the protocol of ../shared/peers so one run yields one table.
 //   search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--warmup N] [--index-dir DIR]
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
-//                [--stream] [--reuse]
+//                [--stream] [--reuse] [--fuzzy N|auto]
 // --reuse (with --index-dir): if DIR already holds an index, skip indexing and only run the queries (for
 // profiling the query path alone); index_s is then 0.
 // Like the peers, all documents are read into memory before the index timer starts (--stream reads each
@@ -97,8 +97,14 @@ let searcher: Searcher
 do { searcher = try Searcher(path: indexDir, analyzer: analyzer) } catch { fail("open failed: \(error)") }
 var options = SearchOptions(limit: k)
 options.bm25 = bm25
+// --fuzzy N: every word is a fuzzy term within N edits (AUTO when N is "auto"), as `word~N`.
+let fuzzyOn = opts["fuzzy"] != nil
+let fuzzyEdits: Int? = opts["fuzzy"].flatMap { Int($0) }   // nil with "auto"
 let parsed: [Query] = queries.map { line in
-    .boolean(line.split(whereSeparator: \.isWhitespace).map { .init(.should, .term(field: nil, text: String($0))) })
+    .boolean(line.split(whereSeparator: \.isWhitespace).map { w in
+        if fuzzyOn { return .init(.should, .fuzzy(field: nil, text: String(w), maxEdits: fuzzyEdits)) }
+        return .init(.should, .term(field: nil, text: String(w)))
+    })
 }
 var latencies: [Double] = []
 latencies.reserveCapacity(queries.count * repeatCount)

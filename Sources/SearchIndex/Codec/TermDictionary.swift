@@ -1,3 +1,5 @@
+import Foundation
+
 /// The term dictionary (``IndexFileKind/termDictionary``): every term of a segment, sorted, with its postings metadata.
 ///
 /// Keys are `[field number (1 byte)][term UTF-8 bytes]` in unsigned byte order. Terms are grouped in blocks
@@ -81,6 +83,8 @@ final class TermDictionaryReader: Sendable {
     private let keyStarts: [Int]
     private let blockOffsets: [Int]
     let termCount: Int
+    /// Every key with its document frequency, decoded on first use by a multi-term query (see ``allKeys()``).
+    private let keysCache = TermKeysCache()
 
     init(file: MappedFile) throws {
         self.file = file
@@ -139,8 +143,9 @@ final class TermDictionaryReader: Sendable {
         for _ in 0..<n {
             let p = try r.count(limit: key.count)
             let sl = try r.count(limit: 1 << 16)
-            key.removeSubrange(p...)
-            key.append(contentsOf: try r.slice(sl))
+            key.removeLast(key.count - p)
+            let suffix = try r.slice(sl)
+            key.append(contentsOf: UnsafeBufferPointer(start: suffix.baseAddress?.assumingMemoryBound(to: UInt8.self), count: suffix.count))
             let df = try r.count(), extra = try r.count()
             let d = try r.count(limit: Int.max), q = try r.count(limit: Int.max)
             guard df > 0 else { throw r.fail("term with zero docFreq") }
@@ -189,6 +194,27 @@ final class TermDictionaryReader: Sendable {
 
     static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }
 
+    /// Every key of the dictionary in order, with its document frequency, decoded once (on first use) and
+    /// kept: fuzzy and wildcard expansions walk it in memory, seeking by binary search, instead of decoding
+    /// a block at every skip. About 4 bytes per term plus the key bytes.
+    func allKeys() throws -> TermKeys {
+        try keysCache.get {
+            var bytes: [UInt8] = [], starts: [Int32] = [0], docFreqs: [Int32] = []
+            bytes.reserveCapacity(termCount * 8); starts.reserveCapacity(termCount + 1); docFreqs.reserveCapacity(termCount)
+            for b in 0..<blockCount {
+                try scanBlock(b) { k, info in
+                    bytes.append(contentsOf: k); starts.append(Int32(truncatingIfNeeded: bytes.count))
+                    docFreqs.append(Int32(clamping: info.docFreq))
+                    return true
+                }
+            }
+            guard bytes.count < Int(Int32.max) else {
+                throw SearchIndexError.invalidArgument("\(file.name): the term dictionary is too large to expand fuzzy or wildcard terms over")
+            }
+            return TermKeys(bytes: bytes, starts: starts, docFreqs: docFreqs)
+        }
+    }
+
     /// What ``scan(from:_:)`` does after visiting a term.
     enum ScanStep {
         /// Go on with the next term.
@@ -223,5 +249,85 @@ final class TermDictionaryReader: Sendable {
             if finished { return }
             b = jump ?? b + 1
         }
+    }
+}
+
+/// A dictionary's keys in order, in one byte array, with each term's document frequency. Immutable.
+struct TermKeys: Sendable {
+    let bytes: [UInt8]
+    /// Key `i` is `bytes[starts[i] ..< starts[i + 1]]`.
+    let starts: [Int32]
+    let docFreqs: [Int32]
+    var count: Int { docFreqs.count }
+    /// `pastPrefix[L - 2][i]`, for L = 2...4: the first key after key `i` whose first L bytes differ from key
+    /// `i`'s (`count` when none). A walk that rules out every key with a short prefix skips them in one
+    /// step instead of a search; those short prefixes (the field byte and a character or two) are where
+    /// most of its skips happen.
+    let pastPrefix: [[Int32]]
+
+    init(bytes: [UInt8], starts: [Int32], docFreqs: [Int32]) {
+        self.bytes = bytes; self.starts = starts; self.docFreqs = docFreqs
+        let n = docFreqs.count
+        var past: [[Int32]] = []
+        for l in 2...4 {
+            var next = [Int32](repeating: Int32(n), count: n)
+            if n > 1 {
+                for i in stride(from: n - 2, through: 0, by: -1) {
+                    let a = Int(starts[i]), al = Int(starts[i + 1]) - a
+                    let b = Int(starts[i + 1]), bl = Int(starts[i + 2]) - b
+                    var same = al >= l && bl >= l
+                    var k = 0
+                    while same && k < l { same = bytes[a + k] == bytes[b + k]; k += 1 }
+                    next[i] = same ? next[i + 1] : Int32(i + 1)
+                }
+            }
+            past.append(next)
+        }
+        pastPrefix = past
+    }
+
+    /// Key `i`.
+    @inline(__always) func key(_ i: Int) -> ArraySlice<UInt8> { bytes[Int(starts[i]) ..< Int(starts[i + 1])] }
+
+    /// The index of the first key >= `target` (`count` when there is none).
+    func lowerBound(_ target: [UInt8]) -> Int {
+        target.withUnsafeBufferPointer { t in bytes.withUnsafeBufferPointer { lowerBound(t, from: 0, in: $0) } }
+    }
+
+    /// The index of the first key >= `target` at or after `from`, in `all` (this list's `bytes`): a galloping
+    /// search, so a seek just past the current key costs the logarithm of the distance, not of the list.
+    func lowerBound(_ target: UnsafeBufferPointer<UInt8>, from: Int, in all: UnsafeBufferPointer<UInt8>) -> Int {
+        @inline(__always) func less(_ i: Int) -> Bool {   // key(i) < target
+            let s = Int(starts[i]), n = Int(starts[i + 1]) - s
+            let c = memcmp(all.baseAddress! + s, target.baseAddress!, min(n, target.count))
+            return c < 0 || (c == 0 && n < target.count)
+        }
+        guard from < count, target.count > 0, all.count > 0 else { return min(from, count) }
+        if !less(from) { return from }
+        var lo = from, step = 1
+        var hi = from + 1
+        while hi < count && less(hi) { lo = hi; step *= 2; hi = from + step }
+        hi = min(hi, count)
+        // key(lo) < target, and key(hi) >= target or hi == count.
+        var a = lo + 1, b = hi
+        while a < b {
+            let mid = (a + b) / 2
+            if less(mid) { a = mid + 1 } else { b = mid }
+        }
+        return a
+    }
+}
+
+/// Builds ``TermKeys`` once, for any number of threads.
+/// (`@unchecked Sendable`: `value` is only read or written under `lock`.)
+final class TermKeysCache: @unchecked Sendable {
+    private let lock = NSLock()
+    private var value: TermKeys? = nil
+    func get(_ build: () throws -> TermKeys) throws -> TermKeys {
+        lock.lock(); defer { lock.unlock() }
+        if let value { return value }
+        let v = try build()
+        value = v
+        return v
     }
 }

@@ -46,11 +46,11 @@ extension Searcher {
         for f in fields {
             for s in segments {
                 own += try s.term([UInt8(f)] + tokens[0])?.docFreq ?? 0
-                for (k, info, d) in try TermExpansion.fuzzyTerms(s.dict, field: UInt8(f), word: scalars,
+                for (k, df, d) in try TermExpansion.fuzzyTerms(s.dict, field: UInt8(f), word: scalars,
                                                                   maxEdits: max(1, TermExpansion.autoEdits(scalars.count)),
                                                                   prefixLength: 0) where d > 0 {
                     let t = Array(k.dropFirst())
-                    found[t, default: (d, 0)].df += info.docFreq
+                    found[t, default: (d, 0)].df += df
                 }
             }
         }

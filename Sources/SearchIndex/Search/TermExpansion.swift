@@ -34,49 +34,95 @@ enum TermExpansion {
     /// `maxEdits` (the row's minimum, and the previous row's plus one for a transposition, exceed it), it
     /// seeks past every term with that prefix.
     static func fuzzyTerms(_ dict: TermDictionaryReader, field: UInt8, word: [UInt32], maxEdits: Int,
-                           prefixLength: Int) throws -> [(key: [UInt8], info: TermInfo, edits: Int)] {
-        let m = word.count
-        let fixed = Array(word.prefix(prefixLength))
-        let start = [field] + utf8(fixed[...])
-        var out: [(key: [UInt8], info: TermInfo, edits: Int)] = []
-        // rows[i] is the table row after the term's first i scalars; mins[i] its minimum.
-        var rows: [[Int]] = [Array(0...m)]
-        var mins: [Int] = [0]
-        var prev: [UInt32] = []
-        try dict.scan(from: start) { key, info in
-            guard key.starts(with: start) else { return .stop }
-            let t = scalars(of: key)
-            var common = 0
-            while common < min(t.count, prev.count, rows.count - 1) && t[common] == prev[common] { common += 1 }
-            rows.removeSubrange((common + 1)...); mins.removeSubrange((common + 1)...)
-            prev = t
-            var i = common
-            while i < t.count {
+                           prefixLength: Int) throws -> [(key: [UInt8], docFreq: Int, edits: Int)] {
+        let keys = try dict.allKeys()
+        let m = word.count, width = m + 1
+        let start = [field] + utf8(word.prefix(prefixLength))
+        // (The walk's state lives inside the closure, not captured by it, so it needs no boxes.)
+        return keys.bytes.withUnsafeBufferPointer { all in
+            var out: [(key: [UInt8], docFreq: Int, edits: Int)] = []
+            // The walk's state, reused from term to term (no allocation per term): the previous key, its scalars
+            // and where each ends in the key (the first `tCount` of `t` and `ends`), and the table rows for its
+            // first `depth` scalars (row r at table[r * width ..< (r + 1) * width]) with their minimums.
+            var prev = 0, prevCount = 0
+            var t = [UInt32](repeating: 0, count: 64), ends = [Int](repeating: 0, count: 64), tCount = 0
+            var table = [Int](repeating: 0, count: 65 * width), mins = [Int](repeating: 0, count: 65)
+            for j in 0...m { table[j] = j }
+            let far = maxEdits + 1
+            var depth = 0
+            var seekKey: [UInt8] = []
+            var i = keys.lowerBound(start)
+            walk: while i < keys.count {
+                let ks = Int(keys.starts[i]), ke = Int(keys.starts[i + 1])
+                let key = UnsafeBufferPointer(rebasing: all[ks ..< ke])
+                guard key.count >= start.count, start.indices.allSatisfy({ key[$0] == start[$0] }) else { break }
+                // Scalars (and rows) shared with the previous key.
+                var commonBytes = 0
+                let limit = min(key.count, prevCount)
+                while commonBytes < limit && key[commonBytes] == all[prev + commonBytes] { commonBytes += 1 }
+                var common = 0
+                while common < min(depth, tCount) && ends[common] <= commonBytes { common += 1 }
+                prev = ks; prevCount = key.count
+                tCount = common
+                // Decode the rest of the key's scalars (invalid UTF-8 decodes byte by byte, never traps).
+                var o = common > 0 ? ends[common - 1] : 1
+                while o < key.count {
+                    let b0 = UInt32(key[o])
+                    var v = b0, len = 1
+                    if b0 >= 0xF0, o + 3 < key.count { v = (b0 & 0x07) << 18 | UInt32(key[o + 1] & 0x3F) << 12 | UInt32(key[o + 2] & 0x3F) << 6 | UInt32(key[o + 3] & 0x3F); len = 4 }
+                    else if b0 >= 0xE0, o + 2 < key.count { v = (b0 & 0x0F) << 12 | UInt32(key[o + 1] & 0x3F) << 6 | UInt32(key[o + 2] & 0x3F); len = 3 }
+                    else if b0 >= 0xC0, o + 1 < key.count { v = (b0 & 0x1F) << 6 | UInt32(key[o + 1] & 0x3F); len = 2 }
+                    o += len
+                    if tCount == t.count { t.append(0); ends.append(0) }
+                    t[tCount] = v; ends[tCount] = o; tCount += 1
+                }
+                if (tCount + 1) * width > table.count { table += [Int](repeating: 0, count: (tCount + 1) * width - table.count); mins += [Int](repeating: 0, count: tCount + 1) }
+                depth = min(depth, common)
+                while depth < tCount {
+                    depth += 1
+                    let r = depth, c = t[r - 1]
+                    let up = (r - 1) * width, here = r * width
+                    // Only cells within maxEdits of the diagonal can stay within maxEdits: compute that band and
+                    // put maxEdits + 1 ("too far") just outside it, where the next row reads.
+                    let lo = max(1, r - maxEdits), hi = min(m, r + maxEdits)
+                    table[here] = r
+                    if lo - 1 >= 1 { table[here + lo - 1] = far }
+                    if hi + 1 <= m { table[here + hi + 1] = far }
+                    var rowMin = r <= maxEdits ? r : far
+                    var j = lo
+                    while j <= hi {
+                        var d = min(table[up + j] + 1, table[here + j - 1] + 1, table[up + j - 1] + (word[j - 1] == c ? 0 : 1))
+                        if r > 1, j > 1, c == word[j - 2], t[r - 2] == word[j - 1] { d = min(d, table[(r - 2) * width + j - 2] + 1) }
+                        if d > far { d = far }
+                        table[here + j] = d
+                        if d < rowMin { rowMin = d }
+                        j += 1
+                    }
+                    mins[r] = rowMin
+                    // Every later row is at least min(this row's minimum, the previous row's minimum + 1).
+                    let bound = min(rowMin, r > 1 ? mins[r - 1] + 1 : Int.max)
+                    if bound > maxEdits {
+                        // No term starting with these r scalars can match: skip them all, to the first key
+                        // after that prefix (the prefix with its last byte plus one; UTF-8 has no 0xFF byte).
+                        let n = ends[r - 1]
+                        if n <= 4 { i = Int(keys.pastPrefix[n - 2][i]); continue walk }
+                        guard key[n - 1] < 0xFF else { break walk }
+                        seekKey.removeAll(keepingCapacity: true)
+                        seekKey.append(contentsOf: UnsafeBufferPointer(rebasing: key[0 ..< n]))
+                        seekKey[n - 1] += 1
+                        i = seekKey.withUnsafeBufferPointer { keys.lowerBound($0, from: i + 1, in: all) }
+                        continue walk
+                    }
+                }
+                // The distance is in the last row's band only when the lengths differ by at most maxEdits.
+                if abs(tCount - m) <= maxEdits {
+                    let d = table[tCount * width + m]
+                    if d <= maxEdits { out.append((Array(key), Int(keys.docFreqs[i]), d)) }
+                }
                 i += 1
-                var row = [Int](repeating: 0, count: m + 1)
-                row[0] = i
-                var rowMin = i
-                let c = t[i - 1]
-                let up = rows[i - 1]
-                for j in 1...max(m, 1) where j <= m {
-                    var d = min(up[j] + 1, row[j - 1] + 1, up[j - 1] + (word[j - 1] == c ? 0 : 1))
-                    if i > 1, j > 1, c == word[j - 2], t[i - 2] == word[j - 1] { d = min(d, rows[i - 2][j - 2] + 1) }
-                    row[j] = d
-                    if d < rowMin { rowMin = d }
-                }
-                rows.append(row); mins.append(rowMin)
-                // Every later row is at least min(this row's minimum, the previous row's minimum + 1).
-                let bound = min(rowMin, i > 1 ? mins[i - 1] + 1 : Int.max)
-                if bound > maxEdits {
-                    guard let next = successor(of: [field] + utf8(t[0..<i])) else { return .stop }
-                    return .seek(next)
-                }
             }
-            let d = rows[t.count][m]
-            if d <= maxEdits { out.append((key, info, d)) }
-            return .next
+            return out
         }
-        return out
     }
 
     /// Optimal-string-alignment distance between two scalar strings: the brute-force reference the walk
@@ -112,15 +158,18 @@ enum TermExpansion {
     /// Every term of `field` in `dict` matching `pattern`. Only terms starting with the pattern's literal
     /// prefix (up to its first wildcard) are read; a leading wildcard reads the whole field.
     static func wildcardTerms(_ dict: TermDictionaryReader, field: UInt8,
-                              pattern: [PatternElement]) throws -> [(key: [UInt8], info: TermInfo)] {
+                              pattern: [PatternElement]) throws -> [(key: [UInt8], docFreq: Int)] {
         var literal: [UInt32] = []
         for e in pattern { guard case let .scalar(v) = e else { break }; literal.append(v) }
         let start = [field] + utf8(literal[...])
-        var out: [(key: [UInt8], info: TermInfo)] = []
-        try dict.scan(from: start) { key, info in
-            guard key.starts(with: start) else { return .stop }
-            if matches(scalars(of: key), pattern) { out.append((key, info)) }
-            return .next
+        let keys = try dict.allKeys()
+        var out: [(key: [UInt8], docFreq: Int)] = []
+        var i = keys.lowerBound(start)
+        while i < keys.count {
+            let key = keys.key(i)
+            guard key.starts(with: start) else { break }
+            if matches(scalars(of: key), pattern) { out.append((Array(key), Int(keys.docFreqs[i]))) }
+            i += 1
         }
         return out
     }

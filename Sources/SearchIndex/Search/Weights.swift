@@ -40,12 +40,16 @@ extension Searcher {
             }
         case let .prefix(f, text):
             if f == Manifest.idField {
-                return try expansionWeight(field: 0, ctx: ctx) { dict in try dict.prefixTerms([0] + Array(text.utf8), limit: 4096) }
+                return try expansionWeight(field: 0, ctx: ctx) { dict in
+                    try dict.prefixTerms([0] + Array(text.utf8), limit: 4096).map { ($0.0, $0.1.docFreq, $0.1) }
+                }
             }
             return try perField(f, ctx) { field in
                 let p = [UInt8(field)] + analyzer.normalizePrefix(text)
                 guard p.count > 1 else { return .none }
-                return try expansionWeight(field: field, ctx: ctx) { dict in try dict.prefixTerms(p, limit: 4096) }
+                return try expansionWeight(field: field, ctx: ctx) { dict in
+                    try dict.prefixTerms(p, limit: 4096).map { ($0.0, $0.1.docFreq, $0.1) }
+                }
             }
         case let .wildcard(f, pattern):
             try requireTextField(f, "a wildcard", ctx)
@@ -53,7 +57,7 @@ extension Searcher {
                 let elements = wildcardPattern(pattern)
                 guard elements.contains(where: { if case .scalar = $0 { return true }; return false }) else { return .none }
                 return try expansionWeight(field: field, ctx: ctx) { dict in
-                    try TermExpansion.wildcardTerms(dict, field: UInt8(field), pattern: elements)
+                    try TermExpansion.wildcardTerms(dict, field: UInt8(field), pattern: elements).map { ($0.key, $0.docFreq, nil) }
                 }
             }
         case let .fuzzy(f, text, edits):
@@ -94,21 +98,26 @@ extension Searcher {
         throw ctx.fieldError(Manifest.idField, "the \(Manifest.idField) field takes exact ids and id prefixes, not \(what)")
     }
 
-    /// A disjunction of the terms `expand` finds in each segment's dictionary: the `maxPrefixTerms` with the
-    /// highest document frequency (ties: key order), each scored as a term. The scans already yield each
-    /// segment's entry for every term, so the chosen terms need no second lookup.
+    /// A disjunction of the terms `expand` finds in each segment's dictionary (with their document
+    /// frequency, and their dictionary entry when the expansion read it): the `maxPrefixTerms` with the
+    /// highest document frequency (ties: key order), each scored as a term. Only the chosen terms are looked
+    /// up where the expansion did not bring their entry.
     private func expansionWeight(field: Int, ctx: QueryContext,
-                                 _ expand: (TermDictionaryReader) throws -> [(key: [UInt8], info: TermInfo)]) throws -> Weight {
-        var found: [[UInt8]: (df: Int, infos: [TermInfo?])] = [:]
+                                 _ expand: (TermDictionaryReader) throws -> [(key: [UInt8], docFreq: Int, info: TermInfo?)]) throws -> Weight {
+        var found: [[UInt8]: (df: Int, infos: [TermInfo?], complete: Bool)] = [:]
         for (si, s) in segments.enumerated() {
-            for (k, info) in try expand(s.dict) {
-                found[k, default: (0, [TermInfo?](repeating: nil, count: segments.count))].df += info.docFreq
+            for (k, df, info) in try expand(s.dict) {
+                found[k, default: (0, [TermInfo?](repeating: nil, count: segments.count), true)].df += df
                 found[k]?.infos[si] = info
+                if info == nil { found[k]?.complete = false }
             }
         }
         let top = found.sorted { $0.value.df != $1.value.df ? $0.value.df > $1.value.df : $0.key.lexicographicallyPrecedes($1.key) }
             .prefix(ctx.options.maxPrefixTerms)
-        let ws = try top.map { try termWeight(field: field, key: $0.key, df: $0.value.df, infos: $0.value.infos, ctx: ctx) }
+        let ws = try top.map { t -> Weight in
+            let infos = t.value.complete ? t.value.infos : try segments.map { try $0.term(t.key) }
+            return try termWeight(field: field, key: t.key, df: t.value.df, infos: infos, ctx: ctx)
+        }
         return ws.isEmpty ? .none : .boolean(must: [], should: ws, mustNot: [])
     }
 
@@ -152,12 +161,11 @@ extension Searcher {
         let word = TermExpansion.scalars(of: key)
         let k = min(maxEdits ?? TermExpansion.autoEdits(word.count), 2)
         if k == 0 { return try termWeight(field: field, key: key, ctx: ctx) }
-        var found: [[UInt8]: (edits: Int, df: Int, infos: [TermInfo?])] = [:]
-        for (si, s) in segments.enumerated() {
-            for (t, info, d) in try TermExpansion.fuzzyTerms(s.dict, field: UInt8(field), word: word, maxEdits: k,
-                                                            prefixLength: ctx.options.fuzzyPrefixLength) {
-                found[t, default: (d, 0, [TermInfo?](repeating: nil, count: segments.count))].df += info.docFreq
-                found[t]?.infos[si] = info
+        var found: [[UInt8]: (edits: Int, df: Int)] = [:]
+        for s in segments {
+            for (t, df, d) in try TermExpansion.fuzzyTerms(s.dict, field: UInt8(field), word: word, maxEdits: k,
+                                                          prefixLength: ctx.options.fuzzyPrefixLength) {
+                found[t, default: (d, 0)].df += df
             }
         }
         let top = found.sorted {
@@ -168,7 +176,8 @@ extension Searcher {
         let ws = try top.map { t -> Weight in
             let length = min(TermExpansion.scalars(of: t.key).count, word.count)
             let similarity = t.value.edits == 0 ? 1 : max(0.1, 1 - Float(t.value.edits) / Float(max(length, 1)))
-            return try termWeight(field: field, key: t.key, df: blended, infos: t.value.infos, ctx: ctx, scale: similarity)
+            return try termWeight(field: field, key: t.key, df: blended, infos: try segments.map { try $0.term(t.key) },
+                                  ctx: ctx, scale: similarity)
         }
         return ws.count == 1 ? ws[0] : .boolean(must: [], should: ws, mustNot: [])
     }

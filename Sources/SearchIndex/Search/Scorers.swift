@@ -108,7 +108,6 @@ final class PhraseScorer: ScorerBase, Scorer {
     let slop: Int
     /// For each term, the nearest earlier term with the same key (its positions are the same), else -1.
     private let repeatOf: [Int]
-    private let hasRepeats: Bool
     let weight: Float, k1p1: Float
     let cache: [Float]
     let norms: UnsafeRawBufferPointer?
@@ -120,7 +119,6 @@ final class PhraseScorer: ScorerBase, Scorer {
          cache: [Float], norms: UnsafeRawBufferPointer?, label: String) {
         self.cursors = cursors; self.offsets = offsets; self.slop = slop; self.weight = idf * boost; self.k1p1 = bm25.k1 + 1
         repeatOf = keys.indices.map { i in keys[..<i].lastIndex(of: keys[i]) ?? -1 }
-        hasRepeats = repeatOf.contains { $0 >= 0 }
         self.cache = cache; self.norms = norms; self.label = label
         lead = cursors.indices.min { cursors[$0].docFreq < cursors[$1].docFreq } ?? 0
         super.init()
@@ -148,7 +146,8 @@ final class PhraseScorer: ScorerBase, Scorer {
     private var lists: [ArraySlice<UInt32>] = []
     private var idx: [Int] = []
     private func phraseFreq() -> Int {
-        if lists.count != cursors.count { lists = Array(repeating: [], count: cursors.count); idx = Array(repeating: 0, count: cursors.count) }
+        if lists.count != cursors.count { lists = Array(repeating: [], count: cursors.count) }
+        if idx.count != cursors.count { idx = Array(repeating: 0, count: cursors.count) }
         for i in cursors.indices { lists[i] = cursors[i].positions(); idx[i] = 0 }
         var count = 0
         outer: for p0 in lists[0] {
@@ -168,43 +167,17 @@ final class PhraseScorer: ScorerBase, Scorer {
         }
         return count
     }
-    /// Lucene's sloppy phrase frequency: with every term's positions shifted back by its offset in the
-    /// phrase, a match is one position per term whose shifted values span at most `slop`; each adds
-    /// `1 / (1 + span)`. The scan keeps one position per term, takes the term with the smallest shifted
-    /// value, counts the window up to the largest, and moves that term on (the minimal windows, found as
-    /// in the smallest-range-covering-k-lists problem). Terms with the same key take increasing positions
-    /// in phrase order, so two never share one.
+    /// Lucene's sloppy phrase frequency: `1 / (1 + span)` summed over the document's windows (see
+    /// ``SloppyWindows``).
     private func sloppyFreq() -> Float {
         let n = cursors.count
-        if lists.count != n { lists = Array(repeating: [], count: n); idx = Array(repeating: 0, count: n) }
-        for i in 0..<n { lists[i] = cursors[i].positions(); idx[i] = 0; if lists[i].isEmpty { return 0 } }
-        @inline(__always) func value(_ i: Int) -> Int { Int(lists[i][lists[i].startIndex + idx[i]]) - Int(offsets[i]) }
-        @inline(__always) func position(_ i: Int) -> UInt32 { lists[i][lists[i].startIndex + idx[i]] }
-        /// Keeps each repeated term after the previous one of the same key; false when one runs out.
-        func separateRepeats() -> Bool {
-            for i in 0..<n where repeatOf[i] >= 0 {
-                while position(i) <= position(repeatOf[i]) {
-                    idx[i] += 1
-                    if idx[i] >= lists[i].count { return false }
-                }
-            }
-            return true
-        }
-        guard separateRepeats() else { return 0 }
+        if lists.count != n { lists = Array(repeating: [], count: n) }
+        for i in 0..<n { lists[i] = cursors[i].positions() }
         var freq: Float = 0
-        while true {
-            var lo = 0, hiValue = value(0)
-            for i in 1..<n {
-                let v = value(i)
-                if v < value(lo) { lo = i }
-                if v > hiValue { hiValue = v }
-            }
-            let span = hiValue - value(lo)
-            if span <= slop { freq += 1 / Float(1 + span) }
-            idx[lo] += 1
-            if idx[lo] >= lists[lo].count { break }
-            if hasRepeats, !separateRepeats() { break }
-        }
+        let lists = self.lists
+        SloppyWindows.scan(terms: n, offsets: offsets.map { Int($0) }, repeatOf: repeatOf, slop: slop,
+                           count: { lists[$0].count }, position: { Int(lists[$0][lists[$0].startIndex + $1]) },
+                           window: { span, _ in freq += 1 / Float(1 + span) })
         return freq
     }
 

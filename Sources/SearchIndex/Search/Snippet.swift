@@ -149,38 +149,16 @@ extension Searcher {
         return Snippet(fragments: frags, truncatedStart: lo > 0, truncatedEnd: hi < utf8.count, matchedTerms: bestKey.0)
     }
 
-    /// The tokens (indexes) that take part in an occurrence of `phrase` within its slop: the same scan as
-    /// the sloppy phrase scorer, over the text's token positions (an exact phrase is slop 0).
+    /// The tokens (indexes) that take part in an occurrence of `phrase` within its slop, found by the same
+    /// scan as the sloppy phrase scorer (``SloppyWindows``) over the text's token positions.
     static func phraseOccurrences(_ phrase: QueryTerms.Phrase, positions: [Int], keys: [[UInt8]]) -> Set<Int> {
-        let n = phrase.terms.count
-        guard n > 0 else { return [] }
         // Per phrase term, the indexes of the tokens that are it, in position order.
         let lists = phrase.terms.map { t in keys.indices.filter { keys[$0] == t } }
-        if lists.contains(where: \.isEmpty) { return [] }
         let repeatOf = phrase.terms.indices.map { i in phrase.terms[..<i].lastIndex(of: phrase.terms[i]) ?? -1 }
-        var idx = [Int](repeating: 0, count: n)
-        func value(_ i: Int) -> Int { positions[lists[i][idx[i]]] - phrase.offsets[i] }
-        func separate() -> Bool {
-            for i in 0..<n where repeatOf[i] >= 0 {
-                while positions[lists[i][idx[i]]] <= positions[lists[repeatOf[i]][idx[repeatOf[i]]]] {
-                    idx[i] += 1
-                    if idx[i] >= lists[i].count { return false }
-                }
-            }
-            return true
-        }
         var out = Set<Int>()
-        guard separate() else { return out }
-        while true {
-            var lo = 0, hi = value(0)
-            for i in 1..<max(n, 1) where i < n {
-                if value(i) < value(lo) { lo = i }
-                if value(i) > hi { hi = value(i) }
-            }
-            if hi - value(lo) <= phrase.slop { for i in 0..<n { out.insert(lists[i][idx[i]]) } }
-            idx[lo] += 1
-            if idx[lo] >= lists[lo].count || !separate() { break }
-        }
+        SloppyWindows.scan(terms: phrase.terms.count, offsets: phrase.offsets, repeatOf: repeatOf, slop: phrase.slop,
+                           count: { lists[$0].count }, position: { positions[lists[$0][$1]] },
+                           window: { _, idx in for (i, k) in idx.enumerated() { out.insert(lists[i][k]) } })
         return out
     }
 }

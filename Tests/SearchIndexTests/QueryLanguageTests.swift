@@ -55,7 +55,8 @@ final class QueryLanguageTests: XCTestCase {
             let field = UInt8(1 + rng.next() % 2)
             let k = Int(rng.next() % 3)
             let prefix = trial % 5 == 0 ? min(1, word.count) : 0
-            let got = try TermExpansion.fuzzyTerms(dict, field: field, word: word, maxEdits: k, prefixLength: prefix)
+            var budget = Int.max
+            let got = try TermExpansion.fuzzyTerms(dict, field: field, word: word, maxEdits: k, prefixLength: prefix, budget: &budget)
             let expected = keys.compactMap { key -> ([UInt8], Int)? in
                 guard key[0] == field else { return nil }
                 let t = TermExpansion.scalars(of: key)
@@ -70,6 +71,42 @@ final class QueryLanguageTests: XCTestCase {
         }
         XCTAssertEqual(checked, 300)
         XCTAssertGreaterThan(nonEmpty, 100, "the oracle must exercise matches, not only misses")
+    }
+
+    /// The walk's work grows with the terms near the word, not with the dictionary: on a dictionary of
+    /// 20,000 random words, a fuzzy expansion reads a small share of the keys, and a query of many broad
+    /// expansions hits the scan budget as a typed error instead of running for seconds.
+    func testFuzzyWalkReadsFewKeysAndIsBounded() throws {
+        var rng = SeededRNG(seed: 13)
+        let dir = temporaryDirectory(self)
+        let letters = Array("abcdefghijklmnopqrstuvwxyz")
+        var set = Set<[UInt8]>()
+        while set.count < 20_000 {
+            let w = String((0..<(Int(rng.next() % 8) + 3)).map { _ in letters[Int(rng.next() % 26)] })
+            set.insert([1] + Array(w.utf8))
+        }
+        let keys = set.sorted { $0.lexicographicallyPrecedes($1) }
+        let out = try OutputFile(path: dir + "/b.tdi", kind: .termDictionary)
+        let w = TermDictionaryWriter(out: out)
+        for (i, k) in keys.enumerated() { try w.add(key: k, info: TermInfo(docFreq: 2, totalTermFreq: 2, docOffset: i, posOffset: i)) }
+        try w.finish()
+        let dict = try TermDictionaryReader(file: MappedFile(path: dir + "/b.tdi", name: "b.tdi", kind: .termDictionary))
+        for word in ["development", "tangier", "zebra", "qqqq"] {
+            var budget = Int.max
+            _ = try TermExpansion.fuzzyTerms(dict, field: 1, word: word.unicodeScalars.map(\.value), maxEdits: 1, prefixLength: 0, budget: &budget)
+            let read = Int.max - budget
+            XCTAssertLessThan(read, keys.count / 4, "\(word)~1 read \(read) of \(keys.count) keys")
+        }
+        var small = 100
+        XCTAssertThrowsError(try TermExpansion.fuzzyTerms(dict, field: 1, word: Array("development".unicodeScalars.map(\.value)), maxEdits: 2, prefixLength: 0, budget: &small))
+        // Through a search: a tight budget turns a broad wildcard into an error.
+        let s = try randomIndex(seed: 41, docs: 200).0
+        var o = SearchOptions(); o.maxTermsScanned = 3
+        XCTAssertThrowsError(try s.search("*a*", options: o)) { e in
+            guard case SearchIndexError.invalidArgument(let m) = e else { return XCTFail("\(e)") }
+            XCTAssertTrue(m.contains("maxTermsScanned"), m)
+        }
+        XCTAssertNoThrow(try s.search("*a*"))
     }
 
     func testEditDistanceGoldenValues() {
@@ -115,7 +152,8 @@ final class QueryLanguageTests: XCTestCase {
                 let s = String(decoding: key.dropFirst(), as: UTF8.self)
                 return re.firstMatch(in: s, range: NSRange(s.startIndex..., in: s)) != nil
             }
-            let got = try TermExpansion.wildcardTerms(dict, field: field, pattern: elements).map(\.key)
+            var budget = Int.max
+            let got = try TermExpansion.wildcardTerms(dict, field: field, pattern: elements, budget: &budget).map(\.key)
             XCTAssertEqual(got, expected, "pattern \(regex)")
             if !expected.isEmpty { nonEmpty += 1 }
         }

@@ -19,6 +19,8 @@ final class QueryContext {
     var highlights = QueryTerms()
     /// How many excluded (`mustNot`) clauses the weight being built is inside of.
     var negated = 0
+    /// Dictionary keys the query's fuzzy and wildcard expansions may still read.
+    var scanBudget: Int
 
     /// Records a term the query searches `field` for (unless it is inside an excluded clause).
     func highlight(field: Int, key: [UInt8]) {
@@ -32,7 +34,9 @@ final class QueryContext {
         highlights.phrases.append(.init(field: totals.names[field], terms: keys.map { Array($0.dropFirst()) }, offsets: offsets, slop: slop))
     }
 
-    init(options: SearchOptions, totals: FieldTotals) { self.options = options; self.totals = totals }
+    init(options: SearchOptions, totals: FieldTotals) {
+        self.options = options; self.totals = totals; scanBudget = options.maxTermsScanned
+    }
 
     /// A ``SearchIndexError/querySyntax(query:position:message:)`` about `field`, at the first `field:` in
     /// the query text (0 when there is no text, or no field).

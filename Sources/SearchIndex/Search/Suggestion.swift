@@ -7,12 +7,15 @@ extension Searcher {
     /// (folded, and stemmed when the index stems).
     func suggestion(for query: Query, text: String, options: SearchOptions) throws -> String? {
         var replacements: [(word: String, with: String)] = []
+        // One budget for all the words' walks (``SearchOptions/maxTermsScanned``); when it runs out, the
+        // words not yet looked at keep their spelling.
+        var budget = options.maxTermsScanned
         func walk(_ q: Query) throws {
             switch q {
             case let .term(f, word):
-                if let c = try correction(word, field: f, options: options) { replacements.append((word, c)) }
+                if let c = try correction(word, field: f, options: options, budget: &budget) { replacements.append((word, c)) }
             case let .fuzzy(f, word, _):
-                if let c = try correction(word, field: f, options: options) { replacements.append((word, c)) }
+                if let c = try correction(word, field: f, options: options, budget: &budget) { replacements.append((word, c)) }
             case let .boosted(inner, _): try walk(inner)
             case let .boolean(cs): for c in cs where c.occur != .mustNot { try walk(c.query) }
             default: break
@@ -27,7 +30,7 @@ extension Searcher {
     }
 
     /// The best replacement for `word` in `field` (the default fields when nil), or nil.
-    private func correction(_ word: String, field: String?, options: SearchOptions) throws -> String? {
+    private func correction(_ word: String, field: String?, options: SearchOptions, budget: inout Int) throws -> String? {
         if field == Manifest.idField { return nil }
         var tokens: [[UInt8]] = []
         analyzer.analyze(word) { t, _ in tokens.append(Array(t)) }
@@ -46,9 +49,10 @@ extension Searcher {
         for f in fields {
             for s in segments {
                 own += try s.term([UInt8(f)] + tokens[0])?.docFreq ?? 0
-                for (k, df, d) in try TermExpansion.fuzzyTerms(s.dict, field: UInt8(f), word: scalars,
-                                                                  maxEdits: max(1, TermExpansion.autoEdits(scalars.count)),
-                                                                  prefixLength: 0) where d > 0 {
+                guard let found1 = try? TermExpansion.fuzzyTerms(s.dict, field: UInt8(f), word: scalars,
+                                                                 maxEdits: max(1, TermExpansion.autoEdits(scalars.count)),
+                                                                 prefixLength: 0, budget: &budget) else { return nil }
+                for (k, df, d) in found1 where d > 0 {
                     let t = Array(k.dropFirst())
                     found[t, default: (d, 0)].df += df
                 }

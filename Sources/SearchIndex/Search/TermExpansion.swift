@@ -2,6 +2,10 @@
 /// wildcard patterns. Both walk one segment's sorted dictionary and skip the ranges that cannot match, so the
 /// work grows with the terms near the query, not with the dictionary.
 enum TermExpansion {
+    /// Thrown when an expansion would read more dictionary keys than its budget
+    /// (``SearchOptions/maxTermsScanned``).
+    static let overBudget = SearchIndexError.invalidArgument("the query's fuzzy and wildcard terms would read more dictionary terms than SearchOptions.maxTermsScanned allows; make them more specific (fewer edits, a literal start), or raise the limit")
+
     /// The Unicode scalars of a term key (the bytes after the field number).
     static func scalars<K: Collection>(of key: K) -> [UInt32] where K.Element == UInt8 {
         String(decoding: key.dropFirst(), as: UTF8.self).unicodeScalars.map(\.value)
@@ -34,12 +38,14 @@ enum TermExpansion {
     /// `maxEdits` (the row's minimum, and the previous row's plus one for a transposition, exceed it), it
     /// seeks past every term with that prefix.
     static func fuzzyTerms(_ dict: TermDictionaryReader, field: UInt8, word: [UInt32], maxEdits: Int,
-                           prefixLength: Int) throws -> [(key: [UInt8], docFreq: Int, edits: Int)] {
+                           prefixLength: Int, budget: inout Int) throws -> [(key: [UInt8], docFreq: Int, edits: Int)] {
         let keys = try dict.allKeys()
         let m = word.count, width = m + 1
         let start = [field] + utf8(word.prefix(prefixLength))
         // (The walk's state lives inside the closure, not captured by it, so it needs no boxes.)
-        return keys.bytes.withUnsafeBufferPointer { all in
+        var left = budget
+        defer { budget = left }
+        return try keys.bytes.withUnsafeBufferPointer { all in
             var out: [(key: [UInt8], docFreq: Int, edits: Int)] = []
             // The walk's state, reused from term to term (no allocation per term): the previous key, its scalars
             // and where each ends in the key (the first `tCount` of `t` and `ends`), and the table rows for its
@@ -53,6 +59,8 @@ enum TermExpansion {
             var seekKey: [UInt8] = []
             var i = keys.lowerBound(start)
             walk: while i < keys.count {
+                left -= 1
+                if left < 0 { throw TermExpansion.overBudget }
                 let ks = Int(keys.starts[i]), ke = Int(keys.starts[i + 1])
                 let key = UnsafeBufferPointer(rebasing: all[ks ..< ke])
                 guard key.count >= start.count, start.indices.allSatisfy({ key[$0] == start[$0] }) else { break }
@@ -158,17 +166,22 @@ enum TermExpansion {
     /// Every term of `field` in `dict` matching `pattern`. Only terms starting with the pattern's literal
     /// prefix (up to its first wildcard) are read; a leading wildcard reads the whole field.
     static func wildcardTerms(_ dict: TermDictionaryReader, field: UInt8,
-                              pattern: [PatternElement]) throws -> [(key: [UInt8], docFreq: Int)] {
+                              pattern: [PatternElement], budget: inout Int) throws -> [(key: [UInt8], docFreq: Int)] {
         var literal: [UInt32] = []
         for e in pattern { guard case let .scalar(v) = e else { break }; literal.append(v) }
         let start = [field] + utf8(literal[...])
         let keys = try dict.allKeys()
         var out: [(key: [UInt8], docFreq: Int)] = []
         var i = keys.lowerBound(start)
+        var text: [UInt32] = []
         while i < keys.count {
+            budget -= 1
+            if budget < 0 { throw TermExpansion.overBudget }
             let key = keys.key(i)
             guard key.starts(with: start) else { break }
-            if matches(scalars(of: key), pattern) { out.append((Array(key), Int(keys.docFreqs[i]))) }
+            text.removeAll(keepingCapacity: true)
+            for u in String(decoding: key.dropFirst(), as: UTF8.self).unicodeScalars { text.append(u.value) }
+            if matches(text, pattern) { out.append((Array(key), Int(keys.docFreqs[i]))) }
             i += 1
         }
         return out

@@ -57,7 +57,8 @@ extension Searcher {
                 let elements = wildcardPattern(pattern)
                 guard elements.contains(where: { if case .scalar = $0 { return true }; return false }) else { return .none }
                 return try expansionWeight(field: field, ctx: ctx) { dict in
-                    try TermExpansion.wildcardTerms(dict, field: UInt8(field), pattern: elements).map { ($0.key, $0.docFreq, nil) }
+                    try TermExpansion.wildcardTerms(dict, field: UInt8(field), pattern: elements, budget: &ctx.scanBudget)
+                        .map { ($0.key, $0.docFreq, nil) }
                 }
             }
         case let .fuzzy(f, text, edits):
@@ -164,7 +165,7 @@ extension Searcher {
         var found: [[UInt8]: (edits: Int, df: Int)] = [:]
         for s in segments {
             for (t, df, d) in try TermExpansion.fuzzyTerms(s.dict, field: UInt8(field), word: word, maxEdits: k,
-                                                          prefixLength: ctx.options.fuzzyPrefixLength) {
+                                                          prefixLength: ctx.options.fuzzyPrefixLength, budget: &ctx.scanBudget) {
                 found[t, default: (d, 0)].df += df
             }
         }

@@ -131,7 +131,7 @@ final class SegmentTests: XCTestCase {
         XCTAssertEqual(old.documentCount, 120)
 
         // Replace everything and commit: every file of the old generation is removed.
-        w.deleteAll()
+        try w.deleteAll()
         try w.addDocument(makeDoc("fresh", title: "fresh start", body: "nothing in common"))
         try w.commit()
         let remaining = Set(try FileManager.default.contentsOfDirectory(atPath: dir))
@@ -246,7 +246,7 @@ final class SegmentTests: XCTestCase {
         for i in 0..<20 { try w.addDocument(makeDoc("d\(i)", title: "t", body: "old stuff")) }
         try w.commit()
         try w.addDocument(makeDoc("pending", title: "t", body: "old pending"))
-        w.deleteAll()
+        try w.deleteAll()
         XCTAssertEqual(w.bufferedDocuments, 0)
         try w.commit()
         var s = try Searcher(path: dir)

@@ -63,4 +63,19 @@ final class WriterContractTests: XCTestCase {
         XCTAssertEqual(try s.search("epsilon").hits.first?.document?.id, "next")
         _ = try checkIndex(path: dir)
     }
+
+    /// Every mutating call on a closed writer is a typed error.
+    func testClosedWriterRefusesChanges() throws {
+        let dir = temporaryDirectory(self)
+        let w = try IndexWriter(path: dir)
+        w.close()
+        for (name, call) in [("addDocument", { try w.addDocument(makeDoc("a", title: "t", body: "b")) }),
+                             ("deleteDocument", { try w.deleteDocument(id: "a") }),
+                             ("deleteAll", { try w.deleteAll() }),
+                             ("commit", { try w.commit() })] as [(String, () throws -> Void)] {
+            XCTAssertThrowsError(try call(), name) { e in
+                guard case SearchIndexError.writerClosed = e else { return XCTFail("\(name): \(e)") }
+            }
+        }
+    }
 }

@@ -149,8 +149,10 @@ public final class IndexWriter {
         buffer.delete(id: id)
     }
 
-    /// Drops every document; the next commit holds only what is added after this call.
-    public func deleteAll() {
+    /// Drops every document; the next commit holds only what is added after this call. Throws
+    /// ``SearchIndexError/writerClosed`` after ``close()``.
+    public func deleteAll() throws {
+        guard lock != nil else { throw SearchIndexError.writerClosed }
         segments = []; pendingDeletes = [:]; buffer = SegmentBuffer()
     }
 

@@ -431,10 +431,14 @@ final class CodecTests: XCTestCase {
         // Prefix enumeration equals filtering the sorted keys.
         for p in [[UInt8](arrayLiteral: 1), [2, UInt8(ascii: "a")], [0, UInt8(ascii: "z"), UInt8(ascii: "z")], [3], [4], [1, 0xC3]] {
             let expected = keys.filter { $0.starts(with: p) }
-            let got = try r.prefixTerms(p, limit: 10_000)
-            XCTAssertEqual(got.map { $0.0 }, expected, "prefix \(p)")
-            for (k, info) in got { XCTAssertTrue(same(info, infos[keys.firstIndex(of: k)!]), "prefix entry \(k)") }
-            XCTAssertEqual(try r.prefixTerms(p, limit: 5).map { $0.0 }, Array(expected.prefix(5)))
+            var budget = Int.max
+            let got = try TermExpansion.prefixTerms(r, prefix: p, budget: &budget)
+            XCTAssertEqual(got.map(\.key), expected, "prefix \(p)")
+            for (k, df) in got { XCTAssertEqual(df, infos[keys.firstIndex(of: k)!].docFreq, "prefix entry \(k)") }
+            if expected.count > 2 {
+                var small = 2
+                XCTAssertThrowsError(try TermExpansion.prefixTerms(r, prefix: p, budget: &small), "budget of 2 for \(expected.count) terms")
+            }
         }
     }
 
@@ -445,7 +449,8 @@ final class CodecTests: XCTestCase {
         let r = try TermDictionaryReader(file: MappedFile(path: dir + "/e.tdi", name: "e.tdi", kind: .termDictionary))
         XCTAssertEqual(r.termCount, 0)
         XCTAssertNil(try r.lookup([1, 0x61]))
-        XCTAssertTrue(try r.prefixTerms([1], limit: 10).isEmpty)
+        var budget = 10
+        XCTAssertTrue(try TermExpansion.prefixTerms(r, prefix: [1], budget: &budget).isEmpty)
     }
 
     // MARK: varints and fixed-width integers

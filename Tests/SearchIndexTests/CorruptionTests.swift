@@ -258,7 +258,7 @@ final class CorruptionTests: XCTestCase {
         var r = try craftedDictionary([(a, 2, Int.max - 1, 0), (b, 2, 10, 0)])
         XCTAssertEqual(try r.lookup([1, a])?.docOffset, Int.max - 1)
         expectCorrupt("c.tdi", { try r.lookup([1, b]) })
-        expectCorrupt("c.tdi", { try r.prefixTerms([1], limit: 10) })
+        expectCorrupt("c.tdi", { var budget = 10; return try TermExpansion.prefixTerms(r, prefix: [1], budget: &budget) })
         // The same for positions offsets.
         r = try craftedDictionary([(a, 2, 0, Int.max - 1), (b, 3, 5, 10)])
         XCTAssertEqual(try r.lookup([1, a])?.posOffset, Int.max - 1)

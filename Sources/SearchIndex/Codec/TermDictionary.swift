@@ -176,22 +176,6 @@ final class TermDictionaryReader: Sendable {
         return found
     }
 
-    /// All (key, info) whose key starts with `prefix`, in order, at most `limit`.
-    func prefixTerms(_ prefix: [UInt8], limit: Int) throws -> [([UInt8], TermInfo)] {
-        var out: [([UInt8], TermInfo)] = []
-        var b = prefix.withUnsafeBytes({ blockFor($0) }) ?? 0
-        var done = false
-        while !done && b < blockOffsets.count && out.count < limit {
-            try scanBlock(b) { k, info in
-                if k.starts(with: prefix) { out.append((k, info)); if out.count >= limit { done = true; return false } }
-                else if Self.less(prefix, k) { done = true; return false }
-                return true
-            }
-            b += 1
-        }
-        return out
-    }
-
     static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }
 
     /// Every key of the dictionary in order, with its document frequency, decoded once (on first use) and
@@ -200,7 +184,9 @@ final class TermDictionaryReader: Sendable {
     func allKeys() throws -> TermKeys {
         try keysCache.get {
             var bytes: [UInt8] = [], starts: [Int32] = [0], docFreqs: [Int32] = []
-            bytes.reserveCapacity(termCount * 8); starts.reserveCapacity(termCount + 1); docFreqs.reserveCapacity(termCount)
+            // (termCount comes from the file: bound it by the file's size before trusting it for an allocation.)
+            let expected = min(max(termCount, 0), file.body.count)
+            bytes.reserveCapacity(expected * 8); starts.reserveCapacity(expected + 1); docFreqs.reserveCapacity(expected)
             for b in 0..<blockCount {
                 try scanBlock(b) { k, info in
                     bytes.append(contentsOf: k); starts.append(Int32(truncatingIfNeeded: bytes.count))

@@ -154,6 +154,24 @@ enum TermExpansion {
     /// to 5, 2 beyond.
     static func autoEdits(_ length: Int) -> Int { length <= 2 ? 0 : length <= 5 ? 1 : 2 }
 
+    // MARK: - Prefixes
+
+    /// Every term of `dict` starting with `prefix` (the field byte first), with its document frequency.
+    static func prefixTerms(_ dict: TermDictionaryReader, prefix: [UInt8], budget: inout Int) throws -> [(key: [UInt8], docFreq: Int)] {
+        let keys = try dict.allKeys()
+        var out: [(key: [UInt8], docFreq: Int)] = []
+        var i = keys.lowerBound(prefix)
+        while i < keys.count {
+            budget -= 1
+            if budget < 0 { throw TermExpansion.overBudget }
+            let key = keys.key(i)
+            guard key.starts(with: prefix) else { break }
+            out.append((Array(key), Int(keys.docFreqs[i])))
+            i += 1
+        }
+        return out
+    }
+
     // MARK: - Wildcards
 
     /// One element of a wildcard pattern.

@@ -41,14 +41,14 @@ extension Searcher {
         case let .prefix(f, text):
             if f == Manifest.idField {
                 return try expansionWeight(field: 0, ctx: ctx) { dict in
-                    try dict.prefixTerms([0] + Array(text.utf8), limit: 4096).map { ($0.0, $0.1.docFreq, $0.1) }
+                    try TermExpansion.prefixTerms(dict, prefix: [0] + Array(text.utf8), budget: &ctx.scanBudget).map { ($0.key, $0.docFreq, nil) }
                 }
             }
             return try perField(f, ctx) { field in
                 let p = [UInt8(field)] + analyzer.normalizePrefix(text)
                 guard p.count > 1 else { return .none }
                 return try expansionWeight(field: field, ctx: ctx) { dict in
-                    try dict.prefixTerms(p, limit: 4096).map { ($0.0, $0.1.docFreq, $0.1) }
+                    try TermExpansion.prefixTerms(dict, prefix: p, budget: &ctx.scanBudget).map { ($0.key, $0.docFreq, nil) }
                 }
             }
         case let .wildcard(f, pattern):

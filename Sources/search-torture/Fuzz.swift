@@ -134,7 +134,8 @@ enum FuzzMode {
         log.append("max \(maxSmall) \(maxSmallQuery.debugDescription)", sync: false)
     }
 
-    static func run(queries: Int, seed: UInt64, index: String?, tally: inout Tally, failures: inout [String], maxMillis: inout Double) throws {
+    static func run(queries: Int, seed: UInt64, index: String?, tally: inout Tally, failures: inout [String], maxMillis: inout Double,
+                    slowest: inout String) throws {
         let work = makeTempDir("fuzz")
         defer { try? FileManager.default.removeItem(atPath: work) }
         let idx: String
@@ -149,7 +150,9 @@ enum FuzzMode {
             switch parts[0] {
             case "done": tally.add(parts.count > 2 ? parts[2] : "?")
             case "slow": tally.add("SLOW"); failures.append("query \(line)")
-            case "max": maxMillis = max(maxMillis, (Double(parts[1]) ?? 0) * 1000)
+            case "max":
+                let ms = (Double(parts[1]) ?? 0) * 1000
+                if ms > maxMillis { maxMillis = ms; slowest = parts.count > 2 ? parts[2] : "" }
             default: break
             }
         }, onFailure: { item, hung in

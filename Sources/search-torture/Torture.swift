@@ -83,9 +83,9 @@ struct Fuzz: ParsableCommand {
     func run() throws { if !Fuzz.go(self) { throw ExitCode(1) } }
     static func go(_ c: Fuzz) -> Bool {
         runMode("fuzz") { t, f in
-            var maxMs = 0.0
-            try FuzzMode.run(queries: c.queries, seed: c.common.seed, index: c.index, tally: &t, failures: &f, maxMillis: &maxMs)
-            return String(format: "; slowest query of <= 10 KB: %.1f ms", maxMs)
+            var maxMs = 0.0, slowest = ""
+            try FuzzMode.run(queries: c.queries, seed: c.common.seed, index: c.index, tally: &t, failures: &f, maxMillis: &maxMs, slowest: &slowest)
+            return String(format: "; slowest query of <= 10 KB: %.1f ms", maxMs) + " (\(slowest))"
         }
     }
 }

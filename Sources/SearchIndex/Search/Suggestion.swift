@@ -6,28 +6,36 @@ extension Searcher {
     /// replacements are made there, word by word); the dictionary terms it suggests are analyzed forms
     /// (folded, and stemmed when the index stems).
     func suggestion(for query: Query, text: String, options: SearchOptions) throws -> String? {
-        var replacements: [(word: String, with: String)] = []
-        // One budget for all the words' walks (``SearchOptions/maxTermsScanned``); when it runs out, the
-        // words not yet looked at keep their spelling.
-        var budget = options.maxTermsScanned
-        func walk(_ q: Query) throws {
+        // The plain words, as typed; a query of more than `maxWords` gets no suggestion (a pasted paragraph
+        // is not a typo), so a suggestion costs at most that many dictionary walks.
+        var words: [(field: String?, word: String)] = []
+        func collect(_ q: Query) {
             switch q {
-            case let .term(f, word):
-                if let c = try correction(word, field: f, options: options, budget: &budget) { replacements.append((word, c)) }
-            case let .fuzzy(f, word, _):
-                if let c = try correction(word, field: f, options: options, budget: &budget) { replacements.append((word, c)) }
-            case let .boosted(inner, _): try walk(inner)
-            case let .boolean(cs): for c in cs where c.occur != .mustNot { try walk(c.query) }
+            case let .term(f, word), let .fuzzy(f, word, _): words.append((f, word))
+            case let .boosted(inner, _): collect(inner)
+            case let .boolean(cs): for c in cs where c.occur != .mustNot { collect(c.query) }
             default: break
             }
         }
-        try walk(query)
+        collect(query)
+        guard !words.isEmpty, words.count <= Self.suggestionMaxWords else { return nil }
+        // One budget for all the words' walks; when it runs out, the words not yet looked at keep their spelling.
+        var budget = min(options.maxTermsScanned, Self.suggestionMaxTermsScanned)
+        var replacements: [(word: String, with: String)] = []
+        for (f, word) in words {
+            if let c = try correction(word, field: f, options: options, budget: &budget) { replacements.append((word, c)) }
+        }
         guard !replacements.isEmpty else { return nil }
         var out = Array(text)
         for (word, with) in replacements { out = Self.replacingWord(Array(word), with: Array(with), in: out) }
         let s = String(out)
         return s == text ? nil : s
     }
+
+    /// Most plain words a query may have and still get a suggestion.
+    static let suggestionMaxWords = 12
+    /// Most dictionary terms the walks of one suggestion may read.
+    static let suggestionMaxTermsScanned = 200_000
 
     /// The best replacement for `word` in `field` (the default fields when nil), or nil.
     private func correction(_ word: String, field: String?, options: SearchOptions, budget: inout Int) throws -> String? {

@@ -41,14 +41,14 @@ extension Searcher {
         case let .prefix(f, text):
             if f == Manifest.idField {
                 return try expansionWeight(field: 0, ctx: ctx) { dict in
-                    try TermExpansion.prefixTerms(dict, prefix: [0] + Array(text.utf8), budget: &ctx.scanBudget).map { ($0.key, $0.docFreq, nil) }
+                    try TermExpansion.prefixTerms(dict, prefix: [0] + Array(text.utf8), budget: &ctx.scanBudget)
                 }
             }
             return try perField(f, ctx) { field in
                 let p = [UInt8(field)] + analyzer.normalizePrefix(text)
                 guard p.count > 1 else { return .none }
                 return try expansionWeight(field: field, ctx: ctx) { dict in
-                    try TermExpansion.prefixTerms(dict, prefix: p, budget: &ctx.scanBudget).map { ($0.key, $0.docFreq, nil) }
+                    try TermExpansion.prefixTerms(dict, prefix: p, budget: &ctx.scanBudget)
                 }
             }
         case let .wildcard(f, pattern):
@@ -58,7 +58,6 @@ extension Searcher {
                 guard elements.contains(where: { if case .scalar = $0 { return true }; return false }) else { return .none }
                 return try expansionWeight(field: field, ctx: ctx) { dict in
                     try TermExpansion.wildcardTerms(dict, field: UInt8(field), pattern: elements, budget: &ctx.scanBudget)
-                        .map { ($0.key, $0.docFreq, nil) }
                 }
             }
         case let .fuzzy(f, text, edits):
@@ -99,25 +98,26 @@ extension Searcher {
         throw ctx.fieldError(Manifest.idField, "the \(Manifest.idField) field takes exact ids and id prefixes, not \(what)")
     }
 
-    /// A disjunction of the terms `expand` finds in each segment's dictionary (with their document
-    /// frequency, and their dictionary entry when the expansion read it): the `maxPrefixTerms` with the
-    /// highest document frequency (ties: key order), each scored as a term. Only the chosen terms are looked
-    /// up where the expansion did not bring their entry.
+    /// A disjunction of the terms `expand` finds in each segment's dictionary, with their document
+    /// frequencies summed over the segments: the `maxPrefixTerms` most frequent (ties: key order), each
+    /// scored as a term.
     private func expansionWeight(field: Int, ctx: QueryContext,
-                                 _ expand: (TermDictionaryReader) throws -> [(key: [UInt8], docFreq: Int, info: TermInfo?)]) throws -> Weight {
-        var found: [[UInt8]: (df: Int, infos: [TermInfo?], complete: Bool)] = [:]
-        for (si, s) in segments.enumerated() {
-            for (k, df, info) in try expand(s.dict) {
-                found[k, default: (0, [TermInfo?](repeating: nil, count: segments.count), true)].df += df
-                found[k]?.infos[si] = info
-                if info == nil { found[k]?.complete = false }
-            }
+                                 _ expand: (TermDictionaryReader) throws -> [(key: [UInt8], docFreq: Int)]) throws -> Weight {
+        var candidates: [(key: [UInt8], docFreq: Int)]
+        if segments.count == 1 {
+            candidates = try expand(segments[0].dict)
+        } else {
+            var merged: [[UInt8]: Int] = [:]
+            for s in segments { for (k, df) in try expand(s.dict) { merged[k, default: 0] += df } }
+            candidates = merged.map { ($0.key, $0.value) }
         }
-        let top = found.sorted { $0.value.df != $1.value.df ? $0.value.df > $1.value.df : $0.key.lexicographicallyPrecedes($1.key) }
-            .prefix(ctx.options.maxPrefixTerms)
-        let ws = try top.map { t -> Weight in
-            let infos = t.value.complete ? t.value.infos : try segments.map { try $0.term(t.key) }
-            return try termWeight(field: field, key: t.key, df: t.value.df, infos: infos, ctx: ctx)
+        let limit = ctx.options.maxPrefixTerms
+        if candidates.count > limit {
+            candidates.sort { $0.docFreq != $1.docFreq ? $0.docFreq > $1.docFreq : $0.key.lexicographicallyPrecedes($1.key) }
+            candidates.removeLast(candidates.count - limit)
+        }
+        let ws = try candidates.map { t in
+            try termWeight(field: field, key: t.key, df: t.docFreq, infos: try segments.map { try $0.term(t.key) }, ctx: ctx)
         }
         return ws.isEmpty ? .none : .boolean(must: [], should: ws, mustNot: [])
     }

@@ -111,11 +111,11 @@ extension Searcher {
             for s in segments { for (k, df) in try expand(s.dict) { merged[k, default: 0] += df } }
             candidates = merged.map { ($0.key, $0.value) }
         }
+        // Always in this order (not the dictionary's): the terms' scores add up in it, so the same query gives
+        // the same floats whatever the segments.
+        candidates.sort { $0.docFreq != $1.docFreq ? $0.docFreq > $1.docFreq : $0.key.lexicographicallyPrecedes($1.key) }
         let limit = ctx.options.maxPrefixTerms
-        if candidates.count > limit {
-            candidates.sort { $0.docFreq != $1.docFreq ? $0.docFreq > $1.docFreq : $0.key.lexicographicallyPrecedes($1.key) }
-            candidates.removeLast(candidates.count - limit)
-        }
+        if candidates.count > limit { candidates.removeLast(candidates.count - limit) }
         let ws = try candidates.map { t in
             try termWeight(field: field, key: t.key, df: t.docFreq, infos: try segments.map { try $0.term(t.key) }, ctx: ctx)
         }

@@ -33,6 +33,7 @@ struct QueryCommand: ParsableCommand {
         options.countAllHits = true
         options.defaultOperator = all ? .and : .or
         options.typoTolerance = fuzzy
+        options.suggestBelow = 3
         options.bm25 = BM25(k1: k1, b: b)
         guard ["auto", "always", "never"].contains(color) else { throw CLIError.input("--color must be auto, always or never") }
         guard combine == "sum" || combine == "max" else { throw CLIError.input("--combine must be sum or max") }

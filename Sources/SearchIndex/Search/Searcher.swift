@@ -83,7 +83,9 @@ public final class Searcher: Sendable {
             hits.append(Hit(docID: doc, score: score, document: options.loadDocuments ? try document(doc, ctx: ctx.read) : nil))
         }
         var suggestion: String? = nil
-        if total < options.suggestBelow {
+        // (With MaxScore, `total` counts the documents scored, a lower bound; but the heap takes every match
+        // until it is full, so fewer than `limit` means that was every match.)
+        if total < options.suggestBelow && (exact || total < heap.k) {
             suggestion = try self.suggestion(for: query, text: ctx.queryText ?? query.description, options: options)
         }
         return SearchResults(hits: hits, totalHits: total, totalHitsIsExact: exact, query: query,

@@ -180,7 +180,7 @@ final class TermDictionaryReader: Sendable {
 
     /// Every key of the dictionary in order, with its document frequency, decoded once (on first use) and
     /// kept: fuzzy and wildcard expansions walk it in memory, seeking by binary search, instead of decoding
-    /// a block at every skip. About 4 bytes per term plus the key bytes.
+    /// a block at every skip. About 20 bytes per term plus the key bytes (offsets, frequencies, skip pointers).
     func allKeys() throws -> TermKeys {
         try keysCache.get {
             var bytes: [UInt8] = [], starts: [Int32] = [0], docFreqs: [Int32] = []

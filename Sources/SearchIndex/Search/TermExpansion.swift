@@ -42,11 +42,19 @@ enum TermExpansion {
         let keys = try dict.allKeys()
         let m = word.count, width = m + 1
         let start = [field] + utf8(word.prefix(prefixLength))
-        // (The walk's state lives inside the closure, not captured by it, so it needs no boxes.)
+        // (The walk's state lives inside the closure, not captured by it, so it needs no boxes; the key list's
+        // arrays are read through buffer pointers, so the loop does no reference counting.)
         var left = budget
         defer { budget = left }
+        let count = keys.count
         return try keys.bytes.withUnsafeBufferPointer { all in
+          try keys.starts.withUnsafeBufferPointer { starts in
+          try keys.docFreqs.withUnsafeBufferPointer { docFreqs in
+          try keys.pastPrefix[0].withUnsafeBufferPointer { past2 in
+          try keys.pastPrefix[1].withUnsafeBufferPointer { past3 in
+          try keys.pastPrefix[2].withUnsafeBufferPointer { past4 in
             var out: [(key: [UInt8], docFreq: Int, edits: Int)] = []
+            var remaining = left
             // The walk's state, reused from term to term (no allocation per term): the previous key, its scalars
             // and where each ends in the key (the first `tCount` of `t` and `ends`), and the table rows for its
             // first `depth` scalars (row r at table[r * width ..< (r + 1) * width]) with their minimums.
@@ -58,10 +66,10 @@ enum TermExpansion {
             var depth = 0
             var seekKey: [UInt8] = []
             var i = keys.lowerBound(start)
-            walk: while i < keys.count {
-                left -= 1
-                if left < 0 { throw TermExpansion.overBudget }
-                let ks = Int(keys.starts[i]), ke = Int(keys.starts[i + 1])
+            walk: while i < count {
+                remaining -= 1
+                if remaining < 0 { throw TermExpansion.overBudget }
+                let ks = Int(starts[i]), ke = Int(starts[i + 1])
                 let key = UnsafeBufferPointer(rebasing: all[ks ..< ke])
                 guard key.count >= start.count, start.indices.allSatisfy({ key[$0] == start[$0] }) else { break }
                 // Scalars (and rows) shared with the previous key.
@@ -113,7 +121,7 @@ enum TermExpansion {
                         // No term starting with these r scalars can match: skip them all, to the first key
                         // after that prefix (the prefix with its last byte plus one; UTF-8 has no 0xFF byte).
                         let n = ends[r - 1]
-                        if n <= 4 { i = Int(keys.pastPrefix[n - 2][i]); continue walk }
+                        if n <= 4 { i = Int(n == 2 ? past2[i] : n == 3 ? past3[i] : past4[i]); continue walk }
                         guard key[n - 1] < 0xFF else { break walk }
                         seekKey.removeAll(keepingCapacity: true)
                         seekKey.append(contentsOf: UnsafeBufferPointer(rebasing: key[0 ..< n]))
@@ -125,11 +133,13 @@ enum TermExpansion {
                 // The distance is in the last row's band only when the lengths differ by at most maxEdits.
                 if abs(tCount - m) <= maxEdits {
                     let d = table[tCount * width + m]
-                    if d <= maxEdits { out.append((Array(key), Int(keys.docFreqs[i]), d)) }
+                    if d <= maxEdits { out.append((Array(key), Int(docFreqs[i]), d)) }
                 }
                 i += 1
             }
+            left = remaining
             return out
+          } } } } }
         }
     }
 

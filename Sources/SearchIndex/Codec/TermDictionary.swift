@@ -165,15 +165,53 @@ final class TermDictionaryReader: Sendable {
         }
     }
 
-    /// Looks up one key.
+    /// Looks up one key: a binary search of the in-memory block index, then one pass over the block that
+    /// compares each entry with `key` as it decodes (no key is built, no closure is called). A prefix-coded
+    /// entry that shares more bytes with the previous key than the previous key shared with `key` sorts the
+    /// same way as that key did, so only the bytes past the shared prefix are compared.
     func lookup(_ key: [UInt8]) throws -> TermInfo? {
         guard let b = key.withUnsafeBytes({ blockFor($0) }) else { return nil }
-        var found: TermInfo?
-        try scanBlock(b) { k, info in
-            if k == key { found = info; return false }
-            return !Self.less(key, k)   // stop once past the key
+        var r = file.reader(at: blockOffsets[b])
+        let n = try r.count(limit: 1 << 20)
+        var prevLen = 0     // length of the previous entry's key
+        var matched = 0     // leading bytes the previous entry's key shares with `key` (it sorted before `key`)
+        var doc = 0, pos = 0
+        for _ in 0..<n {
+            let p = try r.count(limit: prevLen)
+            let sl = try r.count(limit: 1 << 16)
+            let suffix = try r.slice(sl)
+            let len = p + sl
+            prevLen = len
+            // How this entry compares with `key`: -1 before it, 0 equal, 1 after it.
+            var order = -1
+            if p <= matched {
+                var m = p
+                while m < len && m < key.count && suffix[m - p] == key[m] { m += 1 }
+                if m == len && m == key.count { order = 0 }
+                else if m == key.count || (m < len && suffix[m - p] > key[m]) { order = 1 }
+                else { matched = m }
+            }
+            // (p > matched: the entry repeats the previous key up to past the byte where that key fell
+            // below `key`, so it is below `key` too.)
+            if order > 0 { return nil }
+            let df = try r.count(), extra = try r.count()
+            let d = try r.count(limit: Int.max), q = try r.count(limit: Int.max)
+            guard df > 0 else { throw r.fail("term with zero docFreq") }
+            var single: Int32 = -1
+            if df == 1 {
+                guard d < Int(Int32.max) else { throw r.fail("inline doc id out of range") }
+                single = Int32(d)
+            } else {
+                let (nd, o1) = doc.addingReportingOverflow(d)
+                guard !o1 else { throw r.fail("postings offset out of range") }
+                doc = nd
+            }
+            let (np, o2) = pos.addingReportingOverflow(q)
+            guard !o2 else { throw r.fail("positions offset out of range") }
+            pos = np
+            if order == 0 { return TermInfo(docFreq: df, totalTermFreq: df + extra, docOffset: doc, posOffset: pos, singletonDoc: single) }
         }
-        return found
+        return nil
     }
 
     static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }

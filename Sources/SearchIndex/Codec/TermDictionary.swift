@@ -134,6 +134,26 @@ final class TermDictionaryReader: Sendable {
         return ans >= 0 ? ans : nil
     }
 
+    /// Decodes an entry's postings metadata, after its key; `doc` and `pos` are the block's running offsets.
+    @inline(__always) private static func readInfo(_ r: inout ByteReader, doc: inout Int, pos: inout Int) throws -> TermInfo {
+        let df = try r.count(), extra = try r.count()
+        let d = try r.count(limit: Int.max), q = try r.count(limit: Int.max)
+        guard df > 0 else { throw r.fail("term with zero docFreq") }
+        var single: Int32 = -1
+        if df == 1 {
+            guard d < Int(Int32.max) else { throw r.fail("inline doc id out of range") }
+            single = Int32(d)
+        } else {
+            let (nd, o1) = doc.addingReportingOverflow(d)
+            guard !o1 else { throw r.fail("postings offset out of range") }
+            doc = nd
+        }
+        let (np, o2) = pos.addingReportingOverflow(q)
+        guard !o2 else { throw r.fail("positions offset out of range") }
+        pos = np
+        return TermInfo(docFreq: df, totalTermFreq: df + extra, docOffset: doc, posOffset: pos, singletonDoc: single)
+    }
+
     /// Walks the entries of block `b` in order; `body` returns false to stop. Throws on corrupt data.
     func scanBlock(_ b: Int, _ body: (_ key: [UInt8], _ info: TermInfo) -> Bool) throws {
         var r = file.reader(at: blockOffsets[b])
@@ -146,22 +166,8 @@ final class TermDictionaryReader: Sendable {
             key.removeLast(key.count - p)
             let suffix = try r.slice(sl)
             key.append(contentsOf: UnsafeBufferPointer(start: suffix.baseAddress?.assumingMemoryBound(to: UInt8.self), count: suffix.count))
-            let df = try r.count(), extra = try r.count()
-            let d = try r.count(limit: Int.max), q = try r.count(limit: Int.max)
-            guard df > 0 else { throw r.fail("term with zero docFreq") }
-            var single: Int32 = -1
-            if df == 1 {
-                guard d < Int(Int32.max) else { throw r.fail("inline doc id out of range") }
-                single = Int32(d)
-            } else {
-                let (nd, o1) = doc.addingReportingOverflow(d)
-                guard !o1 else { throw r.fail("postings offset out of range") }
-                doc = nd
-            }
-            let (np, o2) = pos.addingReportingOverflow(q)
-            guard !o2 else { throw r.fail("positions offset out of range") }
-            pos = np
-            if !body(key, TermInfo(docFreq: df, totalTermFreq: df + extra, docOffset: doc, posOffset: pos, singletonDoc: single)) { return }
+            let info = try Self.readInfo(&r, doc: &doc, pos: &pos)
+            if !body(key, info) { return }
         }
     }
 
@@ -194,22 +200,8 @@ final class TermDictionaryReader: Sendable {
             // (p > matched: the entry repeats the previous key up to past the byte where that key fell
             // below `key`, so it is below `key` too.)
             if order > 0 { return nil }
-            let df = try r.count(), extra = try r.count()
-            let d = try r.count(limit: Int.max), q = try r.count(limit: Int.max)
-            guard df > 0 else { throw r.fail("term with zero docFreq") }
-            var single: Int32 = -1
-            if df == 1 {
-                guard d < Int(Int32.max) else { throw r.fail("inline doc id out of range") }
-                single = Int32(d)
-            } else {
-                let (nd, o1) = doc.addingReportingOverflow(d)
-                guard !o1 else { throw r.fail("postings offset out of range") }
-                doc = nd
-            }
-            let (np, o2) = pos.addingReportingOverflow(q)
-            guard !o2 else { throw r.fail("positions offset out of range") }
-            pos = np
-            if order == 0 { return TermInfo(docFreq: df, totalTermFreq: df + extra, docOffset: doc, posOffset: pos, singletonDoc: single) }
+            let info = try Self.readInfo(&r, doc: &doc, pos: &pos)   // (every entry: the offsets are running sums)
+            if order == 0 { return info }
         }
         return nil
     }

@@ -230,42 +230,6 @@ final class TermDictionaryReader: Sendable {
             return TermKeys(bytes: bytes, starts: starts, docFreqs: docFreqs)
         }
     }
-
-    /// What ``scan(from:_:)`` does after visiting a term.
-    enum ScanStep {
-        /// Go on with the next term.
-        case next
-        /// Skip to the first term at or after this key (a key after the current one).
-        case seek([UInt8])
-        /// Stop scanning.
-        case stop
-    }
-
-    /// Visits the terms from the first one at or after `start`, in order; `body` says where to go next.
-    /// A seek binary-searches the in-memory block index, so a walk that skips ranges of the dictionary
-    /// (a fuzzy or wildcard expansion) reads only the blocks it lands in.
-    func scan(from start: [UInt8], _ body: (_ key: [UInt8], _ info: TermInfo) -> ScanStep) throws {
-        var target = start
-        var b = target.withUnsafeBytes({ blockFor($0) }) ?? 0
-        while b < blockOffsets.count {
-            var jump: Int? = nil
-            var finished = false
-            try scanBlock(b) { k, info in
-                if Self.less(k, target) { return true }
-                switch body(k, info) {
-                case .next: return true
-                case .stop: finished = true; return false
-                case let .seek(key):
-                    target = key
-                    let nb = key.withUnsafeBytes({ blockFor($0) }) ?? 0
-                    if nb > b { jump = nb; return false }
-                    return true
-                }
-            }
-            if finished { return }
-            b = jump ?? b + 1
-        }
-    }
 }
 
 /// A dictionary's keys in order, in one byte array, with each term's document frequency. Immutable.

@@ -1,6 +1,7 @@
-/// Finding the dictionary terms a multi-term query stands for: fuzzy terms (within a number of edits) and
-/// wildcard patterns. Both walk one segment's sorted dictionary and skip the ranges that cannot match, so the
-/// work grows with the terms near the query, not with the dictionary.
+/// Finding the dictionary terms a multi-term query stands for: fuzzy terms (within a number of edits),
+/// prefixes and wildcard patterns. Each walks one segment's sorted key list (``TermDictionaryReader/allKeys()``)
+/// from the first key that can match; the fuzzy walk also skips every range that cannot, so its work grows
+/// with the terms near the word, not with the dictionary.
 enum TermExpansion {
     /// Thrown when an expansion would read more dictionary keys than its budget
     /// (``SearchOptions/maxTermsScanned``).
@@ -16,15 +17,6 @@ enum TermExpansion {
         var out: [UInt8] = []
         for v in scalars { if let u = Unicode.Scalar(v) { out.append(contentsOf: String(Character(u)).utf8) } }
         return out
-    }
-
-    /// The smallest key after every key that starts with `prefix` (its last byte plus one; UTF-8 never has
-    /// a 0xFF byte, so there is no carry), or nil when there is none.
-    static func successor(of prefix: [UInt8]) -> [UInt8]? {
-        guard let last = prefix.last, last < 0xFF else { return nil }
-        var s = prefix
-        s[s.count - 1] = last + 1
-        return s
     }
 
     // MARK: - Fuzzy

@@ -15,6 +15,8 @@ final class QueryContext {
 
     /// The query as the user typed it, when it came as a string (for error positions).
     var queryText: String? = nil
+    /// The query tree, whose description stands in for the text when there is none (built only for an error).
+    var query: Query? = nil
     /// What the query highlights, collected as its weights are built (positive clauses only).
     var highlights = QueryTerms()
     /// How many excluded (`mustNot`) clauses the weight being built is inside of.
@@ -41,7 +43,7 @@ final class QueryContext {
     /// A ``SearchIndexError/querySyntax(query:position:message:)`` about `field`, at the first `field:` in
     /// the query text (0 when there is no text, or no field).
     func fieldError(_ field: String?, _ message: String) -> SearchIndexError {
-        guard let text = queryText else { return .querySyntax(query: "", position: 0, message: message) }
+        guard let text = queryText ?? query?.description else { return .querySyntax(query: "", position: 0, message: message) }
         var position = 0
         if let field {
             let chars = Array(text), needle = Array(field + ":")

@@ -61,7 +61,7 @@ public final class Searcher: Sendable {
 
     private func search(_ query: Query, options: SearchOptions, text: String?) throws -> SearchResults {
         let ctx = QueryContext(options: options, totals: totals)
-        ctx.queryText = text ?? query.description
+        ctx.queryText = text; ctx.query = query   // (no description built per search: only errors need it)
         let w = try weight(query, field: nil, ctx: ctx)
         var heap = TopK(k: max(0, options.limit))
         var total = 0
@@ -124,7 +124,7 @@ public final class Searcher: Sendable {
     public func explain(_ query: Query, docID: Int, options: SearchOptions = SearchOptions()) throws -> Explanation? {
         guard let (si, local) = locate(docID) else { return nil }
         let ctx = QueryContext(options: options, totals: totals)
-        ctx.queryText = query.description
+        ctx.query = query
         ctx.explaining = true
         let w = try weight(query, field: nil, ctx: ctx)
         guard let scorer = try w.scorer(segments[si], segmentIndex: si, ctx: ctx),

@@ -72,7 +72,7 @@ extension Searcher {
     /// ``SearchResults/highlightTerms``.
     public func queryTerms(_ query: Query, options: SearchOptions = SearchOptions()) -> QueryTerms {
         let ctx = QueryContext(options: options, totals: totals)
-        ctx.queryText = query.description
+        ctx.query = query
         _ = try? weight(query, field: nil, ctx: ctx)
         return ctx.highlights
     }

@@ -162,6 +162,13 @@ final class QueryLanguageTests: XCTestCase {
 
     // MARK: - Search oracles over a random index
 
+    /// A searcher over `docs`, indexed with the plain analyzer (folding, no stemming, no stopwords).
+    func plainSearcher(_ docs: [Document]) throws -> Searcher {
+        let dir = temporaryDirectory(self)
+        try buildIndex(dir, docs, analyzer: plainAnalyzer())
+        return try Searcher(path: dir)
+    }
+
     /// Random documents over a small vocabulary, in several segments, some deleted; returns the searcher and
     /// each live document's body tokens.
     func randomIndex(seed: UInt64, docs: Int = 400) throws -> (Searcher, [String: [String]]) {
@@ -228,15 +235,13 @@ final class QueryLanguageTests: XCTestCase {
     }
 
     func testSloppyPhraseScoresAndRepeats() throws {
-        let dir = temporaryDirectory(self)
-        try buildIndex(dir, [
+        let s = try plainSearcher([
             makeDoc("adjacent", title: "", body: "white house"),
             makeDoc("gap", title: "", body: "white big old house"),
             makeDoc("reversed", title: "", body: "house white"),
             makeDoc("one", title: "", body: "white"),
             makeDoc("two", title: "", body: "white x white"),
-        ], analyzer: plainAnalyzer())
-        let s = try Searcher(path: dir)
+        ])
         var o = SearchOptions(limit: 10); o.fields = ["body"]
         func set(_ q: String) throws -> Set<String> { Set(ids(try s.search(q, options: o))) }
         XCTAssertEqual(try set("\"white house\"~2"), ["adjacent", "gap", "reversed"])
@@ -280,14 +285,12 @@ final class QueryLanguageTests: XCTestCase {
     }
 
     func testFuzzyAndWildcardSearch() throws {
-        let dir = temporaryDirectory(self)
-        try buildIndex(dir, [
+        let s = try plainSearcher([
             makeDoc("t1", title: "Tangier arrest", body: "Police in Tangier"),
             makeDoc("t2", title: "Tanger port", body: "ships"),
             makeDoc("t3", title: "Tangent", body: "geometry"),
             makeDoc("t4", title: "Text test", body: "tent tint"),
-        ], analyzer: plainAnalyzer())
-        let s = try Searcher(path: dir)
+        ])
         XCTAssertEqual(try hitSet(s, "tangir~1"), ["t1", "t2"])          // tangier: insert e; tanger: i → e
         XCTAssertEqual(try hitSet(s, "tangiers~1"), ["t1"])
         XCTAssertEqual(try hitSet(s, "tangiers~2"), ["t1", "t2"])
@@ -311,9 +314,7 @@ final class QueryLanguageTests: XCTestCase {
     }
 
     func testBoosts() throws {
-        let dir = temporaryDirectory(self)
-        try buildIndex(dir, [makeDoc("a", title: "", body: "apple"), makeDoc("b", title: "", body: "banana")], analyzer: plainAnalyzer())
-        let s = try Searcher(path: dir)
+        let s = try plainSearcher([makeDoc("a", title: "", body: "apple"), makeDoc("b", title: "", body: "banana")])
         let plain = try s.search("apple banana").hits
         XCTAssertEqual(plain.count, 2)
         let boosted = try s.search("apple banana^3").hits
@@ -330,12 +331,10 @@ final class QueryLanguageTests: XCTestCase {
     // MARK: - Highlighting
 
     func testHighlightsFollowPhrasesFieldsAndExpansions() throws {
-        let dir = temporaryDirectory(self)
-        try buildIndex(dir, [
+        let s = try plainSearcher([
             makeDoc("w", title: "grain report", body: "The house was white. Later the white house said grain prices rose."),
             makeDoc("t", title: "Tangier", body: "Tangier and Tanger are spelled differently."),
-        ], analyzer: plainAnalyzer())
-        let s = try Searcher(path: dir)
+        ])
         func marked(_ q: String, _ id: String, field: String = "body") throws -> [String] {
             let r = try s.search(q)
             let hit = try XCTUnwrap(r.hits.first { $0.document?.id == id }, q)

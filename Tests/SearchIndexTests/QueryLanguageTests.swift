@@ -355,6 +355,28 @@ final class QueryLanguageTests: XCTestCase {
         XCTAssertEqual(try marked("\"house white\"~2", "w"), ["house", "white", "white", "house"])
     }
 
+    /// "Did you mean": only when fewer documents than the threshold match (with a pruned, lower-bound count
+    /// it must also be below the page size, so that it is the true count); the closest term wins, then the
+    /// most frequent.
+    func testSuggestions() throws {
+        var docs = [makeDoc("rare", title: "", body: "tangier police")]
+        for i in 0..<30 { docs.append(makeDoc("d\(i)", title: "", body: "tanger police report \(i)")) }
+        let s = try plainSearcher(docs)
+        var o = SearchOptions(limit: 1); o.suggestBelow = 3
+        let many = try s.search("tangier police", options: o)
+        XCTAssertTrue(many.totalHits >= 3 || (!many.totalHitsIsExact && many.totalHits >= 1))
+        XCTAssertNil(many.suggestion)
+        o.countAllHits = true
+        XCTAssertEqual(try s.search("tangier police", options: o).totalHits, 31)
+        XCTAssertNil(try s.search("tangier police", options: o).suggestion)
+        // Nothing matches: the closest term (one edit) wins over a more frequent one two edits away.
+        XCTAssertEqual(try s.search("tangierr", options: o).suggestion, "tangier")
+        // The rare word (1 document) is 30 times rarer than its neighbour: with one match, it is corrected.
+        XCTAssertEqual(try s.search("+tangier +police", options: o).suggestion, "+tanger +police")
+        o.suggestBelow = 0
+        XCTAssertNil(try s.search("tangierr", options: o).suggestion, "0 never suggests")
+    }
+
     // MARK: - Parser table
 
     func testParserOperators() throws {

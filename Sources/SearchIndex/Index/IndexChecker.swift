@@ -42,7 +42,12 @@ public func checkIndex(path: String) throws -> CheckReport {
     var report = CheckReport(generation: m.generation, segments: m.segments.count, documents: 0, terms: 0, postings: 0,
                              filesChecked: [manifestName])
     for (meta, seg) in zip(m.segments, segs) {
-        try SegmentChecker(meta: meta, seg: seg, fields: m.fields, manifestName: manifestName).run(&report)
+        let keywordFields = Set(m.schema.fields.filter { $0.type == .keyword && $0.indexed }.compactMap { m.fields.firstIndex(of: $0.name) })
+        let columnar = Dictionary(uniqueKeysWithValues: m.schema.fields.filter(\.columnar).compactMap { spec in
+            m.fields.firstIndex(of: spec.name).map { ($0, spec.type == .keyword) }
+        })
+        try SegmentChecker(meta: meta, seg: seg, fields: m.fields, keywordFields: keywordFields, columnar: columnar,
+                           manifestName: manifestName).run(&report)
         report.filesChecked += meta.files
         report.documents += meta.liveDocCount
     }
@@ -92,6 +97,10 @@ private struct SegmentChecker {
     let meta: SegmentMeta
     let seg: SegmentReader
     let fields: [String]
+    /// Indexed keyword fields: terms without norms.
+    let keywordFields: Set<Int>
+    /// Columnar fields of the schema: whether each is a keyword column.
+    let columnar: [Int: Bool]
     let manifestName: String
 
     func fail(_ file: String, _ reason: String) -> SearchIndexError { .corruptIndex(file: file, reason: reason) }
@@ -192,22 +201,39 @@ private struct SegmentChecker {
         // Norms and statistics against the recomputed lengths.
         let normName = seg.normFile.name
         let statFields = Set(meta.fieldStats.map(\.field))
-        guard statFields == Set(seg.normOffsets.keys) else {
+        let keywordWithTerms = Set(lengths.keys.filter { keywordFields.contains($0) })
+        guard statFields == Set(seg.normOffsets.keys).union(keywordWithTerms) else {
             throw fail(manifestName, "segment \(meta.name) has statistics for fields \(statFields.sorted()) but norms for \(seg.normOffsets.keys.sorted())")
         }
-        for f in lengths.keys where seg.normOffsets[f] == nil { throw fail(normName, "field \(f) has terms but no norms") }
+        for f in lengths.keys where seg.normOffsets[f] == nil && !keywordFields.contains(f) { throw fail(normName, "field \(f) has terms but no norms") }
+        for f in lengths.keys where keywordFields.contains(f) && seg.normOffsets[f] != nil { throw fail(normName, "keyword field \(f) has norms") }
         for st in meta.fieldStats {
-            guard st.field < recorded.count, let norms = seg.norms(st.field) else { throw fail(normName, "no norms for field \(st.field)") }
+            let norms = seg.norms(st.field)
+            guard st.field < recorded.count, norms != nil || keywordFields.contains(st.field) else { throw fail(normName, "no norms for field \(st.field)") }
             let lens = lengths[st.field] ?? [Int32](repeating: 0, count: docCount)
             var withField = 0
             for d in 0..<docCount {
-                guard NormCodec.encode(Int(lens[d])) == norms[d] else {
+                if let norms, NormCodec.encode(Int(lens[d])) != norms[d] {
                     throw fail(normName, "field \(st.field), document \(d): norm byte \(norms[d]) but \(lens[d]) tokens in the postings")
                 }
                 if lens[d] > 0 { withField += 1 }
             }
             guard withField == st.docsWithField, sumTTF[st.field] ?? 0 == st.sumTotalTermFreq, termCounts[st.field] ?? 0 == st.termCount else {
                 throw fail(manifestName, "segment \(meta.name), field \(st.field): statistics \(st.docsWithField) docs / \(st.sumTotalTermFreq) tokens / \(st.termCount) terms, postings have \(withField) / \(sumTTF[st.field] ?? 0) / \(termCounts[st.field] ?? 0)")
+            }
+        }
+        // Columns: only columnar fields of the schema, of their kind, every block decoded and checked.
+        for (f, column) in seg.columns {
+            guard let isKeyword = columnar[f], isKeyword == column.isKeyword else {
+                throw fail(column.file.name, "column of field \(f) is not a \(column.isKeyword ? "keyword" : "numeric") columnar field of the schema")
+            }
+            var withValue = 0
+            for b in column.blocks.indices {
+                let block = try column.block(b, inflater: ctx.inflater)
+                for i in 0..<(block.starts.count - 1) where block.starts[i + 1] > block.starts[i] { withValue += 1 }
+            }
+            guard withValue == column.docsWithValue else {
+                throw fail(column.file.name, "column of field \(f): \(withValue) documents with values, header says \(column.docsWithValue)")
             }
         }
         // Stored fields: contiguous chunks with valid content, every document decoded, ids matching.

@@ -47,7 +47,13 @@ public final class IndexWriter {
     private var pendingDeletes: [String: Int] = [:]
     private var fieldNumbers: [String: Int] = [:]
     private var readers: [String: SegmentReader] = [:]
+    /// The schema given at open (kept by ``deleteAll()``).
+    private var declared: [String: FieldSpec] = [:]
     private var newFiles: Set<String> = []
+    /// Fields given text or stored-only values without a schema entry since the writer opened.
+    private var usedUntyped: Set<String> = []
+    /// Fields of the commit the writer opened.
+    private var committedFieldCount = 1
 
     /// Opens (or creates) the index at `path` for writing, taking its write lock.
     /// - Parameters:
@@ -60,7 +66,12 @@ public final class IndexWriter {
     ///   - config: buffering, merging, compression and checksum settings.
     ///   - create: start from an empty index even if one exists (the old one stays readable until the next
     ///     commit replaces it).
-    public init(path: String, analyzer: Analyzer? = nil, config: IndexWriterConfig = IndexWriterConfig(), create: Bool = false) throws {
+    ///   - schema: field types and options (see ``Schema``). Fields it does not declare get their type from
+    ///     the first value added. An existing index keeps its schema: a spec that changes a field it already
+    ///     has is refused with ``SearchIndexError/invalidArgument(_:)`` (use `create` to rebuild); new fields
+    ///     are added to it.
+    public init(path: String, analyzer: Analyzer? = nil, config: IndexWriterConfig = IndexWriterConfig(), create: Bool = false,
+                schema: Schema = Schema()) throws {
         directory = IndexDirectory(path: path)
         try directory.create()
         lock = try WriteLock(directory: directory)
@@ -97,7 +108,22 @@ public final class IndexWriter {
             manifest.analyzer = self.analyzer.identity
         }
         segments = create ? [] : manifest.segments
+        if create { manifest.schema = Schema() }
+        for f in schema.fields { declared[f.name] = f }
+        for spec in schema.fields {
+            if let p = spec.problem { throw SearchIndexError.invalidArgument(p) }
+            if let old = manifest.schema[spec.name] {
+                guard old == spec else {
+                    throw SearchIndexError.invalidArgument("the index at \(path) has field '\(spec.name)' as \(old.summary), not \(spec.summary); rebuild it (create: true, or `search index --rebuild`) to change a field")
+                }
+            } else if !create, !manifest.segments.isEmpty, manifest.fields.contains(spec.name), spec.type != .text {
+                throw SearchIndexError.invalidArgument("the index at \(path) already has field '\(spec.name)' as text or stored-only values, not \(spec.summary); rebuild it to change a field")
+            } else {
+                manifest.schema.add(spec)
+            }
+        }
         for (i, f) in manifest.fields.enumerated() { fieldNumbers[f] = i }
+        committedFieldCount = manifest.segments.isEmpty ? 1 : manifest.fields.count
         try removeLeftovers()
     }
 
@@ -134,10 +160,46 @@ public final class IndexWriter {
         return manifest.fields.count - 1
     }
 
+    /// The fields' types and options so far (declared, or implied by the first value of a field).
+    public var schema: Schema { manifest.schema }
+
+    /// The number and spec of field `name` used with `type` (nil: a stored-only value), declaring it with
+    /// the defaults of its type when it is new; throws when the field is of another type.
+    private func field(_ name: String, _ type: FieldType?) throws -> (Int, FieldSpec?) {
+        let n = try fieldNumber(name)
+        let spec = manifest.schema[name]
+        guard let type else {
+            if let spec, spec.type != .text {
+                throw SearchIndexError.invalidArgument("field '\(name)' is \(spec.type.rawValue); add its values with Document.add(_:_:), not as stored-only text")
+            }
+            return (n, spec)
+        }
+        if let spec {
+            guard spec.type == type else {
+                throw SearchIndexError.invalidArgument("field '\(name)' is \(spec.type.rawValue), not \(type.rawValue)")
+            }
+            return (n, spec)
+        }
+        let new = FieldSpec(name, type)
+        if type != .text {
+            // A typed field must be new: text or stored-only values of it may already be in the index.
+            if usedUntyped.contains(name) || fieldWasUsedBefore(n) {
+                throw SearchIndexError.invalidArgument("field '\(name)' holds text or stored-only values, so it cannot take \(type.rawValue) values")
+            }
+        }
+        manifest.schema.add(new)
+        return (n, new)
+    }
+
+    /// Whether field number `n` existed in the last commit (and so may hold untyped values).
+    private func fieldWasUsedBefore(_ n: Int) -> Bool { n < committedFieldCount }
+
     /// Adds `doc`, replacing any document with the same id (committed or not).
     public func addDocument(_ doc: Document) throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
-        try buffer.add(doc, analyzer: analyzer, fieldNumber: fieldNumber)
+        try buffer.add(doc, analyzer: analyzer, field: field)
+        for (name, _, _) in doc.textFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
+        for (name, _) in doc.storedFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
         if !segments.isEmpty { pendingDeletes[doc.id] = segments.count }   // (only once the new version is in)
         if buffer.bytesUsed >= config.ramBufferMB << 20 { try flush() }
     }
@@ -154,6 +216,8 @@ public final class IndexWriter {
     public func deleteAll() throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
         segments = []; pendingDeletes = [:]; buffer = SegmentBuffer()
+        manifest.schema = Schema(manifest.schema.fields.filter { declared[$0.name] != nil }.map { declared[$0.name] ?? $0 })
+        committedFieldCount = 1; usedUntyped = []
     }
 
     /// Documents buffered and not yet flushed.
@@ -250,8 +314,9 @@ public final class IndexWriter {
         let readers = try chosen.map { try reader(segments[$0]) }
         let name = IndexFileKind.segmentName(manifest.nextSegmentNumber)
         manifest.nextSegmentNumber += 1
-        let meta = try SegmentMerger.merge(readers, fields: manifest.fields, into: name, directory: directory,
-                                           compressionLevel: config.compressionLevel)
+        let keywordFields = Set(manifest.schema.fields.filter { $0.type == .keyword && $0.indexed }.compactMap { fieldNumbers[$0.name] })
+        let meta = try SegmentMerger.merge(readers, fields: manifest.fields, keywordFields: keywordFields, into: name,
+                                           directory: directory, compressionLevel: config.compressionLevel)
         for f in meta.files { newFiles.insert(f) }
         var next = segments
         for i in chosen.reversed() { next.remove(at: i) }

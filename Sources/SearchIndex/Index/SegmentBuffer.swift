@@ -20,18 +20,43 @@ final class SegmentBuffer {
     private var scratch = ByteWriter()
     private var fieldLength: [Int] = []
     private var fieldPos: [Int] = []
+    /// Columns of the columnar typed fields, by field number; a keyword column holds ids in order of first
+    /// appearance (``keywordIDs``), turned into dictionary ordinals at flush.
+    private var columns: [Int: ColumnData] = [:]
+    private var keywordIDs: [Int: [String: Int64]] = [:]
+    private var columnBytes = 0
+    /// Fields with keyword terms (no norms): their statistics come from the postings.
+    private(set) var keywordFields: Set<Int> = []
+
+    /// Longest keyword, in UTF-8 bytes.
+    static let maxKeywordBytes = 4096
 
     /// Approximate bytes held.
-    var bytesUsed: Int { terms.bytesUsed + evTerm.count * 8 + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count }
+    var bytesUsed: Int { terms.bytesUsed + evTerm.count * 8 + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count + columnBytes }
 
     /// Position gap between two values of the same field, so phrases do not match across them.
     static let valueGap = 100
 
-    /// Adds a document; `fieldNumber` resolves (and registers) field names. When it throws (an invalid
-    /// name), it does so before anything is buffered, so a rejected document leaves no trace.
-    func add(_ doc: Document, analyzer: Analyzer, fieldNumber: (String) throws -> Int) rethrows {
-        let textNumbers = try doc.textFields.map { try fieldNumber($0.name) }
-        let storedNumbers = try doc.storedFields.map { try fieldNumber($0.name) }
+    /// Adds a document; `field` resolves (and registers) a field name used with a type (nil: a stored-only
+    /// value) to its number and spec, throwing when the type does not fit. When it throws (an invalid name, a
+    /// type mismatch, an invalid value), it does so before anything is buffered, so a rejected document
+    /// leaves no trace.
+    func add(_ doc: Document, analyzer: Analyzer, field: (String, FieldType?) throws -> (Int, FieldSpec?)) throws {
+        let textSpecs = try doc.textFields.map { try field($0.name, .text) }
+        let storedNumbers = try doc.storedFields.map { try field($0.name, nil).0 }
+        let typedSpecs = try doc.typedFields.map { f -> (Int, FieldSpec) in
+            let (n, spec) = try field(f.name, f.value.type)
+            guard let spec else { throw SearchIndexError.invalidArgument("field '\(f.name)' has no type") }
+            switch f.value {
+            case let .double(v) where v.isNaN:
+                throw SearchIndexError.invalidArgument("field '\(f.name)' of document \(doc.id.debugDescription): NaN is not a value")
+            case let .keyword(k) where k.utf8.count > Self.maxKeywordBytes:
+                throw SearchIndexError.invalidArgument("field '\(f.name)' of document \(doc.id.debugDescription): a keyword of \(k.utf8.count) bytes is longer than \(Self.maxKeywordBytes)")
+            default: break
+            }
+            return (n, spec)
+        }
+        let textNumbers = textSpecs.map(\.0)
         let d = docCount
         if let old = idToDoc[doc.id] { deleted.insert(old) }
         idToDoc[doc.id] = d
@@ -64,7 +89,43 @@ final class SegmentBuffer {
             }
             fieldLength[f] += n
             fieldPos[f] = base + last + 1 + Self.valueGap
-            if isStored { storedValues.append((f, value)) }
+            if isStored && textSpecs[k].1?.stored != false { storedValues.append((f, value)) }
+        }
+        // Typed values: keyword terms (one occurrence per distinct value), column values, stored text.
+        var perField: [Int: (spec: FieldSpec, values: [FieldValue])] = [:]
+        for (k, (_, value)) in doc.typedFields.enumerated() {
+            let (f, spec) = typedSpecs[k]
+            perField[f, default: (spec, [])].values.append(value)
+            if spec.stored { storedValues.append((f, value.storedText)) }
+        }
+        for (f, entry) in perField.sorted(by: { $0.key < $1.key }) {
+            let spec = entry.spec
+            if spec.type == .keyword {
+                var seen = Set<String>()
+                let distinct = entry.values.compactMap { v -> String? in
+                    guard case let .keyword(k) = v, seen.insert(k).inserted else { return nil }
+                    return k
+                }
+                if spec.indexed {
+                    keywordFields.insert(f)
+                    for (i, k) in distinct.enumerated() {
+                        var k = k
+                        k.withUTF8 { u in evT.append(UInt32(t.id(field: UInt8(f), term: u))); evP.append(UInt32(i)) }
+                    }
+                }
+                if spec.columnar {
+                    var ids = keywordIDs[f] ?? [:]
+                    let vs = distinct.map { k -> Int64 in
+                        if let id = ids[k] { return id }
+                        let id = Int64(ids.count); ids[k] = id; columnBytes += k.utf8.count + 48
+                        return id
+                    }
+                    keywordIDs[f] = ids
+                    appendColumn(f, isKeyword: true, vs, doc: d)
+                }
+            } else if spec.columnar {
+                appendColumn(f, isKeyword: false, entry.values.compactMap(\.sortable), doc: d)
+            }
         }
         for f in touched {
             while norms.count <= f { norms.append([]) }
@@ -79,6 +140,39 @@ final class SegmentBuffer {
         docCount += 1
     }
 
+    /// Appends document `doc`'s values to field `f`'s column (documents before it without values get none).
+    private func appendColumn(_ f: Int, isKeyword: Bool, _ values: [Int64], doc: Int) {
+        var c = columns[f] ?? ColumnData(field: f, isKeyword: isKeyword)
+        padColumn(&c, to: doc)
+        c.append(values)
+        columnBytes += 4 + 8 * values.count
+        columns[f] = c
+    }
+
+    private func padColumn(_ c: inout ColumnData, to docs: Int) {
+        if c.docStarts.count - 1 < docs {
+            c.docStarts.append(contentsOf: repeatElement(c.docStarts.last ?? 0, count: docs - (c.docStarts.count - 1)))
+        }
+    }
+
+    /// The columns as written: padded to every document, keyword ids turned into dictionary ordinals.
+    private func finishedColumns() -> [ColumnData] {
+        columns.sorted { $0.key < $1.key }.map { f, column in
+            var c = column
+            padColumn(&c, to: docCount)
+            guard c.isKeyword, let ids = keywordIDs[f] else { return c }
+            let sorted = ids.sorted { Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            var ordinalOf = [Int64](repeating: 0, count: ids.count)
+            for (ord, (_, id)) in sorted.enumerated() { ordinalOf[Int(id)] = Int64(ord) }
+            var out = ColumnData(field: f, isKeyword: true)
+            out.terms = sorted.map { Array($0.key.utf8) }
+            for d in 0..<docCount {
+                out.append(c.values[Int(c.docStarts[d]) ..< Int(c.docStarts[d + 1])].map { ordinalOf[Int($0)] })
+            }
+            return out
+        }
+    }
+
     /// Marks the buffered document with this id, if any, as deleted.
     func delete(id: String) {
         if let d = idToDoc.removeValue(forKey: id) { deleted.insert(d) }
@@ -88,7 +182,7 @@ final class SegmentBuffer {
     /// (delGen 1 when buffered documents were replaced or deleted).
     func flush(name: String, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String]) throws -> SegmentMeta {
         let out = try SegmentSerializer(name: name, docCount: docCount, directory: directory,
-                                        compressionLevel: compressionLevel, fieldNames: fieldNames)
+                                        compressionLevel: compressionLevel, fieldNames: fieldNames, keywordFields: keywordFields)
         for f in norms.indices where norms[f].count < docCount {
             norms[f].append(contentsOf: repeatElement(0, count: docCount - norms[f].count))
         }
@@ -134,6 +228,7 @@ final class SegmentBuffer {
         try out.writeNorms(norms.indices.filter { $0 > 0 && !norms[$0].isEmpty }.map { ($0, norms[$0]) })
         var from = 0
         for end in storedEnds { try out.addStored(encoded: stored.bytes[from..<end]); from = end }
+        try out.writeColumns(finishedColumns())
         var meta = try out.finish()
         if !deleted.isEmpty {
             var bits = [UInt8](repeating: 0, count: (docCount + 7) / 8)

@@ -5,8 +5,8 @@
 /// field statistics recomputed exactly from the postings (norm bytes are lossy, so lengths are not re-derived
 /// from them).
 enum SegmentMerger {
-    static func merge(_ readers: [SegmentReader], fields: [String], into name: String, directory: IndexDirectory,
-                      compressionLevel: Int32) throws -> SegmentMeta {
+    static func merge(_ readers: [SegmentReader], fields: [String], keywordFields: Set<Int>, into name: String,
+                      directory: IndexDirectory, compressionLevel: Int32) throws -> SegmentMeta {
         // Doc id maps: old local id -> new id, or -1 when deleted.
         var maps: [[Int32]] = []
         var next: Int32 = 0
@@ -17,7 +17,7 @@ enum SegmentMerger {
         }
         let docCount = Int(next)
         let out = try SegmentSerializer(name: name, docCount: docCount, directory: directory,
-                                        compressionLevel: compressionLevel, fieldNames: fields)
+                                        compressionLevel: compressionLevel, fieldNames: fields, keywordFields: keywordFields)
 
         // Norms, remapped.
         var norms: [Int: [UInt8]] = [:]
@@ -78,6 +78,47 @@ enum SegmentMerger {
                 try out.addStored(encoded: enc.bytes[...])
             }
         }
+        try out.writeColumns(try mergeColumns(readers, maps: maps, docCount: docCount, ctx: ctx))
         return try out.finish()
+    }
+
+    /// Every column of the sources, for the merged documents: keyword dictionaries united, ordinals remapped.
+    private static func mergeColumns(_ readers: [SegmentReader], maps: [[Int32]], docCount: Int, ctx: ReadContext) throws -> [ColumnData] {
+        var kinds: [Int: Bool] = [:]
+        for r in readers { for (f, c) in r.columns { kinds[f] = c.isKeyword } }
+        var out: [ColumnData] = []
+        for (f, isKeyword) in kinds.sorted(by: { $0.key < $1.key }) {
+            var data = ColumnData(field: f, isKeyword: isKeyword)
+            // Per source: its ordinal -> the merged dictionary's ordinal.
+            var remap: [[Int64]] = Array(repeating: [], count: readers.count)
+            if isKeyword {
+                var all = Set<[UInt8]>()
+                for r in readers { if let c = r.columns[f] { for o in 0..<c.termCount { all.insert(Array(c.termBytes(o))) } } }
+                data.terms = all.sorted { $0.lexicographicallyPrecedes($1) }
+                var ordinal: [[UInt8]: Int64] = [:]
+                for (i, t) in data.terms.enumerated() { ordinal[t] = Int64(i) }
+                for (ri, r) in readers.enumerated() {
+                    if let c = r.columns[f] { remap[ri] = (0..<c.termCount).map { ordinal[Array(c.termBytes($0))] ?? 0 } }
+                }
+            }
+            for (ri, r) in readers.enumerated() {
+                guard let c = r.columns[f] else {
+                    for d in 0..<r.meta.docCount where maps[ri][d] >= 0 { data.append(EmptyCollection<Int64>()) }
+                    continue
+                }
+                guard c.isKeyword == isKeyword else {
+                    throw SearchIndexError.corruptIndex(file: c.file.name, reason: "column of field \(f) is of another kind than in the other segments")
+                }
+                var cursor = ColumnCursor(c, ctx)
+                for d in 0..<r.meta.docCount where maps[ri][d] >= 0 {
+                    let range = cursor.range(Int32(d))
+                    if isKeyword { data.append(range.map { remap[ri][Int(cursor.values[$0])] }) }
+                    else { data.append(range.map { cursor.values[$0] }) }
+                }
+                try ctx.errors.check()
+            }
+            out.append(data)
+        }
+        return out
     }
 }

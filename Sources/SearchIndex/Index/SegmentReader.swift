@@ -11,6 +11,10 @@ final class SegmentReader: Sendable {
     let normOffsets: [Int: Int]
     /// Deleted-docs bitset, nil when none.
     let deleted: [UInt8]?
+    /// Columns by field number (none for a segment written before columns existed).
+    let columns: [Int: ColumnReader]
+    /// The column file, when the segment has one.
+    let columnFile: MappedFile?
 
     init(directory: IndexDirectory, meta: SegmentMeta, verify: Bool) throws {
         self.meta = meta
@@ -24,6 +28,11 @@ final class SegmentReader: Sendable {
         normFile = try map(.norms)
         normOffsets = try NormsFile.read(normFile, docCount: meta.docCount)
         stored = try StoredFieldsReader(file: try map(.storedFields), docCount: meta.docCount)
+        if meta.hasColumns {
+            let f = try map(.columns)
+            columnFile = f
+            columns = try ColumnsFile.read(f, docCount: meta.docCount)
+        } else { columnFile = nil; columns = [:] }
         if let liv = meta.liveDocsFile {
             let f = try MappedFile(path: directory.file(liv), name: liv, kind: .liveDocs, verify: verify)
             deleted = try LiveDocsFile.read(f, docCount: meta.docCount)
@@ -75,7 +84,7 @@ final class SegmentReader: Sendable {
     }
 
     /// Total bytes of this segment's files.
-    var sizeInBytes: Int { dict.file.size + docFile.size + posFile.size + normFile.size + stored.file.size }
+    var sizeInBytes: Int { dict.file.size + docFile.size + posFile.size + normFile.size + stored.file.size + (columnFile?.size ?? 0) }
 }
 
 /// Opens the latest commit of `dir` and every segment it names.

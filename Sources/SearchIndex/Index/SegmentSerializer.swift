@@ -3,7 +3,7 @@
 ///
 /// Feed it in file order: every term in key order (``addTerm(key:docs:freqs:positions:norms:)``), then
 /// ``finishPostings()``, the norms (``writeNorms(_:)``), every document's stored fields in doc-id order
-/// (``addStored(encoded:)``), and ``finish()``. It opens each file of ``IndexFileKind/perSegment`` under the
+/// (``addStored(encoded:)``), the columns (``writeColumns(_:)``), and ``finish()``. It opens each file of ``IndexFileKind/perSegment`` under the
 /// name the layout gives it, and computes the segment's ``SegmentMeta``: the per-field statistics BM25
 /// needs (exactly, from the postings and norms it was given) and the postings hash `check` recomputes.
 final class SegmentSerializer {
@@ -20,10 +20,15 @@ final class SegmentSerializer {
     private var tokens: [Int] = []
     private var termCounts: [Int] = []
     private var meta: SegmentMeta
+    private let compressionLevel: Int32
+    /// Per keyword field (terms without norms): the documents that have a term of it, for its statistics.
+    private var keywordDocs: [Int: [UInt64]] = [:]
 
     /// Creates the segment's files; `fieldNames` (field number -> name) goes into the stored-fields file.
-    init(name: String, docCount: Int, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String]) throws {
-        self.name = name; self.directory = directory; self.docCount = docCount
+    init(name: String, docCount: Int, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String],
+         keywordFields: Set<Int>) throws {
+        self.name = name; self.directory = directory; self.docCount = docCount; self.compressionLevel = compressionLevel
+        for f in keywordFields { keywordDocs[f] = [UInt64](repeating: 0, count: (docCount + 63) / 64) }
         meta = SegmentMeta(name: name, docCount: docCount)
         dictOut = try OutputFile(path: directory.file(IndexFileKind.termDictionary.fileName(segment: name)), kind: .termDictionary)
         docOut = try OutputFile(path: directory.file(IndexFileKind.postings.fileName(segment: name)), kind: .postings)
@@ -45,6 +50,9 @@ final class SegmentSerializer {
         while tokens.count <= field { tokens.append(0); termCounts.append(0) }
         tokens[field] += positions.count
         termCounts[field] += 1
+        if keywordDocs[field] != nil {
+            for d in docs { keywordDocs[field]?[Int(d) >> 6] |= 1 << UInt64(d & 63) }
+        }
     }
 
     /// Closes the dictionary, postings and positions files.
@@ -70,9 +78,20 @@ final class SegmentSerializer {
     /// Appends the next document's stored fields, encoded by ``StoredFieldsWriter/encode(id:fields:into:)``.
     func addStored(encoded: ArraySlice<UInt8>) throws { try stored.add(encoded: encoded) }
 
-    /// Closes the stored-fields file and returns the segment's metadata, without deletions.
+    /// Writes the column file (columns in increasing field order, each with every document's values).
+    func writeColumns(_ columns: [ColumnData]) throws {
+        try ColumnsFile.write(path: directory.file(IndexFileKind.columns.fileName(segment: name)), docCount: docCount,
+                              columns: columns, deflater: Deflater(level: compressionLevel))
+    }
+
+    /// Closes the stored-fields file and returns the segment's metadata, without deletions. Keyword fields
+    /// get their ``FieldStats`` here (from the postings: they have no norms).
     func finish() throws -> SegmentMeta {
         try stored.finish()
+        for (f, bits) in keywordDocs.sorted(by: { $0.key < $1.key }) where f < tokens.count && termCounts[f] > 0 {
+            meta.fieldStats.append(FieldStats(field: f, docsWithField: bits.reduce(0) { $0 + $1.nonzeroBitCount },
+                                              sumTotalTermFreq: tokens[f], termCount: termCounts[f]))
+        }
         return meta
     }
 

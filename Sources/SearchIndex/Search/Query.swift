@@ -24,6 +24,13 @@ public indirect enum Query: Sendable, Equatable {
     /// makes the next character literal. The literal parts are folded like a prefix. The most frequent
     /// matches are kept (``SearchOptions/maxPrefixTerms``).
     case wildcard(field: String?, pattern: String)
+    /// Documents with a value of the int, double, date or bool `field` between `lower` and `upper` (nil: open),
+    /// each bound included or not, written as the field's values are; a date bound without milliseconds
+    /// stands for its whole period (`[2017-03-01 TO 2017-03-31]` includes all of March 31). Scored 1 (times
+    /// a boost) where it matches, as Lucene scores a range; as a filter it only restricts.
+    case range(field: String, lower: String?, upper: String?, includeLower: Bool, includeUpper: Bool)
+    /// Every document, scored 0 (`*:*`).
+    case matchAll
     /// `query` with its scores multiplied by `boost` (> 0).
     case boosted(Query, boost: Float)
     /// Clauses combined: a document must match every `.must`, no `.mustNot`, and (if there is no
@@ -60,6 +67,9 @@ extension Query: CustomStringConvertible {
         case let .sloppyPhrase(field, t, slop): return f(field) + "\"\(t)\"~\(slop)"
         case let .fuzzy(field, t, edits): return f(field) + t + "~" + (edits.map { String($0) } ?? "")
         case let .wildcard(field, p): return f(field) + p
+        case let .range(field, lo, hi, il, iu):
+            return "\(field):\(il ? "[" : "{")\(lo ?? "*") TO \(hi ?? "*")\(iu ? "]" : "}")"
+        case .matchAll: return "*:*"
         case let .boosted(q, b): return q.description + "^\(b)"
         case let .boolean(cs):
             return "(" + cs.map { c in
@@ -77,8 +87,10 @@ extension Query: CustomStringConvertible {
 /// - `"exact phrase"`, `field:word`, `field:"a phrase"`, `field:(a b)`, `prefix*`, parentheses
 /// - `word~` / `word~1` fuzzy (at most 2 edits), `"a phrase"~3` sloppy phrase, `te*t` / `te?t` wildcards
 ///   (a leading one too), `word^2` / `"a phrase"^3` / `(a b)^0.5` boosts
-/// - `\` makes the next character literal. `[`, `]`, `{` and `}` (ranges) are errors until typed fields
-///   exist; so is any other construct this parser does not support: never a silent guess.
+/// - on typed fields (``FieldType``): `topics:crude` (an exact keyword), `date:[2017-02-01 TO 2017-02-28]`
+///   (`{ }` exclusive ends, `*` open), `price:<10`, `date:>=2017-03-01`; `*:*` is every document
+/// - `\` makes the next character literal. Any construct this parser does not support is an error: never a
+///   silent guess.
 ///
 /// Errors are ``SearchIndexError/querySyntax(query:position:message:)`` with a 0-based character offset.
 public struct QueryParser: Sendable {
@@ -188,7 +200,7 @@ public struct QueryParser: Sendable {
         let start = st.i
         let q = try parseClauseBody(&st, field: field, depth: depth)
         switch q {
-        case .term?, .phrase?, .prefix?, .exactTerm?, .sloppyPhrase?, .fuzzy?, .wildcard?, .boosted?:
+        case .term?, .phrase?, .prefix?, .exactTerm?, .sloppyPhrase?, .fuzzy?, .wildcard?, .boosted?, .range?, .matchAll?:
             st.leaves += 1
             if st.leaves > maxClauses { throw st.error(start, "too many clauses: a query may have at most \(maxClauses)") }
         default: break
@@ -198,6 +210,12 @@ public struct QueryParser: Sendable {
 
     private func parseClauseBody(_ st: inout State, field: String?, depth: Int) throws -> Query? {
         var field = field
+        // `*:*`: every document.
+        if st.i + 3 <= st.chars.count, Array(st.chars[st.i ..< st.i + 3]) == ["*", ":", "*"],
+           st.i + 3 == st.chars.count || st.chars[st.i + 3].isWhitespace || st.chars[st.i + 3] == ")" {
+            st.i += 3
+            return .matchAll
+        }
         // field:
         var j = st.i
         while j < st.chars.count, st.chars[j].isLetter || st.chars[j].isNumber || st.chars[j] == "_" || st.chars[j] == "." { j += 1 }
@@ -207,6 +225,14 @@ public struct QueryParser: Sendable {
             if st.i >= st.chars.count || st.chars[st.i].isWhitespace { throw st.error(j, "field '\(field!)' needs a value after ':'") }
         }
         let c = st.chars[st.i]
+        if c == "[" || c == "{" {
+            guard let field else { throw st.error(st.i, "a range needs a field: date:[2017-01-01 TO 2017-12-31]") }
+            return try parseRange(&st, field: field)
+        }
+        if c == ">" || c == "<" {
+            guard let field else { throw st.error(st.i, "'\(c)' needs a field: price:>10, date:>=2017-03-01") }
+            return try parseComparison(&st, field: field)
+        }
         if c == "(" {
             let open = st.i
             st.i += 1
@@ -256,7 +282,7 @@ public struct QueryParser: Sendable {
                 st.i += 2; continue
             }
             if ch == "[" || ch == "]" || ch == "{" || ch == "}" {
-                throw st.error(st.i, "'\(ch)': range queries need a typed field, which this index does not have (escape it with \\ to search for it)")
+                throw st.error(st.i, "'\(ch)' inside a word: a range is field:[a TO b] (escape it with \\ to search for it)")
             }
             if ch == "*" || ch == "?" { wildcards.append(st.i) }
             s.append(ch); pattern.append(ch); st.i += 1
@@ -295,6 +321,72 @@ public struct QueryParser: Sendable {
             throw st.error(st.i, "unexpected '\(st.chars[st.i])' after \(s)")
         }
         return q
+    }
+
+    /// `[lower TO upper]` with `[`/`]` inclusive and `{`/`}` exclusive ends and `*` for an open one.
+    private func parseRange(_ st: inout State, field: String) throws -> Query {
+        let open = st.i
+        let includeLower = st.chars[st.i] == "["
+        st.i += 1
+        skipSpace(&st)
+        let lower = try parseBound(&st, stopAt: ["]", "}"])
+        skipSpace(&st)
+        guard st.i + 2 <= st.chars.count, st.chars[st.i] == "T", st.chars[st.i + 1] == "O",
+              st.i + 2 < st.chars.count, st.chars[st.i + 2].isWhitespace else {
+            throw st.error(st.i, "expected 'TO' in the range: \(field):[a TO b]")
+        }
+        st.i += 2
+        skipSpace(&st)
+        let upper = try parseBound(&st, stopAt: ["]", "}"])
+        skipSpace(&st)
+        guard st.i < st.chars.count, st.chars[st.i] == "]" || st.chars[st.i] == "}" else {
+            throw st.error(open, "unterminated range: close it with ']' (inclusive) or '}' (exclusive)")
+        }
+        let includeUpper = st.chars[st.i] == "]"
+        st.i += 1
+        let q = Query.range(field: field, lower: lower == "*" ? nil : lower, upper: upper == "*" ? nil : upper,
+                            includeLower: includeLower, includeUpper: includeUpper)
+        return try parseBoost(&st).map { .boosted(q, boost: $0) } ?? q
+    }
+
+    /// `>v`, `>=v`, `<v`, `<=v`: a range open on one side.
+    private func parseComparison(_ st: inout State, field: String) throws -> Query {
+        let at = st.i
+        let greater = st.chars[st.i] == ">"
+        st.i += 1
+        var inclusive = false
+        if st.i < st.chars.count, st.chars[st.i] == "=" { inclusive = true; st.i += 1 }
+        guard st.i < st.chars.count, !st.chars[st.i].isWhitespace else {
+            throw st.error(at, "a comparison needs a value right after it: \(field):>=10")
+        }
+        let v = try parseBound(&st, stopAt: [")"])
+        guard v != "*" else { throw st.error(at, "'*' is not a value to compare with") }
+        let q = greater ? Query.range(field: field, lower: v, upper: nil, includeLower: inclusive, includeUpper: false)
+                        : Query.range(field: field, lower: nil, upper: v, includeLower: false, includeUpper: inclusive)
+        return try parseBoost(&st).map { .boosted(q, boost: $0) } ?? q
+    }
+
+    /// A range bound: a quoted string, or the characters up to a space, `^` or one of `stopAt`.
+    private func parseBound(_ st: inout State, stopAt: Set<Character>) throws -> String {
+        let start = st.i
+        if st.i < st.chars.count, st.chars[st.i] == "\"" {
+            st.i += 1
+            var s = ""
+            while st.i < st.chars.count, st.chars[st.i] != "\"" {
+                if st.chars[st.i] == "\\", st.i + 1 < st.chars.count { s.append(st.chars[st.i + 1]); st.i += 2; continue }
+                s.append(st.chars[st.i]); st.i += 1
+            }
+            guard st.i < st.chars.count else { throw st.error(start, "unterminated '\"'") }
+            st.i += 1
+            return s
+        }
+        var s = ""
+        while st.i < st.chars.count, !st.chars[st.i].isWhitespace, !stopAt.contains(st.chars[st.i]), st.chars[st.i] != "^" {
+            if st.chars[st.i] == "[" || st.chars[st.i] == "{" { throw st.error(st.i, "unexpected '\(st.chars[st.i])' in a range bound") }
+            s.append(st.chars[st.i]); st.i += 1
+        }
+        if s.isEmpty { throw st.error(start, "expected a value") }
+        return s
     }
 
     /// The most position moves a sloppy phrase may allow.

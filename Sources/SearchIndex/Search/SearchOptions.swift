@@ -44,6 +44,32 @@ public struct SearchOptions: Sendable {
     /// Most terms a query may look up once its words are expanded over the default fields and its prefixes
     /// over the dictionary; more is ``SearchIndexError/invalidArgument(_:)``. Bounds the work of one query.
     public var maxExpandedTerms = 2048
+    /// Hits to skip before the first one returned (``limit`` are returned after them): page `p` of size `n`
+    /// is `offset: p * n, limit: n`. For deep pages, ``searchAfter`` is cheaper and stable.
+    public var offset = 0
+    /// The order of the hits: empty (the default) is by score, best first. Otherwise the keys in turn (see
+    /// ``SortField``); ties go to the lower ``Hit/docID``. Sorting by a field reads its column: no stored
+    /// fields are loaded to choose the hits.
+    public var sort: [SortField] = []
+    /// Return only hits after this one in the sort order (the ``SearchResults/nextCursor`` of the previous
+    /// page, from the same searcher): stable deep paging, as Lucene's `searchAfter`.
+    public var searchAfter: SearchCursor? = nil
+    /// A query that restricts the matches without changing their scores, like Lucene's `FILTER` clauses
+    /// and tantivy's filters. ``filter(_:)`` parses one (its words combine with AND).
+    public var filter: Query? = nil
+    /// The filter as typed, for error positions (set by ``filter(_:)``).
+    var filterText: String? = nil
+    /// Counts over every matching document (see ``FacetRequest``), returned in ``SearchResults/facets``.
+    /// Facets make the search visit every match, so ``SearchResults/totalHits`` is then exact.
+    public var facets: [FacetRequest] = []
+
+    /// Sets ``filter`` to the query language text `text`, whose clauses combine with AND
+    /// (`topics:crude date:[1987-03-01 TO 1987-03-31]`). Throws its syntax errors.
+    public mutating func filter(_ text: String) throws {
+        filter = try Query.parse(text, defaultOperator: .and, maxClauses: maxClauses)
+        filterText = text
+    }
+
     /// Options returning the top `limit` hits (0: count only); the others keep their defaults.
     public init(limit: Int = 10) { self.limit = limit }
 }

@@ -6,9 +6,20 @@ public struct Hit: Sendable {
     public var score: Float
     /// Id and stored fields, when ``SearchOptions/loadDocuments`` is set.
     public var document: StoredDocument?
+    /// The hit's value for each key of ``SearchOptions/sort`` (its score alone when sorted by score).
+    public var sortValues: [SortValue] = []
+
+    /// A hit.
+    public init(docID: Int, score: Float, document: StoredDocument? = nil, sortValues: [SortValue] = []) {
+        self.docID = docID; self.score = score; self.document = document; self.sortValues = sortValues
+    }
+
+    /// Where this hit stands in the sort order: pass it as ``SearchOptions/searchAfter`` for the hits after it.
+    public var cursor: SearchCursor { SearchCursor(values: sortValues, docID: docID) }
 }
 
-/// Hits in descending score order (ties: lower doc number first) and how many documents matched.
+/// Hits in the requested order (by default descending score; ties: lower doc number first), how many
+/// documents matched, and facet counts.
 public struct SearchResults: Sendable {
     /// The top hits, best first.
     public var hits: [Hit]
@@ -22,6 +33,10 @@ public struct SearchResults: Sendable {
     public var highlightTerms: QueryTerms
     /// A corrected query when this one found few documents (see ``SearchOptions/suggestBelow``), else nil.
     public var suggestion: String?
+    /// The counts of ``SearchOptions/facets``, in the order requested.
+    public var facets: [FacetResult] = []
+    /// The cursor of the last hit, for the next page (``SearchOptions/searchAfter``); nil without hits.
+    public var nextCursor: SearchCursor? { hits.last?.cursor }
     /// Results with these hits and counts.
     public init(hits: [Hit], totalHits: Int, totalHitsIsExact: Bool = true, query: Query = .boolean([]),
                 highlightTerms: QueryTerms = QueryTerms(), suggestion: String? = nil) {

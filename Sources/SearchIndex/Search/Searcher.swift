@@ -40,13 +40,17 @@ public final class Searcher: Sendable {
         var fn: [String: Int] = [:]
         for (i, f) in manifest.fields.enumerated() { fn[f] = i }
         fieldNumbers = fn
-        totals = FieldTotals(m)
+        let fieldTotals = FieldTotals(m)
+        totals = fieldTotals
+        textFieldNumbers = m.fields.indices.filter { $0 > 0 && fieldTotals.docCount[$0] > 0 && (m.schema[m.fields[$0]]?.type ?? .text) == .text }
     }
 
     /// Live (not deleted) documents.
     public var documentCount: Int { manifest.segments.reduce(0) { $0 + $1.liveDocCount } }
     /// Indexed text fields (those that have at least one term).
-    public var textFields: [String] { manifest.fields.indices.filter { $0 > 0 && totals.docCount[$0] > 0 }.map { manifest.fields[$0] } }
+    public var textFields: [String] { textFieldNumbers.map { manifest.fields[$0] } }
+    /// The numbers of the ``textFields``.
+    let textFieldNumbers: [Int]
 
     /// Parses and runs `query`.
     public func search(_ query: String, options: SearchOptions = SearchOptions()) throws -> SearchResults {
@@ -60,36 +64,58 @@ public final class Searcher: Sendable {
     }
 
     private func search(_ query: Query, options: SearchOptions, text: String?) throws -> SearchResults {
+        guard options.limit >= 0, options.offset >= 0 else {
+            throw SearchIndexError.invalidArgument("limit (\(options.limit)) and offset (\(options.offset)) must not be negative")
+        }
         let ctx = QueryContext(options: options, totals: totals)
         ctx.queryText = text; ctx.query = query   // (no description built per search: only errors need it)
-        let w = try weight(query, field: nil, ctx: ctx)
-        var heap = TopK(k: max(0, options.limit))
+        var w = try weight(query, field: nil, ctx: ctx)
+        if let filter = options.filter {
+            // The filter's errors point into the filter's text; its terms are not highlighted.
+            ctx.queryText = options.filterText; ctx.query = filter; ctx.negated += 1
+            let fw = try weight(filter, field: nil, ctx: ctx)
+            ctx.negated -= 1; ctx.queryText = text; ctx.query = query
+            if case .none = fw { w = .none }
+            else if case .none = w {} else { w = .boolean(must: [w, .filter(fw)], should: [], mustNot: []) }
+        }
+        let (k, overflow) = options.offset.addingReportingOverflow(options.limit)
+        guard !overflow else { throw SearchIndexError.invalidArgument("offset + limit is too large") }
+        var hits: [Hit] = []
         var total = 0
         var exact = true
-        for (si, seg) in segments.enumerated() {
-            guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
-            let base = Int32(bases[si])
-            if !options.countAllHits, heap.k > 0, let clauses = MaxScore.prunableClauses(of: scorer) {
-                total += MaxScore.collect(clauses, segment: seg, base: base, heap: &heap)
-                exact = false
-            } else {
-                total += TopK.collect(scorer, segment: seg, base: base, heap: &heap)
+        var facets: [FacetResult] = []
+        if options.sort.isEmpty && options.searchAfter == nil && options.facets.isEmpty {
+            var heap = TopK(k: k)
+            for (si, seg) in segments.enumerated() {
+                guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
+                let base = Int32(bases[si])
+                if !options.countAllHits, heap.k > 0, let clauses = MaxScore.prunableClauses(of: scorer) {
+                    total += MaxScore.collect(clauses, segment: seg, base: base, heap: &heap)
+                    exact = false
+                } else {
+                    total += TopK.collect(scorer, segment: seg, base: base, heap: &heap)
+                }
+                try ctx.read.errors.check()
             }
-            try ctx.read.errors.check()
+            for (score, doc) in heap.sorted().dropFirst(options.offset) {
+                hits.append(Hit(docID: Int(doc), score: score, sortValues: [.score(score)]))
+            }
+        } else {
+            (hits, total, facets) = try collectSorted(w, k: k, ctx: ctx)
         }
-        var hits: [Hit] = []
-        for (score, doc) in heap.sorted() {
-            let doc = Int(doc)
-            hits.append(Hit(docID: doc, score: score, document: options.loadDocuments ? try document(doc, ctx: ctx.read) : nil))
+        if options.loadDocuments {
+            for i in hits.indices { hits[i].document = try document(hits[i].docID, ctx: ctx.read) }
         }
         var suggestion: String? = nil
         // (With MaxScore, `total` counts the documents scored, a lower bound; but the heap takes every match
         // until it is full, so fewer than `limit` means that was every match.)
-        if total < options.suggestBelow && (exact || total < heap.k) {
+        if total < options.suggestBelow && (exact || total < k) {
             suggestion = try self.suggestion(for: query, text: ctx.queryText ?? query.description, options: options)
         }
-        return SearchResults(hits: hits, totalHits: total, totalHitsIsExact: exact, query: query,
-                             highlightTerms: ctx.highlights, suggestion: suggestion)
+        var results = SearchResults(hits: hits, totalHits: total, totalHitsIsExact: exact, query: query,
+                                    highlightTerms: ctx.highlights, suggestion: suggestion)
+        results.facets = facets
+        return results
     }
 
     /// The stored fields of document `docID` of this snapshot.

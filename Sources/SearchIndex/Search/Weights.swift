@@ -6,19 +6,26 @@ extension Searcher {
     func defaultFields(_ options: SearchOptions) throws -> [Int] {
         if let fs = options.fields {
             return try fs.map { f in
-                guard let n = fieldNumbers[f], n > 0, totals.docCount[n] > 0 else {
+                guard let n = fieldNumbers[f], textFieldNumbers.contains(n) else {
                     throw SearchIndexError.invalidArgument("SearchOptions.fields names \(f.debugDescription), which is not a searchable field; searchable fields: \(textFields.joined(separator: ", "))")
                 }
                 return n
             }
         }
-        return manifest.fields.indices.filter { $0 > 0 && totals.docCount[$0] > 0 }
+        return textFieldNumbers
     }
 
     func boost(_ f: Int, _ options: SearchOptions) -> Float { options.boosts[manifest.fields[f]] ?? 1 }
 
     func weight(_ q: Query, field: String?, ctx: QueryContext) throws -> Weight {
+        if let f = Self.leafField(q), let spec = typedSpec(f) { return try typedWeight(q, field: f, spec: spec, ctx: ctx) }
         switch q {
+        case .matchAll: return .matchAll
+        case let .range(f, _, _, _, _):
+            if fieldNumbers[f] == nil || f == Manifest.idField {
+                throw ctx.fieldError(f, "unknown field '\(f)'; fields with ranges: \(typedFieldList.isEmpty ? "none (declare an int, double, date or bool field)" : typedFieldList)")
+            }
+            throw ctx.fieldError(f, "field '\(f)' is \(manifest.schema[f]?.type.rawValue ?? "stored-only text"); ranges need an int, double, date or bool field")
         case let .term(f, text):
             if f == Manifest.idField { return try idWeight(text, ctx: ctx) }
             // With typo tolerance, a plain word also matches terms within its AUTO edit distance.
@@ -101,7 +108,7 @@ extension Searcher {
     /// A disjunction of the terms `expand` finds in each segment's dictionary, with their document
     /// frequencies summed over the segments: the `maxPrefixTerms` most frequent (ties: key order), each
     /// scored as a term.
-    private func expansionWeight(field: Int, ctx: QueryContext,
+    func expansionWeight(field: Int, ctx: QueryContext,
                                  _ expand: (TermDictionaryReader) throws -> [(key: [UInt8], docFreq: Int)]) throws -> Weight {
         var candidates: [(key: [UInt8], docFreq: Int)]
         if segments.count == 1 {
@@ -193,8 +200,8 @@ extension Searcher {
 
     private func perField(_ f: String?, _ ctx: QueryContext, _ make: (Int) throws -> Weight) throws -> Weight {
         if let f {
-            guard let n = fieldNumbers[f], n > 0, totals.docCount[n] > 0 else {
-                let known = textFields.joined(separator: ", ")
+            guard let n = fieldNumbers[f], textFieldNumbers.contains(n) else {
+                let known = textFields.joined(separator: ", ") + (typedFieldList.isEmpty ? "" : "; typed fields: \(typedFieldList)")
                 if let n = fieldNumbers[f], n > 0 {
                     throw ctx.fieldError(f, "field '\(f)' is stored but not searchable; searchable fields: \(known)")
                 }
@@ -279,6 +286,10 @@ indirect enum Weight {
     case phrase(PhraseWeight)
     case boolean(must: [Weight], should: [Weight], mustNot: [Weight])
     case dismax([Weight], tieBreaker: Float)
+    /// A range of a column's values.
+    case range(RangeWeight)
+    /// The inner weight's documents, scored 0: a filter.
+    case filter(Weight)
 
     /// The weight's scorer over segment `seg` (number `si` of the snapshot), or nil when nothing in the segment
     /// can match.
@@ -296,6 +307,13 @@ indirect enum Weight {
             return PhraseScorer(cursors: infos.map { seg.cursor($0, ctx.read) }, offsets: p.offsets, slop: p.slop, keys: p.keys, idf: p.idf, boost: p.boost,
                                 bm25: ctx.options.bm25, cache: ctx.normCache(p.field), norms: seg.norms(p.field),
                                 label: "\(ctx.totals.names[p.field]):\"\(p.text)\"")
+        case let .range(r):
+            guard let (bits, count) = r.matches(seg, ctx: ctx.read) else { return nil }
+            return BitSetScorer(bits: bits, count: count, docCount: seg.meta.docCount, score: r.boost,
+                                label: "\(ctx.totals.names[r.field]) in range (constant score)")
+        case let .filter(w):
+            guard let inner = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { return nil }
+            return ConstantScorer(inner, score: 0)
         case let .dismax(ws, tie):
             let subs = try ws.compactMap { try $0.scorer(seg, segmentIndex: si, ctx: ctx) }
             if subs.isEmpty { return nil }
@@ -323,7 +341,8 @@ extension Weight {
     /// This weight with every score multiplied by `b` (a query's `^b`).
     func scaled(by b: Float) -> Weight {
         switch self {
-        case .none, .matchAll: return self
+        case .none, .matchAll, .filter: return self
+        case var .range(r): r.boost *= b; return .range(r)
         case var .term(t): t.boost *= b; return .term(t)
         case var .phrase(p): p.boost *= b; return .phrase(p)
         case let .boolean(must, should, mustNot):

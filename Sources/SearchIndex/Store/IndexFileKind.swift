@@ -1,7 +1,7 @@
 /// Every kind of file an index directory holds, and how each is named: the one place that defines
 /// them.
 ///
-/// A segment is five files named after it, `_<n>.<extension>`, plus, once documents of it are deleted,
+/// A segment is six files named after it, `_<n>.<extension>`, plus, once documents of it are deleted,
 /// a live-docs file `_<n>_<delGen>.liv`. The commit point is `segments_<generation>`. Each file starts
 /// with an envelope header that repeats its kind as four ASCII bytes (its envelope kind), so a file renamed
 /// to the wrong place is refused. Writers, readers, `check`, `stats` and the clean-up of leftovers all
@@ -17,13 +17,15 @@ public enum IndexFileKind: CaseIterable, Sendable {
     case norms
     /// Each document's id and stored values, in zlib-compressed chunks (`.fdt`).
     case storedFields
+    /// Typed fields' values per document, in zlib-compressed blocks with min/max (`.col`).
+    case columns
     /// The deleted-documents bitset of one generation of deletions (`_<n>_<delGen>.liv`).
     case liveDocs
     /// The commit point, `segments_<generation>`.
     case manifest
 
     /// The files every segment has, in the order a segment writes them.
-    public static let perSegment: [IndexFileKind] = [.termDictionary, .postings, .positions, .norms, .storedFields]
+    public static let perSegment: [IndexFileKind] = [.termDictionary, .postings, .positions, .norms, .storedFields, .columns]
 
     /// The four ASCII bytes of the file's envelope header.
     var envelopeKind: String {
@@ -33,6 +35,7 @@ public enum IndexFileKind: CaseIterable, Sendable {
         case .positions: "POSI"
         case .norms: "NORM"
         case .storedFields: "STOR"
+        case .columns: "COLS"
         case .liveDocs: "LIVE"
         case .manifest: "MANI"
         }
@@ -46,6 +49,7 @@ public enum IndexFileKind: CaseIterable, Sendable {
         case .positions: "pos"
         case .norms: "nrm"
         case .storedFields: "fdt"
+        case .columns: "col"
         case .liveDocs: "liv"
         case .manifest: nil
         }
@@ -59,6 +63,7 @@ public enum IndexFileKind: CaseIterable, Sendable {
         case .positions: "positions"
         case .norms: "norms"
         case .storedFields: "stored fields"
+        case .columns: "columns (sort, ranges, facets)"
         case .liveDocs: "deletions"
         case .manifest: "commit manifest"
         }

@@ -22,9 +22,14 @@ public struct Manifest: Sendable, Equatable {
     public var segments: [SegmentMeta] = []
     /// Strings the application stored with the commit (``IndexWriter/commit(userData:)``).
     public var userData: [String: String] = [:]
+    /// The fields' types and options (text fields written before schemas existed are not in it).
+    public var schema = Schema()
 
     /// An empty commit (generation 0, no segments).
     public init() {}
+
+    /// The revision of the schema section that follows the user data.
+    static let schemaRevision = 1
 
     /// The file name of generation `gen` (``IndexFileKind/manifestFileName(generation:)``).
     public static func fileName(_ gen: Int) -> String { IndexFileKind.manifestFileName(generation: gen) }
@@ -42,6 +47,15 @@ public struct Manifest: Sendable, Equatable {
         }
         w.vint(userData.count)
         for (k, v) in userData.sorted(by: { $0.key < $1.key }) { w.string(k); w.string(v) }
+        // Schema section (absent in commits written before it existed).
+        w.vint(Self.schemaRevision)
+        w.vint(schema.fields.count)
+        for f in schema.fields {
+            w.string(f.name)
+            w.u8(UInt8(FieldType.allCases.firstIndex(of: f.type) ?? 0))
+            w.u8((f.stored ? 1 : 0) | (f.indexed ? 2 : 0) | (f.columnar ? 4 : 0))
+        }
+        for s in segments { w.u8(s.hasColumns ? 1 : 0) }
         return w
     }
 
@@ -69,6 +83,26 @@ public struct Manifest: Sendable, Equatable {
         }
         let nu = try r.count(limit: 1 << 16)
         for _ in 0..<nu { let k = try r.string(); m.userData[k] = try r.string() }
+        if r.atEnd {
+            for i in m.segments.indices { m.segments[i].hasColumns = false }   // an index from before columns
+        } else {
+            let rev = try r.count()
+            guard rev == schemaRevision else { throw r.fail("unknown schema section revision \(rev)") }
+            let n = try r.count(limit: 256)
+            for _ in 0..<n {
+                let name = try r.string()
+                let t = Int(try r.u8()), flags = try r.u8()
+                guard t < FieldType.allCases.count, flags < 8 else { throw r.fail("bad type \(t) or flags \(flags) of field '\(name)'") }
+                let spec = FieldSpec(name, FieldType.allCases[t], stored: flags & 1 != 0, indexed: flags & 2 != 0, columnar: flags & 4 != 0)
+                guard m.fields.contains(name), m.schema[name] == nil, spec.problem == nil else { throw r.fail("schema entry for field '\(name)' is invalid") }
+                m.schema.add(spec)
+            }
+            for i in m.segments.indices {
+                let flags = try r.u8()
+                guard flags < 2 else { throw r.fail("bad segment flags \(flags)") }
+                m.segments[i].hasColumns = flags & 1 != 0
+            }
+        }
         guard r.atEnd else { throw r.fail("trailing bytes after manifest") }
         return m
     }
@@ -133,8 +167,10 @@ public struct SegmentMeta: Sendable, Equatable {
     public var postingsHash: UInt64 = 0
     /// CRC-32 of the live-docs bitset when there are deletions (else 0), recomputed by `check`.
     public var liveDocsCRC: UInt32 = 0
-    /// Per-field statistics for BM25, one entry per field with norms.
+    /// Per-field statistics for BM25, one entry per field with norms or keyword terms.
     public var fieldStats: [FieldStats] = []
+    /// Whether the segment has a column file (every segment written since columns exist has one).
+    public var hasColumns = true
 
     /// A segment without deletions or statistics.
     public init(name: String, docCount: Int) { self.name = name; self.docCount = docCount }
@@ -149,11 +185,12 @@ public struct SegmentMeta: Sendable, Equatable {
         switch kind {
         case .liveDocs: liveDocsFile
         case .manifest: nil
+        case .columns: hasColumns ? kind.fileName(segment: name) : nil
         default: kind.fileName(segment: name)
         }
     }
     /// Every file of the segment.
-    public var files: [String] { IndexFileKind.perSegment.map { $0.fileName(segment: name) } + (liveDocsFile.map { [$0] } ?? []) }
+    public var files: [String] { IndexFileKind.perSegment.compactMap { file($0) } + (liveDocsFile.map { [$0] } ?? []) }
     /// Documents not deleted.
     public var liveDocCount: Int { docCount - delCount }
 }

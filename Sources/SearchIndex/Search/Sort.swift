@@ -1,0 +1,227 @@
+/// One key of a sort order: the score, or a columnar field, ascending or descending.
+///
+/// Hits compare key by key; documents equal on every key come in snapshot order (lower ``Hit/docID``
+/// first), so an order is deterministic. A document without a value of a field sorts after every document
+/// with one, in either direction. A multi-valued field sorts by its smallest value ascending and by its
+/// largest descending (as Elasticsearch's default `mode`).
+public struct SortField: Sendable, Equatable, CustomStringConvertible {
+    /// What a key compares.
+    public enum Key: Sendable, Equatable {
+        /// The query's score.
+        case score
+        /// A columnar field's values.
+        case field(String)
+    }
+    /// What this key compares.
+    public var key: Key
+    /// Highest first.
+    public var descending: Bool
+
+    /// A sort key.
+    public init(_ key: Key, descending: Bool) { self.key = key; self.descending = descending }
+    /// By score, best first.
+    public static let score = SortField(.score, descending: true)
+    /// By `field`, smallest first.
+    public static func ascending(_ field: String) -> SortField { SortField(.field(field), descending: false) }
+    /// By `field`, largest first.
+    public static func descending(_ field: String) -> SortField { SortField(.field(field), descending: true) }
+
+    /// Parses `field`, `-field` (descending), `+field`, or `_score`.
+    public static func parse(_ text: String) throws -> SortField {
+        var t = Substring(text.trimmingSpaces())
+        var desc = false
+        if t.first == "-" { desc = true; t = t.dropFirst() } else if t.first == "+" { t = t.dropFirst() }
+        guard !t.isEmpty else { throw SearchIndexError.invalidArgument("sort key \(text.debugDescription) names no field") }
+        if t == "_score" { return SortField(.score, descending: !desc ? true : false) }
+        return SortField(.field(String(t)), descending: desc)
+    }
+
+    /// `field` or `-field` (`_score` for the score).
+    public var description: String {
+        switch key {
+        case .score: descending ? "_score" : "+_score"
+        case let .field(f): (descending ? "-" : "") + f
+        }
+    }
+}
+
+/// A hit's value for one sort key.
+public enum SortValue: Sendable, Equatable, CustomStringConvertible {
+    /// The score.
+    case score(Float)
+    /// An int field's value.
+    case int(Int64)
+    /// A double field's value.
+    case double(Double)
+    /// A date field's value, in milliseconds since the epoch.
+    case date(Int64)
+    /// A bool field's value.
+    case bool(Bool)
+    /// A keyword field's value.
+    case keyword(String)
+    /// The document has no value.
+    case missing
+
+    /// The value as text: dates in ISO 8601, `null` when missing.
+    public var description: String {
+        switch self {
+        case let .score(s): "\(s)"
+        case let .int(v): "\(v)"
+        case let .double(v): "\(v)"
+        case let .date(ms): DateValue.format(ms)
+        case let .bool(b): b ? "true" : "false"
+        case let .keyword(k): k
+        case .missing: "null"
+        }
+    }
+
+    /// The sortable integer of a numeric value or score (nil for a keyword or a missing value).
+    var sortable: Int64? {
+        switch self {
+        case let .score(s): Int64(SortValue.sortableFloat(s))
+        case let .int(v): v
+        case let .double(v): SortableNumber.encode(v)
+        case let .date(ms): ms
+        case let .bool(b): b ? 1 : 0
+        case .keyword, .missing: nil
+        }
+    }
+
+    /// Float bits as an integer of the same order.
+    static func sortableFloat(_ f: Float) -> Int32 {
+        let bits = Int32(bitPattern: (f == 0 ? 0 : f).bitPattern)
+        return bits ^ ((bits >> 31) & Int32.max)
+    }
+
+    /// The value of a column of `type` holding the sortable integer `v`.
+    static func numeric(_ v: Int64, _ type: FieldType) -> SortValue {
+        switch type {
+        case .double: .double(SortableNumber.decode(v))
+        case .date: .date(v)
+        case .bool: .bool(v != 0)
+        default: .int(v)
+        }
+    }
+}
+
+/// Where a page ends, to continue after it (``SearchOptions/searchAfter``): the last hit's sort values
+/// and document number. Valid for the snapshot (``Searcher``) that produced it: page through one searcher.
+public struct SearchCursor: Sendable, Equatable {
+    /// The last hit's ``Hit/sortValues``.
+    public var values: [SortValue]
+    /// The last hit's ``Hit/docID``.
+    public var docID: Int
+    /// A cursor.
+    public init(values: [SortValue], docID: Int) { self.values = values; self.docID = docID }
+}
+
+/// One sort key resolved against a segment: how to read a document's value as a comparable
+/// `(missing, Int64)` pair. A keyword's value is twice its ordinal in the segment's dictionary (so that a
+/// cursor's keyword that the segment lacks can sit between two ordinals, at an odd number).
+struct SegmentSortKey {
+    let descending: Bool
+    /// Nil for the score.
+    var column: ColumnCursor?
+    let isKeyword: Bool
+    let type: FieldType
+
+    /// The document's key: its value (smallest ascending, largest descending), or missing.
+    @inline(__always) mutating func value(_ doc: Int32) -> (missing: Bool, value: Int64) {
+        guard let r = column?.range(doc), !r.isEmpty, let v = column?.value(descending ? r.upperBound - 1 : r.lowerBound) else {
+            return (true, 0)
+        }
+        return (false, isKeyword ? v * 2 : v)
+    }
+}
+
+/// The k best documents of one segment under a sort order, with their keys as `(missing, Int64)` pairs.
+/// A bounded heap whose root is the worst entry.
+struct FieldTopK {
+    let k: Int
+    let keyCount: Int
+    let descending: [Bool]
+    private(set) var count = 0
+    var missing: [Bool]
+    var values: [Int64]
+    var docs: [Int32]
+    var scores: [Float]
+
+    init(k: Int, descending: [Bool]) {
+        self.k = k; keyCount = descending.count; self.descending = descending
+        missing = []; values = []; docs = []; scores = []
+        missing.reserveCapacity(k * keyCount); values.reserveCapacity(k * keyCount)
+    }
+
+    /// Whether keys `a` (with doc `da`) come before keys `b` (with doc `db`) in the sort order.
+    @inline(__always) static func before(_ am: UnsafeBufferPointer<Bool>, _ av: UnsafeBufferPointer<Int64>, _ da: Int32,
+                                         _ bm: UnsafeBufferPointer<Bool>, _ bv: UnsafeBufferPointer<Int64>, _ db: Int32,
+                                         _ descending: [Bool]) -> Bool {
+        for i in 0..<descending.count {
+            if am[i] != bm[i] { return bm[i] }   // a value comes before a missing one
+            if am[i] || av[i] == bv[i] { continue }
+            return descending[i] ? av[i] > bv[i] : av[i] < bv[i]
+        }
+        return da < db
+    }
+
+    private func entryBefore(_ i: Int, _ j: Int) -> Bool {
+        missing.withUnsafeBufferPointer { m in
+            values.withUnsafeBufferPointer { v in
+                Self.before(UnsafeBufferPointer(rebasing: m[i * keyCount ..< (i + 1) * keyCount]),
+                            UnsafeBufferPointer(rebasing: v[i * keyCount ..< (i + 1) * keyCount]), docs[i],
+                            UnsafeBufferPointer(rebasing: m[j * keyCount ..< (j + 1) * keyCount]),
+                            UnsafeBufferPointer(rebasing: v[j * keyCount ..< (j + 1) * keyCount]), docs[j], descending)
+            }
+        }
+    }
+
+    /// Whether an entry with these keys would enter the heap (it is full and the keys are not better than
+    /// its worst entry: no).
+    func accepts(_ m: [Bool], _ v: [Int64], doc: Int32) -> Bool {
+        guard k > 0 else { return false }
+        if count < k { return true }
+        return m.withUnsafeBufferPointer { nm in
+            v.withUnsafeBufferPointer { nv in
+                missing.withUnsafeBufferPointer { hm in
+                    values.withUnsafeBufferPointer { hv in
+                        Self.before(nm, nv, doc, UnsafeBufferPointer(rebasing: hm[0 ..< keyCount]),
+                                    UnsafeBufferPointer(rebasing: hv[0 ..< keyCount]), docs[0], descending)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Inserts an entry that ``accepts(_:_:doc:)`` said yes to.
+    mutating func insert(_ m: [Bool], _ v: [Int64], doc: Int32, score: Float) {
+        if count < k {
+            missing.append(contentsOf: m); values.append(contentsOf: v); docs.append(doc); scores.append(score)
+            count += 1
+            var i = count - 1
+            while i > 0 {
+                let p = (i - 1) / 2
+                if entryBefore(p, i) { swap(i, p); i = p } else { break }   // the root is the worst
+            }
+            return
+        }
+        for x in 0..<keyCount { missing[x] = m[x]; values[x] = v[x] }
+        docs[0] = doc; scores[0] = score
+        var i = 0
+        while true {
+            let l = 2 * i + 1, r = l + 1
+            var w = i
+            if l < count && entryBefore(w, l) { w = l }
+            if r < count && entryBefore(w, r) { w = r }
+            if w == i { break }
+            swap(i, w); i = w
+        }
+    }
+
+    private mutating func swap(_ i: Int, _ j: Int) {
+        for x in 0..<keyCount {
+            missing.swapAt(i * keyCount + x, j * keyCount + x)
+            values.swapAt(i * keyCount + x, j * keyCount + x)
+        }
+        docs.swapAt(i, j); scores.swapAt(i, j)
+    }
+}

@@ -1,0 +1,191 @@
+/// The collection path that visits every match: sort by fields (or by score with a cursor), `searchAfter`
+/// and facets. Per segment, the k best documents are kept with their keys in the segment's terms (a
+/// keyword as an ordinal); they become ``SortValue``s and are merged across segments at the end.
+extension Searcher {
+    /// One key of the sort order, resolved against the schema.
+    struct ResolvedSort {
+        let descending: Bool
+        /// Nil for the score.
+        let field: Int?
+        let type: FieldType
+    }
+
+    /// The sort order of `options` (by score when empty), checked against the schema.
+    func resolveSort(_ options: SearchOptions) throws -> [ResolvedSort] {
+        let keys = options.sort.isEmpty ? [SortField.score] : options.sort
+        return try keys.map { key in
+            switch key.key {
+            case .score: return ResolvedSort(descending: key.descending, field: nil, type: .double)
+            case let .field(name):
+                guard let spec = manifest.schema[name], spec.columnar, let n = fieldNumbers[name] else {
+                    throw SearchIndexError.invalidArgument("cannot sort by '\(name)': it is not a columnar field; columnar fields: \(columnarFieldList)")
+                }
+                return ResolvedSort(descending: key.descending, field: n, type: spec.type)
+            }
+        }
+    }
+
+    /// The columnar fields and their types, for messages.
+    var columnarFieldList: String {
+        let l = manifest.schema.fields.filter(\.columnar).map { "\($0.name) (\($0.type.rawValue))" }
+        return l.isEmpty ? "none" : l.joined(separator: ", ")
+    }
+
+    /// A facet request checked against the schema, as a counter.
+    func facetCounter(_ request: FacetRequest) throws -> (counter: FacetCounter, field: Int) {
+        let name = request.field
+        guard let spec = manifest.schema[name], spec.columnar, let n = fieldNumbers[name] else {
+            throw SearchIndexError.invalidArgument("cannot count facets of '\(name)': it is not a columnar field; columnar fields: \(columnarFieldList)")
+        }
+        switch request {
+        case let .terms(_, limit):
+            guard limit > 0 else { throw SearchIndexError.invalidArgument("facet '\(name)': the number of values must be at least 1") }
+            return (FacetCounter(request: request, kind: .terms(limit: limit), type: spec.type), n)
+        case let .ranges(_, ranges):
+            guard spec.type.isNumeric else { throw SearchIndexError.invalidArgument("facet '\(name)' is keyword; range buckets need an int, double, date or bool field") }
+            func parse(_ t: String) throws -> Int64 {
+                guard let v = SortableNumber.parse(t, as: spec.type) else {
+                    throw SearchIndexError.invalidArgument("facet '\(name)' is \(spec.type.rawValue): \(t.debugDescription) is not one of its values")
+                }
+                return v
+            }
+            let bounds = try ranges.map { r -> (lo: Int64, hi: Int64) in
+                let lo = try r.from.map(parse) ?? Int64.min
+                guard let to = r.to else { return (lo, Int64.max) }
+                let t = try parse(to)
+                return (lo, t == Int64.min ? Int64.min : t - 1)   // `to` is exclusive
+            }
+            return (FacetCounter(request: request, kind: .ranges(bounds), type: spec.type), n)
+        case let .dateHistogram(_, interval):
+            guard spec.type == .date else { throw SearchIndexError.invalidArgument("facet '\(name)' is \(spec.type.rawValue); calendar intervals need a date field") }
+            return (FacetCounter(request: request, kind: .histogram(interval), type: spec.type), n)
+        }
+    }
+
+    /// Visits every match of `w`: counts the facets, and keeps the best `k` hits in the sort order (after
+    /// `searchAfter`), dropping the first `offset` of them.
+    func collectSorted(_ w: Weight, k: Int, ctx: QueryContext) throws -> (hits: [Hit], total: Int, facets: [FacetResult]) {
+        let options = ctx.options
+        let sort = try resolveSort(options)
+        let nk = sort.count
+        let descending = sort.map(\.descending)
+        if let after = options.searchAfter {
+            guard after.values.count == nk, zip(after.values, sort).allSatisfy({ Self.fits($0, $1) }) else {
+                throw SearchIndexError.invalidArgument("searchAfter has values \(after.values) that do not fit the sort order \(options.sort.isEmpty ? "by score" : options.sort.map(\.description).joined(separator: ", "))")
+            }
+        }
+        var counters = try options.facets.map(facetCounter)
+        var candidates: [(values: [SortValue], doc: Int32, score: Float)] = []
+        var total = 0
+        var m = [Bool](repeating: false, count: nk), v = [Int64](repeating: 0, count: nk)
+        for (si, seg) in segments.enumerated() {
+            guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
+            let base = Int32(bases[si])
+            var keys = sort.map { s in
+                SegmentSortKey(descending: s.descending, column: s.field.flatMap { seg.columns[$0] }.map { ColumnCursor($0, ctx.read) },
+                               isKeyword: s.type == .keyword, type: s.type)
+            }
+            for i in counters.indices { counters[i].counter.begin(seg, field: counters[i].field, ctx: ctx.read) }
+            // The cursor in this segment's terms.
+            var afterM = [Bool](repeating: false, count: nk), afterV = [Int64](repeating: 0, count: nk)
+            let afterDoc = Int32(clamping: options.searchAfter?.docID ?? 0)
+            if let after = options.searchAfter {
+                for (j, value) in after.values.enumerated() {
+                    if case .missing = value { afterM[j] = true; continue }
+                    if case let .keyword(s) = value {
+                        if let c = keys[j].column?.column {
+                            let (ord, isExact) = c.lowerBound(Array(s.utf8))
+                            afterV[j] = isExact ? Int64(ord) * 2 : Int64(ord) * 2 - 1
+                        }
+                    } else { afterV[j] = value.sortable ?? 0 }
+                }
+            }
+            let isScore = sort.map { $0.field == nil }
+            var top = FieldTopK(k: k, descending: descending)
+            var d = scorer.nextDoc()
+            while d != noMoreDocs {
+                if !seg.isDeleted(d) {
+                    total += 1
+                    for i in counters.indices { counters[i].counter.collect(d) }
+                    if k > 0 {
+                        var score = Float.nan
+                        for j in 0..<nk {
+                            if isScore[j] {
+                                if score.isNaN { score = scorer.score() }
+                                m[j] = false; v[j] = Int64(SortValue.sortableFloat(score))
+                            } else {
+                                (m[j], v[j]) = keys[j].value(d)
+                            }
+                        }
+                        let gd = base + d
+                        let isAfter = options.searchAfter == nil || afterM.withUnsafeBufferPointer { am in
+                            afterV.withUnsafeBufferPointer { av in
+                                m.withUnsafeBufferPointer { dm in
+                                    v.withUnsafeBufferPointer { dv in FieldTopK.before(am, av, afterDoc, dm, dv, gd, descending) }
+                                }
+                            }
+                        }
+                        if isAfter && top.accepts(m, v, doc: gd) {
+                            if score.isNaN { score = scorer.score() }
+                            top.insert(m, v, doc: gd, score: score)
+                        }
+                    }
+                }
+                d = scorer.nextDoc()
+            }
+            try ctx.read.errors.check()
+            for e in 0..<top.count {
+                var values: [SortValue] = []
+                for j in 0..<nk {
+                    let missing = top.missing[e * nk + j], x = top.values[e * nk + j]
+                    if isScore[j] { values.append(.score(top.scores[e])) }
+                    else if missing { values.append(.missing) }
+                    else if let c = keys[j].column?.column, c.isKeyword { values.append(.keyword(c.term(Int(x / 2)))) }
+                    else { values.append(SortValue.numeric(x, sort[j].type)) }
+                }
+                candidates.append((values, top.docs[e], top.scores[e]))
+            }
+        }
+        candidates.sort { a, b in
+            for j in 0..<nk {
+                let c = Self.compare(a.values[j], b.values[j])
+                if c != 0 {
+                    if case .missing = a.values[j] { return false }
+                    if case .missing = b.values[j] { return true }
+                    return descending[j] ? c > 0 : c < 0
+                }
+            }
+            return a.doc < b.doc
+        }
+        let hits = candidates.prefix(k).dropFirst(options.offset).map {
+            Hit(docID: Int($0.doc), score: $0.score, sortValues: $0.values)
+        }
+        return (Array(hits), total, counters.indices.map { counters[$0].counter.result() })
+    }
+
+    /// Whether a cursor value can stand for a key of `sort`.
+    static func fits(_ value: SortValue, _ sort: ResolvedSort) -> Bool {
+        switch value {
+        case .missing: return sort.field != nil
+        case .score: return sort.field == nil
+        case .keyword: return sort.field != nil && sort.type == .keyword
+        case .int, .double, .date, .bool: return sort.field != nil && sort.type.isNumeric
+        }
+    }
+
+    /// -1, 0 or 1 as `a` sorts before, with or after `b` ascending (values of one key; missing is greatest).
+    static func compare(_ a: SortValue, _ b: SortValue) -> Int {
+        switch (a, b) {
+        case (.missing, .missing): return 0
+        case (.missing, _): return 1
+        case (_, .missing): return -1
+        case let (.keyword(x), .keyword(y)):
+            if x == y { return 0 }
+            return Array(x.utf8).lexicographicallyPrecedes(Array(y.utf8)) ? -1 : 1
+        case let (.score(x), .score(y)): return x < y ? -1 : (x > y ? 1 : 0)
+        default:
+            let x = a.sortable ?? 0, y = b.sortable ?? 0
+            return x < y ? -1 : (x > y ? 1 : 0)
+        }
+    }
+}

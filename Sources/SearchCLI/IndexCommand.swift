@@ -13,6 +13,10 @@ struct IndexCommand: ParsableCommand {
         intact. Running it again on the same folder never duplicates documents.
         JSON and CSV: the id comes from id/_id/article_id (else path#row), the title from title, the body from
         body/text/content; other fields are stored and shown with hits.
+        Typed fields (for --filter, --sort and --facet): --keyword topics,places --date date --int year
+        --double price --bool flag. A field whose first value is an ISO 8601 date (1987-02-26, or with a
+        time) becomes a date field unless --no-detect-dates. A JSON array gives a keyword field several values.
+        The types are recorded in the index; indexing again with other types or another analyzer needs --rebuild.
         """)
 
     @OptionGroup var location: IndexOption
@@ -25,6 +29,26 @@ struct IndexCommand: ParsableCommand {
     @Flag(help: "Keep diacritics (é stays distinct from e).") var noFold = false
     @Option(help: "Writer RAM buffer in MiB before a segment is flushed.") var ramMb = 128
     @Flag(name: .shortAndLong, help: "List every skipped file and record.") var verbose = false
+    @Option(help: "Keyword fields (exact values; JSON arrays give several), comma-separated.") var keyword: String?
+    @Option(help: "Integer fields, comma-separated.") var int: String?
+    @Option(help: "Floating-point fields, comma-separated.") var double: String?
+    @Option(help: "Date fields (ISO 8601), comma-separated.") var date: String?
+    @Option(help: "Boolean fields (true/false), comma-separated.") var bool: String?
+    @Flag(help: "Do not turn fields whose first value is a date into date fields.") var noDetectDates = false
+    @Flag(help: "Rebuild even if the index was built with other field types or another analyzer.") var rebuild = false
+
+    /// The declared types of the command line.
+    func declaredTypes() throws -> [String: FieldType] {
+        var types: [String: FieldType] = [:]
+        for (list, type) in [(keyword, FieldType.keyword), (int, .int), (double, .double), (date, .date), (bool, .bool)] {
+            for name in (list ?? "").split(separator: ",").map({ $0.trimmingCharacters(in: .whitespaces) }) where !name.isEmpty {
+                if let other = types[name], other != type { throw CLIError.input("field '\(name)' is given two types, \(other.rawValue) and \(type.rawValue)") }
+                if ["title", "body", "path"].contains(name) { throw CLIError.input("field '\(name)' is text and cannot be typed") }
+                types[name] = type
+            }
+        }
+        return types
+    }
 
     func run() throws {
         let root = URL(fileURLWithPath: folder)
@@ -36,18 +60,35 @@ struct IndexCommand: ParsableCommand {
         let analyzer = try StandardAnalyzer(stemmer: stemmer == "none" ? nil : stemmer,
                                             stopwords: stopwords == "english" ? StandardAnalyzer.englishStopwords : [],
                                             foldDiacritics: !noFold)
+        var typing = FieldTyping(types: try declaredTypes(), detectDates: !noDetectDates)
+        // The index already there: its analyzer and schema must stay, unless --rebuild.
+        let previous = try? Manifest.readLatest(from: IndexDirectory(path: location.path), verify: false)
+        if let p = previous, !rebuild, !p.segments.isEmpty {
+            guard p.analyzer == analyzer.identity else {
+                throw CLIError.input("the index at \(location.path) was built with the analyzer \(p.analyzer), not \(analyzer.identity); pass the same options, or --rebuild")
+            }
+            for (name, type) in typing.types where p.schema[name]?.type != type {
+                throw CLIError.input("the index at \(location.path) has field '\(name)' as \(p.schema[name]?.type.rawValue ?? "untyped"), not \(type.rawValue); pass the same types, or --rebuild")
+            }
+        }
         let totalBytes = Self.supportedBytes(root)
         let writer = try IndexWriter(path: location.path, analyzer: analyzer,
-                                     config: IndexWriterConfig(ramBufferMB: ramMb), create: true)
+                                     config: IndexWriterConfig(ramBufferMB: ramMb), create: true, schema: typing.schema)
         defer { writer.close() }
         let progress = Progress(totalBytes: totalBytes)
         var ids = Set<String>()
         var duplicates = 0
         var issues: [IngestIssue] = []
         let start = Date()
+        var valueWarnings = 0
         let summary = try walker.forEach({ d in
             if !ids.insert(d.id).inserted { duplicates += 1 }
-            try writer.addDocument(d.indexDocument())
+            let (doc, warnings) = d.indexDocument(typing: &typing)
+            for w in warnings {
+                valueWarnings += 1
+                if verbose || valueWarnings <= 20 { progress.clearLine(); Terminal.note("  warning \(d.id): \(w); value left out") }
+            }
+            try writer.addDocument(doc)
             progress.update(docs: ids.count, bytes: d.title.utf8.count + d.body.utf8.count)
         }, onIssue: { issue in
             issues.append(issue)
@@ -56,6 +97,13 @@ struct IndexCommand: ParsableCommand {
         if issues.count > 20 && !verbose { Terminal.note("  … \(issues.count - 20) more issues (use --verbose to list all)") }
         guard summary.documents > 0 else {
             throw CLIError.input("no documents found in \(folder) (\(summary.filesSeen) files; supported: .txt .md .html .htm .json .jsonl .csv .tsv); the existing index was left unchanged")
+        }
+        if valueWarnings > 20 && !verbose { Terminal.note("  … \(valueWarnings - 20) more values left out (use --verbose to list all)") }
+        if let p = previous, !rebuild, !p.segments.isEmpty {
+            let old = p.schema.fields.filter { $0.type != .text }, new = writer.schema.fields.filter { $0.type != .text }
+            guard old.map(\.name).sorted() == new.map(\.name).sorted(), old.allSatisfy({ writer.schema[$0.name] == $0 }) else {
+                throw CLIError.input("the index at \(location.path) has the typed fields \(Self.describe(old)), this run would make \(Self.describe(new)); the index was left unchanged: pass the same types (or --no-detect-dates), or --rebuild")
+            }
         }
         try writer.commit(userData: ["source": root.standardizedFileURL.path, "indexed_at": ISO8601DateFormatter().string(from: Date())])
         progress.finish()
@@ -70,8 +118,15 @@ struct IndexCommand: ParsableCommand {
             "  terms: \(terms), segments: \(m.segments.count), index size: \(Terminal.bytes(bytes))",
             String(format: "  time: %.2f s, %.0f docs/s", seconds, Double(ids.count) / max(seconds, 1e-9)),
         ]
+        let typed = writer.schema.fields.filter { $0.type != .text }
+        if !typed.isEmpty { lines.insert("  typed fields: \(Self.describe(typed))", at: 2) }
         if duplicates > 0 { lines.insert("  \(duplicates) documents had an id seen before; the last one was kept", at: 2) }
         print(lines.joined(separator: "\n"))
+    }
+
+    /// `name (type), …`, or "none".
+    static func describe(_ fields: [FieldSpec]) -> String {
+        fields.isEmpty ? "none" : fields.map { "\($0.name) (\($0.type.rawValue))" }.joined(separator: ", ")
     }
 
     /// Total size of the files the walker may read, for the ETA.

@@ -20,14 +20,20 @@ struct QueryCommand: ParsableCommand {
     @Option(name: .long, help: "Boost a field, e.g. --boost title=2 (repeatable).") var boost: [String] = []
     @Option(help: "How a word's per-field scores combine: max (dis-max with tie-breaker 0.1) or sum.") var combine = "max"
     @Option(help: "Highlight matches: auto (on a terminal, unless NO_COLOR is set), always, never.") var color = "auto"
+    @Option(help: "Keep only matches of this query, without changing scores; its clauses combine with AND, e.g. 'topics:crude date:[1987-03-01 TO 1987-03-31]'.") var filter: String?
+    @Option(parsing: .unconditionalSingleValue, help: "Sort by a typed field: date (oldest first) or -date (newest first); repeat or comma-separate for ties; _score for the score.") var sort: [String] = []
+    @Option(help: "Count the matches per value of a typed field: places, places:20 (top 20), date:year|month|day (repeatable).") var facet: [String] = []
+    @Option(help: "Skip this many hits (paging: --offset 10 --limit 10 is page 2).") var offset = 0
     @Argument(help: "The query (quote it, or put it after --).") var words: [String] = []
 
     func run() throws {
         var words = words
         if words.first == "--" { words.removeFirst() }
-        let text = words.joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        var text = words.joined(separator: " ").trimmingCharacters(in: .whitespaces)
+        if text.isEmpty && (filter != nil || !sort.isEmpty || !facet.isEmpty) { text = "*:*" }   // browse: every document
         guard !text.isEmpty else { throw CLIError.input("no query given; try: search \"Tangier arrest\" (see search --help)") }
         guard limit >= 0 else { throw CLIError.input("--limit must be >= 0") }
+        guard offset >= 0 else { throw CLIError.input("--offset must be >= 0") }
         let searcher = try Searcher(path: location.path)
         var options = SearchOptions(limit: limit)
         options.countAllHits = true
@@ -45,6 +51,10 @@ struct QueryCommand: ParsableCommand {
             }
             options.fields = field
         }
+        options.offset = offset
+        if let filter { try options.filter(filter) }
+        options.sort = try sort.flatMap { $0.split(separator: ",") }.map { try SortField.parse(String($0)) }
+        options.facets = try facet.map { try FacetRequest.parse($0) }
         for spec in boost {
             let kv = spec.split(separator: "=", maxSplits: 1)
             guard kv.count == 2, let v = Float(kv[1]) else { throw CLIError.input("--boost wants FIELD=NUMBER, got '\(spec)'") }
@@ -71,6 +81,7 @@ struct QueryCommand: ParsableCommand {
                                           "snippet": snippet.rendered(), "highlights": Self.highlightOffsets(snippet)]
                 if let date { obj["date"] = date }
                 if let path { obj["path"] = path }
+                if !options.sort.isEmpty { obj["sort"] = hit.sortValues.map(Self.jsonValue) }
                 var fields: [String: String] = [:]
                 for (k, v) in doc.fields where k != "body" && k != "title" { fields[k] = v }
                 obj["fields"] = fields
@@ -85,6 +96,7 @@ struct QueryCommand: ParsableCommand {
             var meta = [doc.id]
             if let date { meta.append(date) }
             if let path, path != doc.id { meta.append(path) }
+            if !options.sort.isEmpty { meta.append("sort: " + hit.sortValues.map(\.description).joined(separator: ", ")) }
             out += "    \(dim)\(meta.joined(separator: " · "))\(reset)\n"
             let s = snippet.rendered(open: useColor ? hl : "[", close: useColor ? reset : "]")
             if !s.isEmpty { out += "    \(s)\n" }
@@ -92,14 +104,46 @@ struct QueryCommand: ParsableCommand {
                 out += e.description.split(separator: "\n").map { "      " + $0 }.joined(separator: "\n") + "\n"
             }
         }
+        if !json {
+            for f in results.facets {
+                let shown = f.buckets.map { "\($0.value) \($0.count)" }.joined(separator: " · ")
+                var line = "\(f.field): \(shown.isEmpty ? "(no values)" : shown)"
+                if f.distinctValues > f.buckets.count, case .terms = options.facets.first(where: { $0.field == f.field }) ?? .terms("") {
+                    line += " · … \(f.distinctValues - f.buckets.count) more values"
+                }
+                if f.missing > 0 { line += " · (no value) \(f.missing)" }
+                out += line + "\n"
+            }
+        }
         if json {
             var summary: [String: Any] = ["total": results.totalHits, "total_is_exact": results.totalHitsIsExact,
                                           "query": query.description]
             if let s = results.suggestion { summary["suggestion"] = s }
+            if offset > 0 { summary["offset"] = offset }
+            if !results.facets.isEmpty {
+                var facets: [String: Any] = [:]
+                for f in results.facets {
+                    facets[f.field] = f.buckets.map { ["value": $0.value, "count": $0.count] as [String: Any] }
+                }
+                summary["facets"] = facets
+            }
             let data = try JSONSerialization.data(withJSONObject: summary, options: [.sortedKeys, .withoutEscapingSlashes])
             out += String(decoding: data, as: UTF8.self) + "\n"
         }
         FileHandle.standardOutput.write(Data(out.utf8))
+    }
+
+    /// A sort value for JSON: numbers as numbers, dates in ISO 8601, a missing value as null.
+    static func jsonValue(_ v: SortValue) -> Any {
+        switch v {
+        case let .score(s): return Double(s)
+        case let .int(i): return i
+        case let .double(d): return d.isFinite ? d : String(d)
+        case let .date(ms): return DateValue.format(ms)
+        case let .bool(b): return b
+        case let .keyword(k): return k
+        case .missing: return NSNull()
+        }
     }
 
     /// `[start, end)` of each highlighted run in `snippet.rendered()`, in Unicode scalars (code points).

@@ -23,6 +23,11 @@ struct StatsCommand: ParsableCommand {
             let tokens = m.segments.reduce(0) { $0 + ($1.fieldStats.first { $0.field == n }?.sumTotalTermFreq ?? 0) }
             out += "field \(f): \(terms) terms, \(docs) documents, \(tokens) tokens\n"
         }
+        let typed = m.schema.fields.filter { $0.type != .text }
+        if !typed.isEmpty {
+            out += "schema (typed fields):\n"
+            for f in typed { out += "  \(f.name): \(f.summary)\n" }
+        }
         out += "analyzer: \(m.analyzer)\n"
         if let src = m.userData["source"] { out += "source: \(src)\n" }
         if let at = m.userData["indexed_at"] { out += "indexed at: \(at)\n" }

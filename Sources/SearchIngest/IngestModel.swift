@@ -14,7 +14,10 @@ public struct IngestedDocument: Sendable, Equatable {
     /// The body text.
     public var body: String
     /// Other fields in source order (e.g. `date`, `url`). Always starts with `("path", relativePath)`.
+    /// A JSON array appears here joined with ", ", and element by element in ``lists``.
     public var stored: [(String, String)]
+    /// The elements of fields that were JSON arrays of strings, numbers or booleans (for keyword fields).
+    public var lists: [String: [String]] = [:]
 
     /// A document with its id, title, body and other stored fields.
     public init(id: String, title: String, body: String, stored: [(String, String)]) {
@@ -38,7 +41,7 @@ public struct IngestedDocument: Sendable, Equatable {
         guard a.id == b.id, a.title == b.title, a.body == b.body,
               a.stored.count == b.stored.count else { return false }
         for (x, y) in zip(a.stored, b.stored) where x.0 != y.0 || x.1 != y.1 { return false }
-        return true
+        return a.lists == b.lists
     }
 }
 

@@ -126,6 +126,19 @@ final class IngestRecordMapper {
 
     /// Convenience for JSON objects.
     func makeDocument(object members: [(String, IngestJSONValue)], row: Int?, line: Int?) -> IngestedDocument {
-        makeDocument(keys: members.map { $0.0 }, values: members.map { $0.1.fieldText }, row: row, line: line)
+        var doc = makeDocument(keys: members.map { $0.0 }, values: members.map { $0.1.fieldText }, row: row, line: line)
+        for (k, v) in members {
+            guard case let .array(items) = v else { continue }
+            let name = k == "path" ? "path_field" : k
+            guard doc.stored.contains(where: { $0.0 == name }) || items.isEmpty else { continue }
+            let scalars = items.compactMap { item -> String? in
+                switch item {
+                case .string, .number, .bool: return item.fieldText
+                default: return nil
+                }
+            }
+            if scalars.count == items.count { doc.lists[name] = scalars }
+        }
+        return doc
     }
 }

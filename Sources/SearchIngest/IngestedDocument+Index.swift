@@ -24,7 +24,7 @@ extension IngestedDocument {
         return doc
     }
 
-    private static func addText(_ doc: inout Document, _ name: String, _ value: String) {
+    static func addText(_ doc: inout Document, _ name: String, _ value: String) {
         if value.utf8.count <= maxStoredBytes { doc.addText(name, value); return }
         doc.addText(name, value, stored: false)
         doc.addStored(name, storedPrefix(value))

@@ -45,7 +45,7 @@ final class CorruptionTests: XCTestCase {
     func testFlippedByteInEachFileKindIsDetected() throws {
         let pristine = try pristineIndex()
         let kinds = try filesByKind(pristine)
-        XCTAssertEqual(Set(kinds.keys), ["segments", "tdi", "doc", "pos", "nrm", "fdt", "liv"])
+        XCTAssertEqual(Set(kinds.keys), ["segments", "tdi", "doc", "pos", "nrm", "fdt", "col", "liv"])
         XCTAssertEqual(try Searcher(path: pristine).documentCount, 148)
         for (kind, name) in kinds.sorted(by: { $0.key < $1.key }) {
             for mask: UInt8 in [0x01, 0x80, 0xFF] {

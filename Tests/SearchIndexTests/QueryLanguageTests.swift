@@ -401,6 +401,16 @@ final class QueryLanguageTests: XCTestCase {
             ("(a b)^0.5", .boosted(.boolean([C(.should, .term(field: nil, text: "a")), C(.should, .term(field: nil, text: "b"))]), boost: 0.5)),
             ("tangir~1^2", .boosted(.fuzzy(field: nil, text: "tangir", maxEdits: 1), boost: 2)),
             ("a\\[b", .term(field: nil, text: "a[b")),
+            ("date:[2017 TO 2018]", .range(field: "date", lower: "2017", upper: "2018", includeLower: true, includeUpper: true)),
+            ("date:{2017-01-01 TO *]", .range(field: "date", lower: "2017-01-01", upper: nil, includeLower: false, includeUpper: true)),
+            ("price:[* TO 10}^2", .boosted(.range(field: "price", lower: nil, upper: "10", includeLower: true, includeUpper: false), boost: 2)),
+            ("t:[\"2017-01-01 10:00\" TO \"b c\"]", .range(field: "t", lower: "2017-01-01 10:00", upper: "b c", includeLower: true, includeUpper: true)),
+            ("price:>=-2.5", .range(field: "price", lower: "-2.5", upper: nil, includeLower: true, includeUpper: false)),
+            ("price:>3", .range(field: "price", lower: "3", upper: nil, includeLower: false, includeUpper: false)),
+            ("price:<=3", .range(field: "price", lower: nil, upper: "3", includeLower: false, includeUpper: true)),
+            ("price:<3", .range(field: "price", lower: nil, upper: "3", includeLower: false, includeUpper: false)),
+            ("*:*", .matchAll),
+            ("a -*:*", .boolean([C(.should, .term(field: nil, text: "a")), C(.mustNot, .matchAll)])),
             ("a AND (NOT b)", .boolean([C(.must, .term(field: nil, text: "a")), C(.must, .boolean([C(.mustNot, .term(field: nil, text: "b"))]))])),
         ]
         for (text, expected) in cases {
@@ -411,7 +421,13 @@ final class QueryLanguageTests: XCTestCase {
     func testUnsupportedSyntaxIsAnErrorWithItsPosition() {
         let cases: [(String, Int, String)] = [
             ("[a TO b]", 0, "range"),
-            ("date:[2017 TO 2018]", 5, "range"),
+            ("date:[2017 TO 2018", 5, "unterminated range"),
+            ("date:[2017 2018]", 11, "expected 'TO'"),
+            ("date:[* TO [x]]", 11, "unexpected '['"),
+            ("price:>", 6, "needs a value"),
+            ("price:> 3", 6, "needs a value"),
+            ("price:>*", 6, "not a value"),
+            ("<3", 0, "needs a field"),
             ("a {b", 2, "range"),
             ("x~3", 1, "at most 2"),
             ("x~0.8", 3, "fraction"),

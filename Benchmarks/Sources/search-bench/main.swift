@@ -2,6 +2,13 @@
 //   search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--warmup N] [--index-dir DIR]
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
 //                [--stream] [--reuse] [--fuzzy N|auto]
+//   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
+// With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
+// text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
+// as keyword fields, and --mode adds to every query: `filter` the filter date in March 1987 AND places:usa
+// (scores unchanged); `sort` the order newest first; `facet` the top 10 `places` over all matches (no hits:
+// the --out rows are then value and count). --facet-term WORD also times the places facet over every match
+// of WORD (20 runs after 2 warm-ups) and reports facet_term_ms (median), facet_term_matches, facet_term_top.
 // --reuse (with --index-dir): if DIR already holds an index, skip indexing and only run the queries (for
 // profiling the query path alone); index_s is then 0.
 // Like the peers, all documents are read into memory before the index timer starts (--stream reads each
@@ -50,8 +57,28 @@ do {
 } catch { fail("\(error)") }
 
 let fm = FileManager.default
-guard let names = try? fm.contentsOfDirectory(atPath: docsDir) else { fail("cannot read \(docsDir)") }
-let files = names.filter { $0.hasSuffix(".txt") }.sorted()
+let jsonl = docsDir.hasSuffix(".jsonl")
+let mode = opts["mode"] ?? "plain"
+guard ["plain", "filter", "sort", "facet"].contains(mode) else { fail("--mode must be filter, sort or facet") }
+guard mode == "plain" || jsonl else { fail("--mode needs a JSONL corpus with date, topics and places") }
+/// A JSONL record as indexed: id, text, date (ISO), topics, places.
+struct Record { var id: String; var text: String; var date: String?; var topics: [String]; var places: [String] }
+var records: [Record] = []
+if jsonl {
+    guard let data = fm.contents(atPath: docsDir) else { fail("cannot read \(docsDir)") }
+    for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
+        guard let o = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else { fail("bad JSON line in \(docsDir)") }
+        let id = (o["id"] as? String) ?? (o["_id"] as? String) ?? "\(records.count)"
+        let text = ((o["title"] as? String) ?? "") + "\n\n" + ((o["body"] as? String) ?? (o["text"] as? String) ?? "")
+        records.append(Record(id: id, text: text, date: o["date"] as? String, topics: (o["topics"] as? [String]) ?? [],
+                              places: (o["places"] as? [String]) ?? []))
+    }
+}
+let files: [String]
+if jsonl { files = records.map { $0.id + ".txt" } } else {
+    guard let names = try? fm.contentsOfDirectory(atPath: docsDir) else { fail("cannot read \(docsDir)") }
+    files = names.filter { $0.hasSuffix(".txt") }.sorted()
+}
 let queries = ((try? String(contentsOfFile: queriesPath, encoding: .utf8)) ?? "")
     .split(whereSeparator: \.isNewline).map { $0.trimmingCharacters(in: .whitespaces) }.filter { !$0.isEmpty }
 
@@ -66,17 +93,29 @@ func maxRSSMB() -> Double { var u = rusage(); getrusage(__rusage_who_t(RUSAGE_SE
 
 let stream = flags.contains("stream")
 // Peers load every document before their index timer starts; do the same unless --stream.
-let preloaded: [String] = stream || reuse ? [] : files.map { name in
+let preloaded: [String] = jsonl ? records.map(\.text) : stream || reuse ? [] : files.map { name in
     fm.contents(atPath: docsDir + "/" + name).map { String(decoding: $0, as: UTF8.self) } ?? ""
 }
 let rssAfterLoad = maxRSSMB()
 
 let t0 = now()
 if !reuse { do {
+    let schema = jsonl ? Schema([FieldSpec("date", .date, stored: false), FieldSpec("topics", .keyword, stored: false),
+                                 FieldSpec("places", .keyword, stored: false)]) : Schema()
     let writer = try IndexWriter(path: indexDir, analyzer: analyzer,
-                                 config: IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128))
+                                 config: IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128), schema: schema)
     for (i, name) in files.enumerated() {
         let text: String
+        if jsonl {
+            let rec = records[i]
+            var doc = Document(id: rec.id)
+            doc.addText("body", rec.text, stored: flags.contains("store"))
+            if let d = rec.date { try doc.addDate("date", iso: d) }
+            for t in rec.topics { doc.addKeyword("topics", t) }
+            for p in rec.places { doc.addKeyword("places", p) }
+            try writer.addDocument(doc)
+            continue
+        }
         if stream {
             guard let data = fm.contents(atPath: docsDir + "/" + name) else { continue }
             text = String(decoding: data, as: UTF8.self)
@@ -97,6 +136,14 @@ let searcher: Searcher
 do { searcher = try Searcher(path: indexDir, analyzer: analyzer) } catch { fail("open failed: \(error)") }
 var options = SearchOptions(limit: k)
 options.bm25 = bm25
+switch mode {
+case "filter":
+    options.filter = .boolean([.init(.must, .range(field: "date", lower: "1987-03-01", upper: "1987-03-31", includeLower: true, includeUpper: true)),
+                               .init(.must, .term(field: "places", text: "usa"))])
+case "sort": options.sort = [.descending("date")]
+case "facet": options.facets = [.terms("places", limit: 10)]; options.limit = 0
+default: break
+}
 // --fuzzy N: every word is a fuzzy term within N edits (AUTO when N is "auto"), as `word~N`.
 let fuzzyOn = opts["fuzzy"] != nil
 let fuzzyEdits: Int? = opts["fuzzy"].flatMap { Int($0) }   // nil with "auto"
@@ -118,7 +165,8 @@ do {
             let s = now()
             let r = try searcher.search(q, options: options)
             if pass >= 0 { latencies.append(now() - s) }
-            results.append(r.hits.map { ($0.document?.id ?? "", $0.score) })
+            if mode == "facet" { results.append((r.facets.first?.buckets ?? []).map { ($0.value, Float($0.count)) }) }
+            else { results.append(r.hits.map { ($0.document?.id ?? "", $0.score) }) }
         }
     }
 } catch { fail("query failed: \(error)") }
@@ -135,13 +183,40 @@ let record: [String: Any] = [
     "rss_after_load_mb": r(rssAfterLoad, 10), "analyzer": analyzerName, "segments": searcher.manifest.segments.count,
     "warmup_passes": warmup,
 ]
-let keys = ["engine", "version", "docs", "index_s", "index_bytes", "queries", "query_total_s", "qps", "p50_ms",
+var keys = ["engine", "version", "docs", "index_s", "index_bytes", "queries", "query_total_s", "qps", "p50_ms",
             "p99_ms", "zero_hit_queries", "peak_rss_mb", "rss_after_load_mb", "analyzer", "segments", "warmup_passes"]
+var extra: [String: String] = [:]
+if jsonl {
+    extra["mode"] = "\"\(mode)\""
+    let colBytes = ((try? fm.contentsOfDirectory(atPath: indexDir)) ?? []).filter { $0.hasSuffix(".col") }.reduce(0) { total, n in
+        total + ((try? fm.attributesOfItem(atPath: indexDir + "/" + n)[.size] as? Int) ?? 0)
+    }
+    extra["column_bytes"] = "\(colBytes)"
+}
+if let word = opts["facet-term"] {
+    var fo = SearchOptions(limit: 0)
+    fo.facets = [.terms("places", limit: 10)]
+    var times: [Double] = []
+    var last: SearchResults? = nil
+    do {
+        for run in 0..<22 {
+            let s = now()
+            let r = try searcher.search(Query.term(field: nil, text: word), options: fo)
+            if run >= 2 { times.append(now() - s) }
+            last = r
+        }
+    } catch { fail("facet query failed: \(error)") }
+    times.sort()
+    extra["facet_term_ms"] = "\(r(times[times.count / 2] * 1000, 1e3))"
+    extra["facet_term_matches"] = "\(last?.totalHits ?? 0)"
+    let top = (last?.facets.first?.buckets ?? []).prefix(3).map { "[\"\($0.value)\", \($0.count)]" }
+    extra["facet_term_top"] = "[" + top.joined(separator: ", ") + "]"
+}
 let json = "{" + keys.map { key -> String in
     let v = record[key]!
     if let s = v as? String { return "\"\(key)\": \"\(s)\"" }
     return "\"\(key)\": \(v)"
-}.joined(separator: ", ") + "}"
+}.joined(separator: ", ") + extra.sorted { $0.key < $1.key }.map { ", \"\($0.key)\": \($0.value)" }.joined() + "}"
 print(json)
 if let first = results.first, let q = queries.first {
     FileHandle.standardError.write(Data("# q0='\(q)' top\(k): \(first.map { "\($0.0):\(String(format: "%.3f", $0.1))" }.joined(separator: ", "))\n".utf8))

@@ -198,6 +198,7 @@ final class StructuredFieldsTests: XCTestCase {
             let sorted = try s.search(query, options: so)
             XCTAssertEqual(sorted.hits.map(\.docID), oracle.map(\.docID), "sort \(sortField) desc \(desc): \(query)")
             XCTAssertEqual(sorted.hits.map { $0.sortValues.first }, oracle.map { key(live[$0.document!.id]!) }, "sort values")
+            XCTAssertEqual(sorted.hits.map(\.score), oracle.map(\.score), "scores of field-sorted hits")
             XCTAssertEqual(sorted.totalHits, base.count)
             XCTAssertTrue(sorted.totalHitsIsExact)
 

@@ -115,9 +115,15 @@ public struct SearchCursor: Sendable, Equatable {
     public init(values: [SortValue], docID: Int) { self.values = values; self.docID = docID }
 }
 
-/// One sort key resolved against a segment: how to read a document's value as a comparable
-/// `(missing, Int64)` pair. A keyword's value is twice its ordinal in the segment's dictionary (so that a
-/// cursor's keyword that the segment lacks can sit between two ordinals, at an odd number).
+/// A document's value for one sort key, comparable within a segment: missing, or a 64-bit integer.
+struct SortKeyValue: Equatable {
+    var missing: Bool
+    var value: Int64
+}
+
+/// One sort key resolved against a segment: how to read a document's value as a ``SortKeyValue``. A
+/// keyword's value is twice its ordinal in the segment's dictionary (so that a cursor's keyword that the
+/// segment lacks can sit between two ordinals, at an odd number).
 struct SegmentSortKey {
     let descending: Bool
     /// Nil for the score.
@@ -126,76 +132,70 @@ struct SegmentSortKey {
     let type: FieldType
 
     /// The document's key: its value (smallest ascending, largest descending), or missing.
-    @inline(__always) mutating func value(_ doc: Int32) -> (missing: Bool, value: Int64) {
+    @inline(__always) mutating func value(_ doc: Int32) -> SortKeyValue {
         guard let r = column?.range(doc), !r.isEmpty, let v = column?.value(descending ? r.upperBound - 1 : r.lowerBound) else {
-            return (true, 0)
+            return SortKeyValue(missing: true, value: 0)
         }
-        return (false, isKeyword ? v * 2 : v)
+        return SortKeyValue(missing: false, value: isKeyword ? v * 2 : v)
     }
 }
 
-/// The k best documents of one segment under a sort order, with their keys as `(missing, Int64)` pairs.
-/// A bounded heap whose root is the worst entry.
+/// The k best documents of one segment under a sort order, with their keys. A bounded heap whose root is
+/// the worst entry. The next document's keys are written into ``candidate`` and offered with
+/// ``offer(doc:score:)``.
 struct FieldTopK {
     let k: Int
     let keyCount: Int
     let descending: [Bool]
     private(set) var count = 0
-    var missing: [Bool]
-    var values: [Int64]
-    var docs: [Int32]
-    var scores: [Float]
+    /// Entry `i`'s keys are `keys[i * keyCount ..< (i + 1) * keyCount]`.
+    private(set) var keys: [SortKeyValue] = []
+    private(set) var docs: [Int32] = []
+    private(set) var scores: [Float] = []
+    /// The keys of the document about to be offered.
+    var candidate: [SortKeyValue]
 
     init(k: Int, descending: [Bool]) {
         self.k = k; keyCount = descending.count; self.descending = descending
-        missing = []; values = []; docs = []; scores = []
-        missing.reserveCapacity(k * keyCount); values.reserveCapacity(k * keyCount)
+        candidate = [SortKeyValue](repeating: SortKeyValue(missing: true, value: 0), count: descending.count)
+        keys.reserveCapacity(min(k, 1 << 16) * keyCount)
     }
 
-    /// Whether keys `a` (with doc `da`) come before keys `b` (with doc `db`) in the sort order.
-    @inline(__always) static func before(_ am: UnsafeBufferPointer<Bool>, _ av: UnsafeBufferPointer<Int64>, _ da: Int32,
-                                         _ bm: UnsafeBufferPointer<Bool>, _ bv: UnsafeBufferPointer<Int64>, _ db: Int32,
+    /// Whether keys `a` (with doc `da`) come before keys `b` (with doc `db`): key by key, a value before a
+    /// missing one, then the lower doc.
+    @inline(__always) static func before(_ a: ArraySlice<SortKeyValue>, _ da: Int32, _ b: ArraySlice<SortKeyValue>, _ db: Int32,
                                          _ descending: [Bool]) -> Bool {
-        for i in 0..<descending.count {
-            if am[i] != bm[i] { return bm[i] }   // a value comes before a missing one
-            if am[i] || av[i] == bv[i] { continue }
-            return descending[i] ? av[i] > bv[i] : av[i] < bv[i]
+        var i = a.startIndex, j = b.startIndex
+        for n in 0..<descending.count {
+            let x = a[i], y = b[j]
+            if x.missing != y.missing { return y.missing }
+            if !x.missing && x.value != y.value { return descending[n] ? x.value > y.value : x.value < y.value }
+            i += 1; j += 1
         }
         return da < db
     }
 
-    private func entryBefore(_ i: Int, _ j: Int) -> Bool {
-        missing.withUnsafeBufferPointer { m in
-            values.withUnsafeBufferPointer { v in
-                Self.before(UnsafeBufferPointer(rebasing: m[i * keyCount ..< (i + 1) * keyCount]),
-                            UnsafeBufferPointer(rebasing: v[i * keyCount ..< (i + 1) * keyCount]), docs[i],
-                            UnsafeBufferPointer(rebasing: m[j * keyCount ..< (j + 1) * keyCount]),
-                            UnsafeBufferPointer(rebasing: v[j * keyCount ..< (j + 1) * keyCount]), docs[j], descending)
-            }
-        }
+    @inline(__always) private func entryBefore(_ i: Int, _ j: Int) -> Bool {
+        Self.before(keys[i * keyCount ..< (i + 1) * keyCount], docs[i], keys[j * keyCount ..< (j + 1) * keyCount], docs[j], descending)
     }
 
-    /// Whether an entry with these keys would enter the heap (it is full and the keys are not better than
-    /// its worst entry: no).
-    func accepts(_ m: [Bool], _ v: [Int64], doc: Int32) -> Bool {
+    /// Whether the candidate (with `doc`) would enter: the heap has room, or it comes before the worst entry.
+    @inline(__always) func accepts(doc: Int32) -> Bool {
         guard k > 0 else { return false }
         if count < k { return true }
-        return m.withUnsafeBufferPointer { nm in
-            v.withUnsafeBufferPointer { nv in
-                missing.withUnsafeBufferPointer { hm in
-                    values.withUnsafeBufferPointer { hv in
-                        Self.before(nm, nv, doc, UnsafeBufferPointer(rebasing: hm[0 ..< keyCount]),
-                                    UnsafeBufferPointer(rebasing: hv[0 ..< keyCount]), docs[0], descending)
-                    }
-                }
-            }
+        if keyCount == 1 {
+            let x = candidate[0], y = keys[0]
+            if x.missing != y.missing { return y.missing }
+            if !x.missing && x.value != y.value { return descending[0] ? x.value > y.value : x.value < y.value }
+            return doc < docs[0]
         }
+        return Self.before(candidate[...], doc, keys[0 ..< keyCount], docs[0], descending)
     }
 
-    /// Inserts an entry that ``accepts(_:_:doc:)`` said yes to.
-    mutating func insert(_ m: [Bool], _ v: [Int64], doc: Int32, score: Float) {
+    /// Inserts the candidate, which ``accepts(doc:)`` said yes to.
+    mutating func insert(doc: Int32, score: Float) {
         if count < k {
-            missing.append(contentsOf: m); values.append(contentsOf: v); docs.append(doc); scores.append(score)
+            keys.append(contentsOf: candidate); docs.append(doc); scores.append(score)
             count += 1
             var i = count - 1
             while i > 0 {
@@ -204,7 +204,7 @@ struct FieldTopK {
             }
             return
         }
-        for x in 0..<keyCount { missing[x] = m[x]; values[x] = v[x] }
+        for x in 0..<keyCount { keys[x] = candidate[x] }
         docs[0] = doc; scores[0] = score
         var i = 0
         while true {
@@ -217,11 +217,11 @@ struct FieldTopK {
         }
     }
 
+    /// Entry `i`'s key `j`.
+    func key(_ i: Int, _ j: Int) -> SortKeyValue { keys[i * keyCount + j] }
+
     private mutating func swap(_ i: Int, _ j: Int) {
-        for x in 0..<keyCount {
-            missing.swapAt(i * keyCount + x, j * keyCount + x)
-            values.swapAt(i * keyCount + x, j * keyCount + x)
-        }
+        for x in 0..<keyCount { keys.swapAt(i * keyCount + x, j * keyCount + x) }
         docs.swapAt(i, j); scores.swapAt(i, j)
     }
 }

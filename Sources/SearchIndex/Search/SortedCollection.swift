@@ -77,7 +77,8 @@ extension Searcher {
         var counters = try options.facets.map(facetCounter)
         var candidates: [(values: [SortValue], doc: Int32, score: Float)] = []
         var total = 0
-        var m = [Bool](repeating: false, count: nk), v = [Int64](repeating: 0, count: nk)
+        let isScore = sort.map { $0.field == nil }
+        let scoreIsKey = isScore.contains(true)
         for (si, seg) in segments.enumerated() {
             guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
             let base = Int32(bases[si])
@@ -87,47 +88,39 @@ extension Searcher {
             }
             for i in counters.indices { counters[i].counter.begin(seg, field: counters[i].field, ctx: ctx.read) }
             // The cursor in this segment's terms.
-            var afterM = [Bool](repeating: false, count: nk), afterV = [Int64](repeating: 0, count: nk)
+            var after: [SortKeyValue] = []
             let afterDoc = Int32(clamping: options.searchAfter?.docID ?? 0)
-            if let after = options.searchAfter {
-                for (j, value) in after.values.enumerated() {
-                    if case .missing = value { afterM[j] = true; continue }
-                    if case let .keyword(s) = value {
-                        if let c = keys[j].column?.column {
-                            let (ord, isExact) = c.lowerBound(Array(s.utf8))
-                            afterV[j] = isExact ? Int64(ord) * 2 : Int64(ord) * 2 - 1
-                        }
-                    } else { afterV[j] = value.sortable ?? 0 }
+            if let cursor = options.searchAfter {
+                for (j, value) in cursor.values.enumerated() {
+                    var key = SortKeyValue(missing: false, value: value.sortable ?? 0)
+                    if case .missing = value { key.missing = true }
+                    if case let .keyword(s) = value, let c = keys[j].column?.column {
+                        let (ord, isExact) = c.lowerBound(Array(s.utf8))
+                        key.value = isExact ? Int64(ord) * 2 : Int64(ord) * 2 - 1
+                    }
+                    after.append(key)
                 }
             }
-            let isScore = sort.map { $0.field == nil }
             var top = FieldTopK(k: k, descending: descending)
+            let collectHits = k > 0
             var d = scorer.nextDoc()
             while d != noMoreDocs {
                 if !seg.isDeleted(d) {
                     total += 1
                     for i in counters.indices { counters[i].counter.collect(d) }
-                    if k > 0 {
+                    if collectHits {
                         var score = Float.nan
                         for j in 0..<nk {
                             if isScore[j] {
-                                if score.isNaN { score = scorer.score() }
-                                m[j] = false; v[j] = Int64(SortValue.sortableFloat(score))
+                                score = scorer.score()
+                                top.candidate[j] = SortKeyValue(missing: false, value: Int64(SortValue.sortableFloat(score)))
                             } else {
-                                (m[j], v[j]) = keys[j].value(d)
+                                top.candidate[j] = keys[j].value(d)
                             }
                         }
                         let gd = base + d
-                        let isAfter = options.searchAfter == nil || afterM.withUnsafeBufferPointer { am in
-                            afterV.withUnsafeBufferPointer { av in
-                                m.withUnsafeBufferPointer { dm in
-                                    v.withUnsafeBufferPointer { dv in FieldTopK.before(am, av, afterDoc, dm, dv, gd, descending) }
-                                }
-                            }
-                        }
-                        if isAfter && top.accepts(m, v, doc: gd) {
-                            if score.isNaN { score = scorer.score() }
-                            top.insert(m, v, doc: gd, score: score)
+                        if (after.isEmpty || FieldTopK.before(after[...], afterDoc, top.candidate[...], gd, descending)) && top.accepts(doc: gd) {
+                            top.insert(doc: gd, score: score)
                         }
                     }
                 }
@@ -137,11 +130,11 @@ extension Searcher {
             for e in 0..<top.count {
                 var values: [SortValue] = []
                 for j in 0..<nk {
-                    let missing = top.missing[e * nk + j], x = top.values[e * nk + j]
+                    let key = top.key(e, j)
                     if isScore[j] { values.append(.score(top.scores[e])) }
-                    else if missing { values.append(.missing) }
-                    else if let c = keys[j].column?.column, c.isKeyword { values.append(.keyword(c.term(Int(x / 2)))) }
-                    else { values.append(SortValue.numeric(x, sort[j].type)) }
+                    else if key.missing { values.append(.missing) }
+                    else if let c = keys[j].column?.column, c.isKeyword { values.append(.keyword(c.term(Int(key.value / 2)))) }
+                    else { values.append(SortValue.numeric(key.value, sort[j].type)) }
                 }
                 candidates.append((values, top.docs[e], top.scores[e]))
             }
@@ -157,10 +150,28 @@ extension Searcher {
             }
             return a.doc < b.doc
         }
-        let hits = candidates.prefix(k).dropFirst(options.offset).map {
+        var hits = candidates.prefix(k).dropFirst(options.offset).map {
             Hit(docID: Int($0.doc), score: $0.score, sortValues: $0.values)
         }
+        if !scoreIsKey { try scoreHits(&hits, w, ctx: ctx) }
         return (Array(hits), total, counters.indices.map { counters[$0].counter.result() })
+    }
+
+    /// Scores hits chosen by field values (collection does not score what it sorts by field): a fresh scorer
+    /// per segment is advanced to each hit's document, in doc order, as Lucene's `populateScores` does.
+    func scoreHits(_ hits: inout [Hit], _ w: Weight, ctx: QueryContext) throws {
+        let order = hits.indices.sorted { hits[$0].docID < hits[$1].docID }
+        var si = -1
+        var scorer: (any Scorer)? = nil
+        for i in order {
+            guard let (s, local) = locate(hits[i].docID) else { continue }
+            if s != si { si = s; scorer = try w.scorer(segments[s], segmentIndex: s, ctx: ctx) }
+            guard let scorer else { continue }
+            let target = Int32(local)
+            if scorer.doc < target { _ = scorer.advance(target) }
+            hits[i].score = scorer.doc == target ? scorer.score() : 0
+        }
+        try ctx.read.errors.check()
     }
 
     /// Whether a cursor value can stand for a key of `sort`.

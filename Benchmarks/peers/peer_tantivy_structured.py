@@ -81,9 +81,10 @@ def search(q, k):
     if args.mode == "filter":
         hits = searcher.search(Q.boolean_query([(Must, parse(q)), (Must, filt)]), k).hits
         return [(doc_id(a), s) for s, a in hits]
-    if args.mode == "sort":   # order key: i64 ms, or a date's nanoseconds
+    if args.mode == "sort":   # order key: i64 ms or a date's ns; None (no date) sorts last
         hits = searcher.search(parse(q), k, order_by_field="date", order=tantivy.Order.Desc).hits
-        return [(doc_id(a), s if args.date_type == "i64" else s // 1_000_000) for s, a in hits]
+        ns = args.date_type == "date"
+        return [(doc_id(a), s // 1_000_000 if ns and s is not None else s) for s, a in hits]
     return facets(parse(q))
 
 

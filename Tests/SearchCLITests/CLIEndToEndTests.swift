@@ -327,4 +327,54 @@ final class CLIEndToEndTests: CLITestCase {
         XCTAssertTrue(c.stdout.hasPrefix("ok: "), c.summary)
         XCTAssertTrue(c.stdout.contains("9 documents"), c.summary)
     }
+
+    // MARK: Typed fields
+
+    func testFiltersSortFacetsAndPagesFromTheCommandLine() throws {
+        try write("typed/news.jsonl", """
+            {"id": "a", "title": "Oil prices rise", "body": "crude oil", "date": "1987-03-02T10:00:00Z", "topics": ["crude"], "places": ["usa", "uk"], "price": "18.5"}
+            {"id": "b", "title": "Oil output", "body": "oil output cut", "date": "1987-03-20", "topics": ["crude", "ship"], "places": ["usa"], "price": "17"}
+            {"id": "c", "title": "Oil and grain", "body": "oil prices and grain", "date": "1987-04-01", "topics": ["grain"], "places": ["uk"], "price": "n/a"}
+            {"id": "d", "title": "Oil news", "body": "oil", "date": "1987-03-31T23:59:59Z", "topics": ["crude"], "places": [], "price": "19"}
+
+            """)
+        let idx = try search(["index", "typed", "--keyword", "topics,places", "--double", "price"])
+        XCTAssertEqual(idx.status, 0, idx.stderr)
+        XCTAssertTrue(idx.stdout.contains("typed fields: places (keyword), price (double), topics (keyword), date (date)"), idx.stdout)
+        XCTAssertTrue(idx.stderr.contains("c: field 'price': \"n/a\" is not a number; value left out"), idx.stderr)
+        let stats = try search(["stats"])
+        XCTAssertTrue(stats.stdout.contains("date: date (stored, indexed, columnar)"), stats.stdout)
+
+        let r = try search(["oil", "--filter", "topics:crude date:[1987-03-01 TO 1987-03-31]", "--sort", "-date", "--facet", "places", "--json"])
+        XCTAssertEqual(r.status, 0, r.stderr)
+        let lines = r.stdout.split(separator: "\n").compactMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+        XCTAssertEqual(lines.dropLast().map { $0["id"] as? String }, ["d", "b", "a"])   // March 31 is in the range
+        XCTAssertEqual(lines.first?["sort"] as? [String], ["1987-03-31T23:59:59Z"])
+        let summary = try XCTUnwrap(lines.last)
+        XCTAssertEqual(summary["total"] as? Int, 3)
+        let places = (summary["facets"] as? [String: Any])?["places"] as? [[String: Any]]
+        XCTAssertEqual(places?.map { "\($0["value"] ?? ""):\($0["count"] ?? "")" }, ["usa:2", "uk:1"])
+
+        let page2 = try search(["oil", "--filter", "topics:crude", "--sort", "date", "--offset", "2", "--limit", "1", "--json"])
+        XCTAssertEqual(page2.stdout.split(separator: "\n").first.flatMap { try? JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }?["id"] as? String, "d")
+        let browse = try search(["--filter", "price:<18", "--facet", "date:month", "--color", "never"])
+        XCTAssertEqual(browse.status, 0, browse.stderr)
+        XCTAssertTrue(browse.stdout.contains("1 match"), browse.stdout)
+        XCTAssertTrue(browse.stdout.contains("date: 1987-03 1"), browse.stdout)
+
+        let wrongType = try search(["title:[a TO b]"])
+        XCTAssertEqual(wrongType.status, 2)
+        XCTAssertTrue(wrongType.stderr.contains("field 'title' is text"), wrongType.stderr)
+        let notColumnar = try search(["oil", "--sort", "title"])
+        XCTAssertEqual(notColumnar.status, 2)
+
+        // Changing the types needs --rebuild; the index stays as it was.
+        let changed = try search(["index", "typed", "--keyword", "topics"])
+        XCTAssertEqual(changed.status, 2)
+        XCTAssertTrue(changed.stderr.contains("--rebuild"), changed.stderr)
+        XCTAssertEqual(try search(["places:usa", "--limit", "0"]).stdout.prefix(9), "2 matches")
+        let rebuilt = try search(["index", "typed", "--keyword", "topics", "--rebuild"])
+        XCTAssertEqual(rebuilt.status, 0, rebuilt.stderr)
+        XCTAssertEqual(try search(["places:usa"]).status, 2)   // places is stored-only now
+    }
 }

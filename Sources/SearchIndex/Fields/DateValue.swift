@@ -93,8 +93,10 @@ public enum DateValue {
         return (start, next - 1, precision)
     }
 
-    /// `ms` as `YYYY-MM-DDTHH:MM:SSZ`, with `.fff` before the `Z` when the milliseconds are not 0.
-    public static func format(_ ms: Int64) -> String {
+    /// `ms` as `YYYY-MM-DDTHH:MM:SSZ`, with `.fff` before the `Z` when the milliseconds are not 0; with
+    /// `dateOnly`, a value at midnight UTC as just `YYYY-MM-DD`.
+    public static func format(_ ms: Int64, dateOnly: Bool = false) -> String {
+        if dateOnly, floorDiv(ms, 86_400_000).1 == 0 { return String(format(ms).prefix(10)) }
         let (days, rest) = floorDiv(ms, 86_400_000)
         let (y, m, d) = civil(fromDays: Int(days))
         let secs = Int(rest / 1000), millis = Int(rest % 1000)

@@ -117,13 +117,14 @@ public enum FieldValue: Sendable, Equatable {
         }
     }
 
-    /// The value as a stored string: a keyword as is, numbers in decimal, a date in ISO 8601 UTC.
+    /// The value as a stored string: a keyword as is, numbers in decimal, a date in ISO 8601 UTC (just the
+    /// day when it is midnight).
     public var storedText: String {
         switch self {
         case let .keyword(s): s
         case let .int(v): String(v)
         case let .double(v): String(v)
-        case let .date(ms): DateValue.format(ms)
+        case let .date(ms): DateValue.format(ms, dateOnly: true)
         case let .bool(b): b ? "true" : "false"
         }
     }

@@ -13,8 +13,9 @@ One writer thread -> one segment, as peer_tantivy.py. Queries are OR of their wo
           constant 0 leaves the BM25 score unchanged (a plain Must filter would add its own score);
           the range runs on the fast field. search(q, k) with count=True, as peer_tantivy.py.
   sort    searcher.search(q, k, order_by_field="date", order=Order.Desc).
-  facet   searcher.aggregate(q, {"places": {"terms": {"field": "places", "size": 10}}}); buckets
-          re-sorted count desc, value asc (tantivy's order among equal counts is not by value).
+  facet   searcher.aggregate(q, {"places": {"terms": {"field": "places", "size": 10}}}): counts
+          documents (a value twice in one document counts once); the buckets are re-sorted count
+          desc, value asc (one segment already breaks ties by term order; the re-sort states it).
 """
 import datetime, tempfile
 import tantivy

@@ -75,7 +75,8 @@ for m in modes:
     for e in ["ours", "fts5"]:
         o = tops(f"{runs}/{e}-{m}-1.tsv")
         ov = sum(len({d for d, _ in ref[q]} & {d for d, _ in o.get(q, [])}) / len(ref[q]) for q in qs) / len(qs)
-        key = (lambda r: r) if m == "facet" else (lambda r: [d for d, _ in r])   # facet: values and counts
+        key = ((lambda r: [(d, round(float(c))) for d, c in r]) if m == "facet"   # facet: values and counts
+               else (lambda r: [d for d, _ in r]))
         same = sum(1 for q in set(ref) | set(o) if key(ref.get(q, [])) == key(o.get(q, []))) / len(set(ref) | set(o))
         print(f"| {m} | {e} | {ov:.3f} | {same:.3f} | {len(qs)} |")
 print(f"\nruns in {runs}; facet mode compares place values (overlap) and value+count lists (identical)")

@@ -5,7 +5,7 @@ import SearchIndex
 /// line, and the dates it detects.
 ///
 /// A field without a declared type whose first value in the corpus is an ISO 8601 date (at least to the
-/// day, `1987-02-26` or `1987-02-26T15:01:01Z`, see ``DateValue``) is taken as a `date` when
+/// day, `1987-02-26` or `1987-02-26T15:01:01Z`, see `DateValue` in SearchIndex) is taken as a `date` when
 /// ``detectDates`` is on. The title and body stay text; other untyped fields are stored only.
 public struct FieldTyping: Sendable, Equatable {
     /// Declared types by field name.

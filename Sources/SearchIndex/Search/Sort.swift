@@ -176,8 +176,16 @@ struct FieldTopK {
     }
 
     @inline(__always) private func entryBefore(_ i: Int, _ j: Int) -> Bool {
-        Self.before(keys[i * keyCount ..< (i + 1) * keyCount], docs[i], keys[j * keyCount ..< (j + 1) * keyCount], docs[j], descending)
+        var x = i * keyCount, y = j * keyCount
+        for n in 0..<keyCount {
+            let a = keys[x], b = keys[y]
+            if a.missing != b.missing { return b.missing }
+            if !a.missing && a.value != b.value { return descending[n] ? a.value > b.value : a.value < b.value }
+            x += 1; y += 1
+        }
+        return docs[i] < docs[j]
     }
+
 
     /// Whether the candidate (with `doc`) would enter: the heap has room, or it comes before the worst entry.
     @inline(__always) func accepts(doc: Int32) -> Bool {
@@ -223,5 +231,69 @@ struct FieldTopK {
     private mutating func swap(_ i: Int, _ j: Int) {
         for x in 0..<keyCount { keys.swapAt(i * keyCount + x, j * keyCount + x) }
         docs.swapAt(i, j); scores.swapAt(i, j)
+    }
+}
+
+/// The k best documents of one segment under a single field key, for the common sort by one field: a
+/// buffer of twice k (at least 64) entries that, when full, keeps its k best (quickselect) and remembers the
+/// worst of those as the bar a new entry must pass, as tantivy's `TopNComputer` does. Amortized O(1) per
+/// offered document, where a heap pays a sift for every document that enters (all of them, when a corpus is
+/// in date order and the sort is newest first).
+struct SingleKeyTopK {
+    struct Entry {
+        var key: SortKeyValue
+        var doc: Int32
+    }
+    let k: Int
+    let descending: Bool
+    private let capacity: Int
+    private(set) var entries: [Entry] = []
+    /// Set once the buffer was cut to k: an entry must come before it.
+    private var bar: Entry? = nil
+
+    init(k: Int, descending: Bool) {
+        self.k = k; self.descending = descending
+        capacity = max(2 * k, 64)
+        entries.reserveCapacity(min(capacity, 1 << 16))
+    }
+
+    /// Whether `a` comes before `b`: a value before a missing one, then by value, then the lower doc.
+    @inline(__always) func before(_ a: Entry, _ b: Entry) -> Bool {
+        if a.key.missing != b.key.missing { return b.key.missing }
+        if !a.key.missing && a.key.value != b.key.value { return descending ? a.key.value > b.key.value : a.key.value < b.key.value }
+        return a.doc < b.doc
+    }
+
+    /// Offers a document with its key.
+    @inline(__always) mutating func offer(_ key: SortKeyValue, doc: Int32) {
+        let e = Entry(key: key, doc: doc)
+        if let bar, !before(e, bar) { return }
+        entries.append(e)
+        if entries.count >= capacity { cut() }
+    }
+
+    /// Keeps the k best entries (in no particular order) and sets the bar to the worst of them.
+    private mutating func cut() {
+        guard entries.count > k else { return }
+        var lo = 0, hi = entries.count - 1
+        let nth = k - 1
+        while lo < hi {
+            let pivot = entries[(lo + hi) / 2]
+            var i = lo, j = hi
+            while i <= j {
+                while before(entries[i], pivot) { i += 1 }
+                while before(pivot, entries[j]) { j -= 1 }
+                if i <= j { entries.swapAt(i, j); i += 1; j -= 1 }
+            }
+            if nth <= j { hi = j } else if nth >= i { lo = i } else { break }
+        }
+        entries.removeLast(entries.count - k)
+        bar = entries.max { before($0, $1) }
+    }
+
+    /// The k best, in order.
+    mutating func sorted() -> [Entry] {
+        cut()
+        return entries.sorted { before($0, $1) }
     }
 }

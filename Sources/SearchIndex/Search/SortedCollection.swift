@@ -104,6 +104,29 @@ extension Searcher {
             var top = FieldTopK(k: k, descending: descending)
             let collectHits = k > 0
             var d = scorer.nextDoc()
+            if collectHits, nk == 1, !isScore[0], after.isEmpty, counters.isEmpty {
+                // The common case, one field key and nothing else to do per match: a tighter loop and a
+                // selection buffer instead of the heap.
+                var key = keys[0]
+                var single = SingleKeyTopK(k: k, descending: descending[0])
+                let deleted = seg.deleted != nil
+                while d != noMoreDocs {
+                    if !deleted || !seg.isDeleted(d) {
+                        total += 1
+                        single.offer(key.value(d), doc: base + d)
+                    }
+                    d = scorer.nextDoc()
+                }
+                try ctx.read.errors.check()
+                for e in single.sorted() {
+                    let value: SortValue
+                    if e.key.missing { value = .missing }
+                    else if let c = key.column?.column, c.isKeyword { value = .keyword(c.term(Int(e.key.value / 2))) }
+                    else { value = SortValue.numeric(e.key.value, sort[0].type) }
+                    candidates.append(([value], e.doc, .nan))
+                }
+                continue
+            }
             while d != noMoreDocs {
                 if !seg.isDeleted(d) {
                     total += 1

@@ -243,13 +243,16 @@ final class DisjunctionScorer: ScorerBase, Scorer {
         return (best + t * (total - best), end)
     }
 
+    // (The doc-at-a-time loops index `subs` instead of iterating it: iterating copies each element out,
+    // a retain and a release per sub per document.)
     func nextDoc() -> Int32 {
         if windowed { return doc == -1 ? fill(from: 0) : doc == noMoreDocs ? doc : next(after: index) }
-        if doc == -1 { var m = noMoreDocs; for s in subs { m = min(m, s.nextDoc()) }; doc = m; return m }
         var m = noMoreDocs
-        for s in subs {
-            if s.doc == doc { _ = s.nextDoc() }
-            m = min(m, s.doc)
+        if doc == -1 { for i in subs.indices { m = min(m, subs[i].nextDoc()) }; doc = m; return m }
+        let current = doc
+        for i in subs.indices {
+            if subs[i].doc == current { _ = subs[i].nextDoc() }
+            m = min(m, subs[i].doc)
         }
         doc = m; return m
     }
@@ -260,9 +263,9 @@ final class DisjunctionScorer: ScorerBase, Scorer {
             return target <= doc ? doc : next(after: Int(target - start) - 1)
         }
         var m = noMoreDocs
-        for s in subs {
-            if s.doc < target { _ = s.advance(target) }
-            m = min(m, s.doc)
+        for i in subs.indices {
+            if subs[i].doc < target { _ = subs[i].advance(target) }
+            m = min(m, subs[i].doc)
         }
         doc = m; return m
     }
@@ -334,7 +337,10 @@ final class DisjunctionScorer: ScorerBase, Scorer {
     func score() -> Float {
         var t: Float = 0, m: Float = 0
         if windowed, let sum, let best { t = sum[index]; m = best[index] }
-        else { for s in subs where s.doc == doc { let x = s.score(); t += x; if x > m { m = x } } }
+        else {
+            let current = doc
+            for i in subs.indices where subs[i].doc == current { let x = subs[i].score(); t += x; if x > m { m = x } }
+        }
         guard let tie = tieBreaker else { return t }
         return m + tie * (t - m)
     }

@@ -168,6 +168,14 @@ final class StructuredFieldsTests: XCTestCase {
             XCTAssertEqual(filtered.hits.map { $0.document?.id ?? "" }, expected.map { $0.document?.id ?? "" }, "\(query) | \(filterText)")
             XCTAssertEqual(filtered.hits.map(\.score), expected.map(\.score), "scores must not change: \(query) | \(filterText)")
             XCTAssertEqual(filtered.totalHits, expected.count)
+            // The top 10 through MaxScore (not counting every hit) and through the count-only path agree.
+            var top = SearchOptions(limit: 10)
+            try top.filter(filterText)
+            let pruned = try s.search(query, options: top)
+            XCTAssertEqual(pruned.hits.map(\.docID), expected.prefix(10).map(\.docID), "pruned: \(query) | \(filterText)")
+            XCTAssertEqual(pruned.hits.map(\.score), expected.prefix(10).map(\.score))
+            top.limit = 0
+            XCTAssertEqual(try s.search(query, options: top).totalHits, expected.count)
 
             // Sort by a field (missing last, ties by doc id) against a sort of all matches.
             let sortField = ["price", "rating", "when", "tags", "flag"][trial % 5]

@@ -1,6 +1,34 @@
 /// Collectors: from one segment's scorer to the best hits. ``TopK`` holds them; ``TopK/collect(_:segment:base:heap:)``
 /// scores every match, ``MaxScore`` skips what cannot enter the top k.
 
+/// The documents of one segment a filter keeps, as a bitset (``SearchOptions/filter``, materialized once per
+/// search and segment). Collectors skip to its next document instead of scoring what it drops.
+struct DocSet {
+    let bits: [UInt64]
+
+    /// The documents `scorer` matches.
+    init(_ scorer: any Scorer, docCount: Int) {
+        if let b = scorer.matchBits { bits = b; return }   // a lone range: its bitset as it is
+        var bits = [UInt64](repeating: 0, count: (docCount + 63) / 64)
+        var d = scorer.nextDoc()
+        while d != noMoreDocs { bits[Int(d) >> 6] |= 1 << UInt64(d & 63); d = scorer.nextDoc() }
+        self.bits = bits
+    }
+
+    /// The first document of the set at or after `d` (`noMoreDocs` when there is none).
+    @inline(__always) func next(_ d: Int32) -> Int32 {
+        var w = Int(d) >> 6
+        guard w < bits.count else { return noMoreDocs }
+        var word = bits[w] & (~0 << UInt64(d & 63))
+        while word == 0 {
+            w += 1
+            if w >= bits.count { return noMoreDocs }
+            word = bits[w]
+        }
+        return Int32(w << 6 | word.trailingZeroBitCount)
+    }
+}
+
 /// A bounded min-heap keeping the k best (score, doc) pairs; ties prefer the lower doc.
 struct TopK {
     let k: Int
@@ -45,10 +73,24 @@ struct TopK {
 
     /// Scores every live document `scorer` matches in `segment` into `heap` (doc ids offset by `base`), or
     /// only counts them when `heap.k` is 0. Returns the number of live matches.
-    static func collect(_ scorer: any Scorer, segment seg: SegmentReader, base: Int32, heap: inout TopK) -> Int {
+    static func collect(_ scorer: any Scorer, segment seg: SegmentReader, base: Int32, heap: inout TopK, filter: DocSet? = nil) -> Int {
         var total = 0
         var d = scorer.nextDoc()
-        if heap.k == 0 {
+        if let filter {
+            // Leapfrog with the filter: a document it drops sends the scorer to the filter's next one.
+            while d != noMoreDocs {
+                let t = filter.next(d)
+                if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
+                if !seg.isDeleted(d) {
+                    total += 1
+                    if heap.k > 0 {
+                        let s = scorer.score()
+                        if s > heap.threshold || heap.count < heap.k { heap.insert(score: s, doc: base + d) }
+                    }
+                }
+                d = scorer.nextDoc()
+            }
+        } else if heap.k == 0 {
             // Count only: no scoring.
             while d != noMoreDocs {
                 if !seg.isDeleted(d) { total += 1 }
@@ -98,7 +140,7 @@ enum MaxScore {
 
     /// Collects the top k of the sum of `subs` over `segment` into `heap`; returns the documents scored
     /// (a lower bound of the matches).
-    static func collect(_ subs: [any Scorer], segment: SegmentReader, base: Int32, heap: inout TopK) -> Int {
+    static func collect(_ subs: [any Scorer], segment: SegmentReader, base: Int32, heap: inout TopK, filter: DocSet? = nil) -> Int {
         let n = subs.count
         // Smallest window, in doc ids: about 256 windows per segment at most (on 1M docs, 4,096-doc windows
         // cut p50 by a third against block-sized ones; on 21k docs, block-sized windows are as fast).
@@ -149,6 +191,14 @@ enum MaxScore {
                 var d = noMoreDocs
                 for k in firstEssential..<n { let x = subs[order[k]].doc; if x < d { d = x } }
                 if d > windowMax { break }
+                if let filter {
+                    // A document the filter drops: move the essential clauses to the filter's next one.
+                    let t = filter.next(d)
+                    if t != d {
+                        for k in firstEssential..<n { let s = subs[order[k]]; if s.doc < t { _ = s.advance(t) } }
+                        continue
+                    }
+                }
                 var score: Float = 0
                 for k in firstEssential..<n {
                     let s = subs[order[k]]

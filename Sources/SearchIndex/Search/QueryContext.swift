@@ -8,6 +8,9 @@ final class QueryContext {
     let read = ReadContext()
     /// Set by `explain`: scorers stay doc-at-a-time, positioned on the explained document.
     var explaining = false
+    /// False while scorers are built whose scores nobody reads (a filter, a count, a sort by field): their
+    /// disjunctions then only find the documents.
+    var needsScores = true
     /// Terms looked up so far (see ``SearchOptions/maxExpandedTerms``).
     private(set) var termsLookedUp = 0
     /// BM25 length-normalisation tables by field, built once per query (the parameters are fixed for it).

@@ -30,12 +30,15 @@ protocol Scorer: ScorerBase {
     var sumClauses: [any Scorer]? { get }
     /// The breakdown of `score()` for the current document.
     func explain() -> Explanation
+    /// Every document it matches as a bitset, when it has one at hand (a range's scorer); nil otherwise.
+    var matchBits: [UInt64]? { get }
 }
 
 extension Scorer {
     func windowBound(_ target: Int32) -> (bound: Float, end: Int32) { (maxScore, noMoreDocs) }
     var hasBlockBounds: Bool { false }
     var sumClauses: [any Scorer]? { nil }
+    var matchBits: [UInt64]? { nil }
 }
 
 /// Scores one term in one field: `weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`,
@@ -215,10 +218,17 @@ final class DisjunctionScorer: ScorerBase, Scorer {
     private static let words = window / 64
     private var index = -1
 
+    /// Whether `score()` will be called: without scores, the union is always found in windows (a bit per
+    /// posting, no score arithmetic), as tantivy's buffered union does.
+    private let scoring: Bool
+
     /// - Parameter docAtATime: never use windows (`explain` needs the subs positioned on the document).
-    init(_ subs: [any Scorer], tieBreaker: Float? = nil, docAtATime: Bool = false) {
+    /// - Parameter needsScores: false when only the matching documents are wanted (sorting by a field,
+    ///   counting, facets, filters); `score()` must not be called then.
+    init(_ subs: [any Scorer], tieBreaker: Float? = nil, docAtATime: Bool = false, needsScores: Bool = true) {
         self.subs = subs; self.tieBreaker = tieBreaker
-        windowed = !docAtATime && subs.count > Self.windowThreshold
+        scoring = needsScores || docAtATime
+        windowed = !docAtATime && (subs.count > Self.windowThreshold || !needsScores)
         super.init()
     }
     deinit { sum?.deallocate(); best?.deallocate(); bits?.deallocate() }
@@ -319,6 +329,15 @@ final class DisjunctionScorer: ScorerBase, Scorer {
             var any = false
             for s in subs {
                 var d = s.doc
+                if !scoring {
+                    while d < end {
+                        let i = Int(d - first)
+                        bits[i >> 6] |= 1 << UInt64(i & 63)
+                        any = true
+                        d = s.nextDoc()
+                    }
+                    continue
+                }
                 while d < end {
                     let i = Int(d - first)
                     let x = s.score()

@@ -70,13 +70,13 @@ public final class Searcher: Sendable {
         let ctx = QueryContext(options: options, totals: totals)
         ctx.queryText = text; ctx.query = query   // (no description built per search: only errors need it)
         var w = try weight(query, field: nil, ctx: ctx)
+        var filterWeight: Weight? = nil
         if let filter = options.filter {
             // The filter's errors point into the filter's text; its terms are not highlighted.
             ctx.queryText = options.filterText; ctx.query = filter; ctx.negated += 1
             let fw = try weight(filter, field: nil, ctx: ctx)
             ctx.negated -= 1; ctx.queryText = text; ctx.query = query
-            if case .none = fw { w = .none }
-            else if case .none = w {} else { w = .boolean(must: [w, .filter(fw)], should: [], mustNot: []) }
+            if case .none = fw { w = .none } else { filterWeight = fw }
         }
         let (k, overflow) = options.offset.addingReportingOverflow(options.limit)
         guard !overflow else { throw SearchIndexError.invalidArgument("offset + limit is too large") }
@@ -87,13 +87,20 @@ public final class Searcher: Sendable {
         if options.sort.isEmpty && options.searchAfter == nil && options.facets.isEmpty {
             var heap = TopK(k: k)
             for (si, seg) in segments.enumerated() {
+                var filter: DocSet? = nil
+                if let filterWeight {
+                    guard let f = try segmentFilter(filterWeight, si, ctx) else { continue }
+                    filter = f
+                }
+                ctx.needsScores = heap.k > 0
+                defer { ctx.needsScores = true }
                 guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
                 let base = Int32(bases[si])
                 if !options.countAllHits, heap.k > 0, let clauses = MaxScore.prunableClauses(of: scorer) {
-                    total += MaxScore.collect(clauses, segment: seg, base: base, heap: &heap)
+                    total += MaxScore.collect(clauses, segment: seg, base: base, heap: &heap, filter: filter)
                     exact = false
                 } else {
-                    total += TopK.collect(scorer, segment: seg, base: base, heap: &heap)
+                    total += TopK.collect(scorer, segment: seg, base: base, heap: &heap, filter: filter)
                 }
                 try ctx.read.errors.check()
             }
@@ -101,7 +108,7 @@ public final class Searcher: Sendable {
                 hits.append(Hit(docID: Int(doc), score: score, sortValues: [.score(score)]))
             }
         } else {
-            (hits, total, facets) = try collectSorted(w, k: k, ctx: ctx)
+            (hits, total, facets) = try collectSorted(w, filter: filterWeight, k: k, ctx: ctx)
         }
         if options.loadDocuments {
             for i in hits.indices { hits[i].document = try document(hits[i].docID, ctx: ctx.read) }
@@ -116,6 +123,16 @@ public final class Searcher: Sendable {
                                     highlightTerms: ctx.highlights, suggestion: suggestion)
         results.facets = facets
         return results
+    }
+
+    /// The documents of segment `si` that filter weight `fw` keeps; nil when it keeps none.
+    func segmentFilter(_ fw: Weight, _ si: Int, _ ctx: QueryContext) throws -> DocSet? {
+        ctx.needsScores = false
+        defer { ctx.needsScores = true }
+        guard let scorer = try fw.scorer(segments[si], segmentIndex: si, ctx: ctx) else { return nil }
+        let set = DocSet(scorer, docCount: segments[si].meta.docCount)
+        try ctx.read.errors.check()
+        return set
     }
 
     /// The stored fields of document `docID` of this snapshot.

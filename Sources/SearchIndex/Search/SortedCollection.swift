@@ -64,7 +64,7 @@ extension Searcher {
 
     /// Visits every match of `w`: counts the facets, and keeps the best `k` hits in the sort order (after
     /// `searchAfter`), dropping the first `offset` of them.
-    func collectSorted(_ w: Weight, k: Int, ctx: QueryContext) throws -> (hits: [Hit], total: Int, facets: [FacetResult]) {
+    func collectSorted(_ w: Weight, filter filterWeight: Weight?, k: Int, ctx: QueryContext) throws -> (hits: [Hit], total: Int, facets: [FacetResult]) {
         let options = ctx.options
         let sort = try resolveSort(options)
         let nk = sort.count
@@ -80,6 +80,13 @@ extension Searcher {
         let isScore = sort.map { $0.field == nil }
         let scoreIsKey = isScore.contains(true)
         for (si, seg) in segments.enumerated() {
+            var filter: DocSet? = nil
+            if let filterWeight {
+                guard let f = try segmentFilter(filterWeight, si, ctx) else { continue }
+                filter = f
+            }
+            ctx.needsScores = scoreIsKey
+            defer { ctx.needsScores = true }
             guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
             let base = Int32(bases[si])
             var keys = sort.map { s in
@@ -111,6 +118,10 @@ extension Searcher {
                 var single = SingleKeyTopK(k: k, descending: descending[0])
                 let deleted = seg.deleted != nil
                 while d != noMoreDocs {
+                    if let filter {
+                        let t = filter.next(d)
+                        if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
+                    }
                     if !deleted || !seg.isDeleted(d) {
                         total += 1
                         single.offer(key.value(d), doc: base + d)
@@ -128,6 +139,10 @@ extension Searcher {
                 continue
             }
             while d != noMoreDocs {
+                if let filter {
+                    let t = filter.next(d)
+                    if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
+                }
                 if !seg.isDeleted(d) {
                     total += 1
                     for i in counters.indices { counters[i].counter.collect(d) }

@@ -143,6 +143,7 @@ final class BitSetScorer: ScorerBase, Scorer {
         super.init()
     }
     var maxScore: Float { constant }
+    var matchBits: [UInt64]? { bits }
     func nextDoc() -> Int32 { advance(doc + 1) }
     func advance(_ target: Int32) -> Int32 {
         var t = max(target, 0)
@@ -160,18 +161,4 @@ final class BitSetScorer: ScorerBase, Scorer {
     }
     func score() -> Float { constant }
     func explain() -> Explanation { Explanation(value: constant, description: label) }
-}
-
-/// Another scorer's documents, every one scored `score` (a filter clause scores 0: it restricts, and adds
-/// nothing to the score).
-final class ConstantScorer: ScorerBase, Scorer {
-    let inner: any Scorer
-    let constant: Float
-    init(_ inner: any Scorer, score: Float) { self.inner = inner; constant = score; super.init() }
-    var cost: Int { inner.cost }
-    var maxScore: Float { constant }
-    func nextDoc() -> Int32 { doc = inner.nextDoc(); return doc }
-    func advance(_ target: Int32) -> Int32 { doc = inner.advance(target); return doc }
-    func score() -> Float { constant }
-    func explain() -> Explanation { Explanation(value: constant, description: "filter (not scored)") }
 }

@@ -288,8 +288,6 @@ indirect enum Weight {
     case dismax([Weight], tieBreaker: Float)
     /// A range of a column's values.
     case range(RangeWeight)
-    /// The inner weight's documents, scored 0: a filter.
-    case filter(Weight)
 
     /// The weight's scorer over segment `seg` (number `si` of the snapshot), or nil when nothing in the segment
     /// can match.
@@ -311,21 +309,18 @@ indirect enum Weight {
             guard let (bits, count) = r.matches(seg, ctx: ctx.read) else { return nil }
             return BitSetScorer(bits: bits, count: count, docCount: seg.meta.docCount, score: r.boost,
                                 label: "\(ctx.totals.names[r.field]) in range (constant score)")
-        case let .filter(w):
-            guard let inner = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { return nil }
-            return ConstantScorer(inner, score: 0)
         case let .dismax(ws, tie):
             let subs = try ws.compactMap { try $0.scorer(seg, segmentIndex: si, ctx: ctx) }
             if subs.isEmpty { return nil }
-            return subs.count == 1 ? subs[0] : DisjunctionScorer(subs, tieBreaker: tie, docAtATime: ctx.explaining)
+            return subs.count == 1 ? subs[0] : DisjunctionScorer(subs, tieBreaker: tie, docAtATime: ctx.explaining, needsScores: ctx.needsScores)
         case let .boolean(must, should, mustNot):
             func build(_ ws: [Weight]) throws -> [any Scorer] {
                 try ws.compactMap { try $0.scorer(seg, segmentIndex: si, ctx: ctx) }
             }
             let m = try build(must), s = try build(should), n = try build(mustNot)
             if m.count < must.count { return nil }   // a required clause matches nothing here
-            let excluded: (any Scorer)? = n.isEmpty ? nil : (n.count == 1 ? n[0] : DisjunctionScorer(n, docAtATime: ctx.explaining))
-            let optional: (any Scorer)? = s.isEmpty ? nil : (s.count == 1 ? s[0] : DisjunctionScorer(s, docAtATime: ctx.explaining))
+            let excluded: (any Scorer)? = n.isEmpty ? nil : (n.count == 1 ? n[0] : DisjunctionScorer(n, docAtATime: ctx.explaining, needsScores: false))
+            let optional: (any Scorer)? = s.isEmpty ? nil : (s.count == 1 ? s[0] : DisjunctionScorer(s, docAtATime: ctx.explaining, needsScores: ctx.needsScores))
             if m.isEmpty {
                 guard let optional else { return nil }
                 return excluded == nil ? optional : BooleanScorer(required: optional, optional: nil, excluded: excluded)
@@ -341,7 +336,7 @@ extension Weight {
     /// This weight with every score multiplied by `b` (a query's `^b`).
     func scaled(by b: Float) -> Weight {
         switch self {
-        case .none, .matchAll, .filter: return self
+        case .none, .matchAll: return self
         case var .range(r): r.boost *= b; return .range(r)
         case var .term(t): t.boost *= b; return .term(t)
         case var .phrase(p): p.boost *= b; return .phrase(p)

@@ -1,22 +1,25 @@
 /// Collectors: from one segment's scorer to the best hits. ``TopK`` holds them; ``TopK/collect(_:segment:base:heap:)``
 /// scores every match, ``MaxScore`` skips what cannot enter the top k.
 
-/// The documents of one segment a filter keeps, as a bitset (``SearchOptions/filter``, materialized once per
-/// search and segment). Collectors skip to its next document instead of scoring what it drops.
+/// The documents of one segment a filter keeps (``SearchOptions/filter``): a bitset when the filter has one
+/// at hand (a range), else the filter's own scorer, advanced lazily. Collectors skip to its next document
+/// instead of scoring what it drops.
 struct DocSet {
-    let bits: [UInt64]
+    private let bits: [UInt64]?
+    private let scorer: (any Scorer)?
 
     /// The documents `scorer` matches.
-    init(_ scorer: any Scorer, docCount: Int) {
-        if let b = scorer.matchBits { bits = b; return }   // a lone range: its bitset as it is
-        var bits = [UInt64](repeating: 0, count: (docCount + 63) / 64)
-        var d = scorer.nextDoc()
-        while d != noMoreDocs { bits[Int(d) >> 6] |= 1 << UInt64(d & 63); d = scorer.nextDoc() }
-        self.bits = bits
+    init(_ scorer: any Scorer) {
+        if let b = scorer.matchBits { bits = b; self.scorer = nil } else { bits = nil; self.scorer = scorer }
     }
 
-    /// The first document of the set at or after `d` (`noMoreDocs` when there is none).
+    /// The first document of the set at or after `d` (`noMoreDocs` when there is none). `d` must not
+    /// decrease between calls.
     @inline(__always) func next(_ d: Int32) -> Int32 {
+        guard let bits else {
+            guard let scorer else { return noMoreDocs }
+            return scorer.doc < d ? scorer.advance(d) : scorer.doc
+        }
         var w = Int(d) >> 6
         guard w < bits.count else { return noMoreDocs }
         var word = bits[w] & (~0 << UInt64(d & 63))

@@ -130,9 +130,7 @@ public final class Searcher: Sendable {
         ctx.needsScores = false
         defer { ctx.needsScores = true }
         guard let scorer = try fw.scorer(segments[si], segmentIndex: si, ctx: ctx) else { return nil }
-        let set = DocSet(scorer, docCount: segments[si].meta.docCount)
-        try ctx.read.errors.check()
-        return set
+        return DocSet(scorer)
     }
 
     /// The stored fields of document `docID` of this snapshot.

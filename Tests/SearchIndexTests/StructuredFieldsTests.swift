@@ -176,6 +176,19 @@ final class StructuredFieldsTests: XCTestCase {
             XCTAssertEqual(pruned.hits.map(\.score), expected.prefix(10).map(\.score))
             top.limit = 0
             XCTAssertEqual(try s.search(query, options: top).totalHits, expected.count)
+            // The filter checked against the columns, and iterated: the same hits either way.
+            for mode in [SearchOptions.FilterMode.columns, .iterate] {
+                var forced = SearchOptions(limit: 10)
+                try forced.filter(filterText)
+                forced.filterMode = mode
+                XCTAssertEqual(try s.search(query, options: forced).hits.map(\.docID), expected.prefix(10).map(\.docID), "\(mode): \(query) | \(filterText)")
+                forced.countAllHits = true
+                forced.limit = 10_000
+                XCTAssertEqual(try s.search(query, options: forced).hits.map(\.docID), expected.map(\.docID), "\(mode): \(query) | \(filterText)")
+                forced.sort = [.descending("when")]
+                forced.limit = 7
+                XCTAssertEqual(try s.search(query, options: forced).totalHits, expected.count)
+            }
 
             // Sort by a field (missing last, ties by doc id) against a sort of all matches.
             let sortField = ["price", "rating", "when", "tags", "flag"][trial % 5]

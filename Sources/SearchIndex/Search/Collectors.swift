@@ -7,15 +7,22 @@
 struct DocSet {
     private let bits: [UInt64]?
     private let scorer: (any Scorer)?
+    private let columns: ColumnFilter?
 
     /// The documents `scorer` matches.
     init(_ scorer: any Scorer) {
         if let b = scorer.matchBits { bits = b; self.scorer = nil } else { bits = nil; self.scorer = scorer }
+        columns = nil
     }
 
-    /// The first document of the set at or after `d` (`noMoreDocs` when there is none). `d` must not
-    /// decrease between calls.
+    /// The documents that pass `filter`, checked one by one.
+    init(_ filter: ColumnFilter) { bits = nil; scorer = nil; columns = filter }
+
+    /// The first document of the set at or after `d` (`noMoreDocs` when there is none); checked against
+    /// the columns, `d` itself or `d + 1` (the caller moves on and asks again). `d` must not decrease
+    /// between calls.
     @inline(__always) func next(_ d: Int32) -> Int32 {
+        if let columns { return columns.matches(d) ? d : d + 1 }
         guard let bits else {
             guard let scorer else { return noMoreDocs }
             return scorer.doc < d ? scorer.advance(d) : scorer.doc

@@ -59,6 +59,10 @@ public struct SearchOptions: Sendable {
     public var filter: Query? = nil
     /// The filter as typed, for error positions (set by ``filter(_:)``).
     var filterText: String? = nil
+    /// How the filter is applied (tests force one way or the other): checked against the columns when it
+    /// keeps at least 1/8 of the documents the query matches (`.automatic`), always, or never.
+    var filterMode: FilterMode = .automatic
+    enum FilterMode: Sendable { case automatic, columns, iterate }
     /// Counts over every matching document (see ``FacetRequest``), returned in ``SearchResults/facets``.
     /// Facets make the search visit every match, so ``SearchResults/totalHits`` is then exact.
     public var facets: [FacetRequest] = []

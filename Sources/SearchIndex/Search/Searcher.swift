@@ -87,14 +87,14 @@ public final class Searcher: Sendable {
         if options.sort.isEmpty && options.searchAfter == nil && options.facets.isEmpty {
             var heap = TopK(k: k)
             for (si, seg) in segments.enumerated() {
-                var filter: DocSet? = nil
-                if let filterWeight {
-                    guard let f = try segmentFilter(filterWeight, si, ctx) else { continue }
-                    filter = f
-                }
                 ctx.needsScores = heap.k > 0
                 defer { ctx.needsScores = true }
                 guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
+                var filter: DocSet? = nil
+                if let filterWeight {
+                    guard let f = try segmentFilter(filterWeight, si, mainCost: scorer.cost, ctx) else { continue }
+                    filter = f
+                }
                 let base = Int32(bases[si])
                 if !options.countAllHits, heap.k > 0, let clauses = MaxScore.prunableClauses(of: scorer) {
                     total += MaxScore.collect(clauses, segment: seg, base: base, heap: &heap, filter: filter)
@@ -125,11 +125,24 @@ public final class Searcher: Sendable {
         return results
     }
 
-    /// The documents of segment `si` that filter weight `fw` keeps; nil when it keeps none.
-    func segmentFilter(_ fw: Weight, _ si: Int, _ ctx: QueryContext) throws -> DocSet? {
+    /// The documents of segment `si` that filter weight `fw` keeps; nil when it keeps none. When the
+    /// filter can be checked against the columns and keeps about as many documents as the query matches
+    /// (`mainCost`) or more, each candidate is checked there (``ColumnFilter``); otherwise the filter is
+    /// iterated alongside the query.
+    func segmentFilter(_ fw: Weight, _ si: Int, mainCost: Int, _ ctx: QueryContext) throws -> DocSet? {
+        let seg = segments[si]
+        let cost = ColumnFilter.estimatedCost(fw, seg, si)
+        if cost == 0, case .range = fw { return nil }
+        let check: Bool
+        switch ctx.options.filterMode {
+        case .automatic: check = cost >= mainCost / 8
+        case .columns: check = true
+        case .iterate: check = false
+        }
+        if check, let columns = ColumnFilter.make(fw, seg, si, ctx.read) { return DocSet(columns) }
         ctx.needsScores = false
         defer { ctx.needsScores = true }
-        guard let scorer = try fw.scorer(segments[si], segmentIndex: si, ctx: ctx) else { return nil }
+        guard let scorer = try fw.scorer(seg, segmentIndex: si, ctx: ctx) else { return nil }
         return DocSet(scorer)
     }
 

@@ -80,14 +80,14 @@ extension Searcher {
         let isScore = sort.map { $0.field == nil }
         let scoreIsKey = isScore.contains(true)
         for (si, seg) in segments.enumerated() {
-            var filter: DocSet? = nil
-            if let filterWeight {
-                guard let f = try segmentFilter(filterWeight, si, ctx) else { continue }
-                filter = f
-            }
             ctx.needsScores = scoreIsKey
             defer { ctx.needsScores = true }
             guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
+            var filter: DocSet? = nil
+            if let filterWeight {
+                guard let f = try segmentFilter(filterWeight, si, mainCost: scorer.cost, ctx) else { continue }
+                filter = f
+            }
             let base = Int32(bases[si])
             var keys = sort.map { s in
                 SegmentSortKey(descending: s.descending, column: s.field.flatMap { seg.columns[$0] }.map { ColumnCursor($0, ctx.read) },

@@ -118,12 +118,21 @@ struct ColumnData {
     }
 }
 
-/// A decoded block of a column: each document's values (`starts` has one entry per document of the block,
-/// plus one).
-final class ColumnBlock: Sendable {
-    let starts: [Int32]
-    let values: [Int64]
-    init(starts: [Int32], values: [Int64]) { self.starts = starts; self.values = values }
+/// A decoded block of a column: each document's values. `starts` has one entry per document of the block,
+/// plus one; document `i`'s values are `values[starts[i] ..< starts[i + 1]]`. The buffers are its own and
+/// never change, so cursors read them through pointers, without reference counting.
+/// (`@unchecked Sendable`: immutable after init.)
+final class ColumnBlock: @unchecked Sendable {
+    let starts: UnsafeMutablePointer<Int32>
+    let values: UnsafeMutablePointer<Int64>
+    let docCount: Int
+    let valueCount: Int
+    init(starts s: [Int32], values v: [Int64]) {
+        docCount = s.count - 1; valueCount = v.count
+        starts = .allocate(capacity: s.count); starts.initialize(from: s, count: s.count)
+        values = .allocate(capacity: max(v.count, 1)); values.initialize(from: v, count: v.count)
+    }
+    deinit { starts.deallocate(); values.deallocate() }
     static let empty = ColumnBlock(starts: [Int32](repeating: 0, count: ColumnsFile.blockSize + 1), values: [])
 }
 
@@ -266,21 +275,25 @@ struct ColumnCursor {
     let ctx: ReadContext
     private var blockIndex = -1
     private var block = ColumnBlock.empty
+    private var starts: UnsafeMutablePointer<Int32> = ColumnBlock.empty.starts
+    private var vals: UnsafeMutablePointer<Int64> = ColumnBlock.empty.values
 
     init(_ column: ColumnReader, _ ctx: ReadContext) { self.column = column; self.ctx = ctx }
 
-    /// The values of `doc` (a segment-local id), sorted increasing: indices into ``values``.
+    /// The values of `doc` (a segment-local id), sorted increasing: indices for ``value(_:)``.
     @inline(__always) mutating func range(_ doc: Int32) -> Range<Int> {
         let b = Int(doc) >> ColumnsFile.blockShift
-        if b != blockIndex {
-            blockIndex = b
-            do { block = try column.block(b, inflater: ctx.inflater) } catch { ctx.errors.record(error); block = .empty }
-        }
+        if b != blockIndex { load(b) }
         let i = Int(doc) & (ColumnsFile.blockSize - 1)
-        return Int(block.starts[i]) ..< Int(block.starts[i + 1])
+        return Int(starts[i]) ..< Int(starts[i + 1])
     }
-    /// The current block's values (index with ``range(_:)``).
-    var values: [Int64] { block.values }
+
+    private mutating func load(_ b: Int) {
+        blockIndex = b
+        do { block = try column.block(b, inflater: ctx.inflater) } catch { ctx.errors.record(error); block = .empty }
+        starts = block.starts; vals = block.values
+    }
+
     /// Value `i` of the current block (an index from ``range(_:)``).
-    @inline(__always) func value(_ i: Int) -> Int64 { block.values[i] }
+    @inline(__always) func value(_ i: Int) -> Int64 { vals[i] }
 }

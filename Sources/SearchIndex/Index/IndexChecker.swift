@@ -230,7 +230,7 @@ private struct SegmentChecker {
             var withValue = 0
             for b in column.blocks.indices {
                 let block = try column.block(b, inflater: ctx.inflater)
-                for i in 0..<(block.starts.count - 1) where block.starts[i + 1] > block.starts[i] { withValue += 1 }
+                for i in 0..<block.docCount where block.starts[i + 1] > block.starts[i] { withValue += 1 }
             }
             guard withValue == column.docsWithValue else {
                 throw fail(column.file.name, "column of field \(f): \(withValue) documents with values, header says \(column.docsWithValue)")

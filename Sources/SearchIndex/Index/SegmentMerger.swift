@@ -112,8 +112,8 @@ enum SegmentMerger {
                 var cursor = ColumnCursor(c, ctx)
                 for d in 0..<r.meta.docCount where maps[ri][d] >= 0 {
                     let range = cursor.range(Int32(d))
-                    if isKeyword { data.append(range.map { remap[ri][Int(cursor.values[$0])] }) }
-                    else { data.append(range.map { cursor.values[$0] }) }
+                    if isKeyword { data.append(range.map { remap[ri][Int(cursor.value($0))] }) }
+                    else { data.append(range.map { cursor.value($0) }) }
                 }
                 try ctx.errors.check()
             }

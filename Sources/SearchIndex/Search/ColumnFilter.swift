@@ -15,10 +15,37 @@ final class ColumnFilter {
         case or([Node])
         case andNot(Node, Node)
     }
-    private var cursors: [ColumnCursor]
+    /// A leaf of a conjunction, flattened: some value of cursor `cursor` is in `[lo, hi]` (a keyword
+    /// ordinal is the range `[o, o]`).
+    struct Leaf {
+        let cursor: Int
+        let lo: Int64
+        let hi: Int64
+    }
+    /// The cursors, behind a pointer: evaluation mutates them without copy-on-write or exclusivity checks.
+    private let cursors: UnsafeMutablePointer<ColumnCursor>
+    private let cursorCount: Int
     private let root: Node
+    /// `root` as a conjunction of leaves, when it is one (the common case: a range and a keyword).
+    private let leaves: [Leaf]?
 
-    private init(cursors: [ColumnCursor], root: Node) { self.cursors = cursors; self.root = root }
+    private init(cursors cs: [ColumnCursor], root: Node) {
+        cursorCount = cs.count
+        cursors = .allocate(capacity: max(cs.count, 1))
+        cursors.initialize(from: cs, count: cs.count)
+        self.root = root
+        func leaf(_ n: Node) -> Leaf? {
+            switch n {
+            case let .range(c, lo, hi): return Leaf(cursor: c, lo: lo, hi: hi)
+            case let .contains(c, o): return Leaf(cursor: c, lo: o, hi: o)
+            default: return nil
+            }
+        }
+        if let l = leaf(root) { leaves = [l] }
+        else if case let .and(ns) = root, case let ls = ns.compactMap(leaf), ls.count == ns.count { leaves = ls }
+        else { leaves = nil }
+    }
+    deinit { cursors.deinitialize(count: cursorCount); cursors.deallocate() }
 
     /// The column form of filter weight `w` over `seg`, or nil when some clause needs the postings (text,
     /// phrases, keyword fields without a column).
@@ -66,20 +93,25 @@ final class ColumnFilter {
     }
 
     /// Whether document `doc` passes (documents in increasing order).
-    func matches(_ doc: Int32) -> Bool { eval(root, doc) }
+    @inline(__always) func matches(_ doc: Int32) -> Bool {
+        guard let leaves else { return eval(root, doc) }
+        for l in leaves where !inRange(l.cursor, l.lo, l.hi, doc) { return false }
+        return true
+    }
+
+    /// Whether some value of cursor `c` for `doc` is in `[lo, hi]` (values are increasing).
+    @inline(__always) private func inRange(_ c: Int, _ lo: Int64, _ hi: Int64, _ doc: Int32) -> Bool {
+        let r = cursors[c].range(doc)
+        for i in r { let v = cursors[c].value(i); if v >= lo { return v <= hi } }
+        return false
+    }
 
     private func eval(_ n: Node, _ doc: Int32) -> Bool {
         switch n {
         case .always: return true
         case .never: return false
-        case let .range(c, lo, hi):
-            let r = cursors[c].range(doc)
-            for i in r { let v = cursors[c].value(i); if v >= lo { return v <= hi } }
-            return false
-        case let .contains(c, ordinal):
-            let r = cursors[c].range(doc)
-            for i in r { let v = cursors[c].value(i); if v >= ordinal { return v == ordinal } }
-            return false
+        case let .range(c, lo, hi): return inRange(c, lo, hi, doc)
+        case let .contains(c, ordinal): return inRange(c, ordinal, ordinal, doc)
         case let .and(ns):
             for x in ns where !eval(x, doc) { return false }
             return true

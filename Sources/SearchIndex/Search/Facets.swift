@@ -76,21 +76,34 @@ struct FacetCounter {
         case ranges([(lo: Int64, hi: Int64)])
         case histogram(CalendarInterval)
     }
+    /// ``Kind`` without payloads, for the per-document switch (binding a payload would retain it).
+    private enum Tag { case terms, ranges, histogram }
     let request: FacetRequest
     let kind: Kind
     let type: FieldType
+    private let tag: Tag
+    private let ranges: [(lo: Int64, hi: Int64)]
+    private let interval: CalendarInterval
     /// Keyword counts by value, numeric counts by sortable value, merged over segments.
     private var keywordCounts: [String: Int] = [:]
     private var numericCounts: [Int64: Int] = [:]
     private var rangeCounts: [Int] = []
     private(set) var missing = 0
-    /// The current segment's column and its per-ordinal counts.
+    /// The current segment's column (nil when the segment has none) and its per-ordinal
+    /// counts, in a buffer of its own so the per-document loop does no copy-on-write checks.
     private var cursor: ColumnCursor? = nil
-    private var ordinalCounts: [Int] = []
+    private var isKeyword = false
+    private var ordinalCounts = CountBuffer(count: 0)
+    /// Per-segment ordinal counts not yet merged by value.
+    private var pending: [(ColumnReader, CountBuffer)] = []
 
     init(request: FacetRequest, kind: Kind, type: FieldType) {
         self.request = request; self.kind = kind; self.type = type
-        if case let .ranges(rs) = kind { rangeCounts = [Int](repeating: 0, count: rs.count) }
+        switch kind {
+        case .terms: tag = .terms; ranges = []; interval = .day
+        case let .ranges(rs): tag = .ranges; ranges = rs; interval = .day; rangeCounts = [Int](repeating: 0, count: rs.count)
+        case let .histogram(i): tag = .histogram; ranges = []; interval = i
+        }
     }
 
     /// Starts counting segment `seg`'s matches.
@@ -98,39 +111,60 @@ struct FacetCounter {
         flushOrdinals()
         if let field, let c = seg.columns[field] {
             cursor = ColumnCursor(c, ctx)
-            if c.isKeyword { ordinalCounts = [Int](repeating: 0, count: c.termCount) }
-        } else { cursor = nil }
+            isKeyword = c.isKeyword
+            if c.isKeyword { ordinalCounts = CountBuffer(count: c.termCount) }
+        } else { cursor = nil; isKeyword = false }
     }
 
     /// Counts matching document `doc` of the current segment.
     @inline(__always) mutating func collect(_ doc: Int32) {
-        guard let r = cursor?.range(doc), !r.isEmpty, let c = cursor else { missing += 1; return }
-        switch kind {
+        guard let r = cursor?.range(doc), !r.isEmpty else { missing += 1; return }
+        switch tag {
         case .terms:
-            if c.column.isKeyword {
-                for i in r { ordinalCounts[Int(c.value(i))] += 1 }
+            if isKeyword {
+                let counts = ordinalCounts.counts
+                for i in r { if let o = cursor?.value(i) { counts[Int(o)] += 1 } }
             } else {
-                for i in r { numericCounts[c.value(i), default: 0] += 1 }
+                for i in r { if let v = cursor?.value(i) { numericCounts[v, default: 0] += 1 } }
             }
-        case let .ranges(rs):
-            for (b, range) in rs.enumerated() {
-                for i in r where c.value(i) >= range.lo && c.value(i) <= range.hi { rangeCounts[b] += 1; break }
+        case .ranges:
+            for b in ranges.indices {
+                let range = ranges[b]
+                for i in r { if let v = cursor?.value(i), v >= range.lo && v <= range.hi { rangeCounts[b] += 1; break } }
             }
-        case let .histogram(interval):
+        case .histogram:
             var last: Int64? = nil
             for i in r {   // values ascending: equal buckets are adjacent
-                let start = DateValue.bucket(c.value(i), interval).start
+                guard let v = cursor?.value(i) else { continue }
+                let start = DateValue.bucket(v, interval).start
                 if start != last { numericCounts[start, default: 0] += 1; last = start }
             }
         }
     }
 
-    /// Moves the current segment's ordinal counts into the merged ones.
+    /// Keeps the current segment's ordinal counts: merged by value only when a second segment comes (with
+    /// one segment, the top values are picked by ordinal and only they become strings).
     private mutating func flushOrdinals() {
-        if let c = cursor?.column, c.isKeyword {
-            for (o, n) in ordinalCounts.enumerated() where n > 0 { keywordCounts[c.term(o), default: 0] += n }
+        if let c = cursor?.column, c.isKeyword { pending.append((c, ordinalCounts)) }
+        if pending.count > 1 { mergePending() }
+        ordinalCounts = CountBuffer(count: 0)
+    }
+
+    /// Moves the kept per-segment ordinal counts into the counts by value.
+    private mutating func mergePending() {
+        for (c, counts) in pending {
+            for o in 0..<counts.count where counts.counts[o] > 0 { keywordCounts[c.term(o), default: 0] += counts.counts[o] }
         }
-        ordinalCounts = []
+        pending = []
+    }
+
+    /// With the counts of one segment only: the top `limit` values by ordinal (ordinals sort as the bytes
+    /// do), and how many values were seen.
+    private func topOfOneSegment(_ c: ColumnReader, _ counts: CountBuffer, limit: Int) -> ([(String, Int)], Int) {
+        var seen: [(ordinal: Int, count: Int)] = []
+        for o in 0..<counts.count where counts.counts[o] > 0 { seen.append((o, counts.counts[o])) }
+        seen.sort { $0.count != $1.count ? $0.count > $1.count : $0.ordinal < $1.ordinal }
+        return (seen.prefix(limit).map { (c.term($0.ordinal), $0.count) }, seen.count)
     }
 
     /// The merged counts.
@@ -139,6 +173,12 @@ struct FacetCounter {
         cursor = nil
         switch kind {
         case let .terms(limit):
+            if type == .keyword, keywordCounts.isEmpty, pending.count == 1 {
+                let (top, distinct) = topOfOneSegment(pending[0].0, pending[0].1, limit: limit)
+                return FacetResult(field: request.field, buckets: top.map { FacetBucket(value: $0.0, count: $0.1) },
+                                   distinctValues: distinct, missing: missing)
+            }
+            mergePending()
             var all: [(String, Int)]
             if type == .keyword {
                 all = keywordCounts.map { ($0.key, $0.value) }
@@ -168,4 +208,17 @@ struct FacetCounter {
             return FacetResult(field: request.field, buckets: buckets, distinctValues: buckets.count, missing: missing)
         }
     }
+}
+
+/// A zeroed buffer of counts that lives as long as its owner (per-ordinal facet counts).
+/// Not shared between threads: it never leaves the query that made it.
+final class CountBuffer {
+    let counts: UnsafeMutablePointer<Int>
+    let count: Int
+    init(count: Int) {
+        self.count = count
+        counts = .allocate(capacity: max(count, 1))
+        counts.initialize(repeating: 0, count: max(count, 1))
+    }
+    deinit { counts.deallocate() }
 }

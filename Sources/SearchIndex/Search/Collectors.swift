@@ -18,6 +18,9 @@ struct DocSet {
     /// The documents that pass `filter`, checked one by one.
     init(_ filter: ColumnFilter) { bits = nil; scorer = nil; columns = filter }
 
+    /// No document (stands in where there is no filter, so loops need not unwrap an optional).
+    init() { bits = nil; scorer = nil; columns = nil }
+
     /// The first document of the set at or after `d` (`noMoreDocs` when there is none); checked against
     /// the columns, `d` itself or `d + 1` (the caller moves on and asks again). `d` must not decrease
     /// between calls.
@@ -160,6 +163,8 @@ enum MaxScore {
         var order = Array(0..<n)
         var prefix = [Float](repeating: 0, count: n)
         var threshold = heap.threshold
+        // (Unwrapped once: binding the optional in the loop copied it, three retains per candidate.)
+        let hasFilter = filter != nil, filterSet = filter ?? DocSet()
         var scored = 0
         var windowMin: Int32 = 0
         while windowMin < noMoreDocs {
@@ -201,9 +206,9 @@ enum MaxScore {
                 var d = noMoreDocs
                 for k in firstEssential..<n { let x = subs[order[k]].doc; if x < d { d = x } }
                 if d > windowMax { break }
-                if let filter {
+                if hasFilter {
                     // A document the filter drops: move the essential clauses to the filter's next one.
-                    let t = filter.next(d)
+                    let t = filterSet.next(d)
                     if t != d {
                         for k in firstEssential..<n { let s = subs[order[k]]; if s.doc < t { _ = s.advance(t) } }
                         continue

@@ -216,6 +216,8 @@ final class DisjunctionScorer: ScorerBase, Scorer {
     private var best: UnsafeMutablePointer<Float>? = nil
     private var bits: UnsafeMutablePointer<UInt64>? = nil
     private static let words = window / 64
+    /// Stands in for the score buffers of a union that does not score (never read or written).
+    nonisolated(unsafe) private static let dummy = UnsafeMutablePointer<Float>.allocate(capacity: 1)
     private var index = -1
 
     /// Whether `score()` will be called: without scores, the union is always found in windows (a bit per
@@ -302,18 +304,22 @@ final class DisjunctionScorer: ScorerBase, Scorer {
     /// Collects the next window holding a match, starting at `from`.
     private func fill(from: Int32) -> Int32 {
         let sum: UnsafeMutablePointer<Float>, best: UnsafeMutablePointer<Float>, bits: UnsafeMutablePointer<UInt64>
-        if let s = self.sum, let b = self.best, let w = self.bits {
-            sum = s; best = b; bits = w
+        if let w = self.bits {
+            // (Without scores, `sum` and `best` point at one shared dummy and are never touched.)
+            sum = self.sum ?? Self.dummy; best = self.best ?? Self.dummy; bits = w
             for w in 0..<Self.words where bits[w] != 0 {
                 var word = bits[w]
-                while word != 0 { let i = w << 6 | word.trailingZeroBitCount; sum[i] = 0; best[i] = 0; word &= word - 1 }
+                if scoring { while word != 0 { let i = w << 6 | word.trailingZeroBitCount; sum[i] = 0; best[i] = 0; word &= word - 1 } }
                 bits[w] = 0
             }
         } else {
-            sum = .allocate(capacity: Self.window); sum.initialize(repeating: 0, count: Self.window)
-            best = .allocate(capacity: Self.window); best.initialize(repeating: 0, count: Self.window)
             bits = .allocate(capacity: Self.words); bits.initialize(repeating: 0, count: Self.words)
-            self.sum = sum; self.best = best; self.bits = bits
+            self.bits = bits
+            if scoring {
+                sum = .allocate(capacity: Self.window); sum.initialize(repeating: 0, count: Self.window)
+                best = .allocate(capacity: Self.window); best.initialize(repeating: 0, count: Self.window)
+                self.sum = sum; self.best = best
+            } else { sum = Self.dummy; best = Self.dummy }
         }
         var lo = from
         while true {

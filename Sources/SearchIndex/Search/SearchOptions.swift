@@ -37,7 +37,8 @@ public struct SearchOptions: Sendable {
     /// Suggest a corrected query (``SearchResults/suggestion``) when fewer documents than this match;
     /// 0 never suggests. The default, 1, suggests for queries that find nothing; a search box may want 3
     /// (the CLI's). A suggestion walks the dictionary for each plain word (at most 12 words): about a
-    /// millisecond on Reuters, spent only on the queries that trigger it.
+    /// millisecond on Reuters, spent only on the queries that trigger it. Never with a ``filter``: what a
+    /// filter leaves out says nothing about the query's spelling.
     public var suggestBelow = 1
     /// Most clauses a query string may have (see ``QueryParser/maxClauses``).
     public var maxClauses = 256

@@ -116,7 +116,7 @@ public final class Searcher: Sendable {
         var suggestion: String? = nil
         // (With MaxScore, `total` counts the documents scored, a lower bound; but the heap takes every match
         // until it is full, so fewer than `limit` means that was every match.)
-        if total < options.suggestBelow && (exact || total < k) {
+        if total < options.suggestBelow && (exact || total < k) && options.filter == nil {
             suggestion = try self.suggestion(for: query, text: ctx.queryText ?? query.description, options: options)
         }
         var results = SearchResults(hits: hits, totalHits: total, totalHitsIsExact: exact, query: query,

@@ -258,7 +258,9 @@ struct SingleKeyTopK {
     }
 
     /// Whether `a` comes before `b`: a value before a missing one, then by value, then the lower doc.
-    @inline(__always) func before(_ a: Entry, _ b: Entry) -> Bool {
+    @inline(__always) func before(_ a: Entry, _ b: Entry) -> Bool { Self.before(a, b, descending) }
+
+    @inline(__always) static func before(_ a: Entry, _ b: Entry, _ descending: Bool) -> Bool {
         if a.key.missing != b.key.missing { return b.key.missing }
         if !a.key.missing && a.key.value != b.key.value { return descending ? a.key.value > b.key.value : a.key.value < b.key.value }
         return a.doc < b.doc
@@ -275,17 +277,20 @@ struct SingleKeyTopK {
     /// Keeps the k best entries (in no particular order) and sets the bar to the worst of them.
     private mutating func cut() {
         guard entries.count > k else { return }
-        var lo = 0, hi = entries.count - 1
         let nth = k - 1
-        while lo < hi {
-            let pivot = entries[(lo + hi) / 2]
-            var i = lo, j = hi
-            while i <= j {
-                while before(entries[i], pivot) { i += 1 }
-                while before(pivot, entries[j]) { j -= 1 }
-                if i <= j { entries.swapAt(i, j); i += 1; j -= 1 }
+        let desc = descending
+        entries.withUnsafeMutableBufferPointer { e in
+            var lo = 0, hi = e.count - 1
+            while lo < hi {
+                let pivot = e[(lo + hi) / 2]
+                var i = lo, j = hi
+                while i <= j {
+                    while Self.before(e[i], pivot, desc) { i += 1 }
+                    while Self.before(pivot, e[j], desc) { j -= 1 }
+                    if i <= j { let t = e[i]; e[i] = e[j]; e[j] = t; i += 1; j -= 1 }
+                }
+                if nth <= j { hi = j } else if nth >= i { lo = i } else { break }
             }
-            if nth <= j { hi = j } else if nth >= i { lo = i } else { break }
         }
         entries.removeLast(entries.count - k)
         bar = entries.max { before($0, $1) }

@@ -80,7 +80,7 @@ extension Searcher {
         let isScore = sort.map { $0.field == nil }
         let scoreIsKey = isScore.contains(true)
         for (si, seg) in segments.enumerated() {
-            ctx.needsScores = scoreIsKey
+            ctx.needsScores = scoreIsKey && k > 0
             defer { ctx.needsScores = true }
             guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
             var filter: DocSet? = nil
@@ -89,6 +89,7 @@ extension Searcher {
                 filter = f
             }
             let base = Int32(bases[si])
+            let hasFilter = filter != nil, filterSet = filter ?? DocSet()
             var keys = sort.map { s in
                 SegmentSortKey(descending: s.descending, column: s.field.flatMap { seg.columns[$0] }.map { ColumnCursor($0, ctx.read) },
                                isKeyword: s.type == .keyword, type: s.type)
@@ -118,8 +119,8 @@ extension Searcher {
                 var single = SingleKeyTopK(k: k, descending: descending[0])
                 let deleted = seg.deleted != nil
                 while d != noMoreDocs {
-                    if let filter {
-                        let t = filter.next(d)
+                    if hasFilter {
+                        let t = filterSet.next(d)
                         if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
                     }
                     if !deleted || !seg.isDeleted(d) {
@@ -139,8 +140,8 @@ extension Searcher {
                 continue
             }
             while d != noMoreDocs {
-                if let filter {
-                    let t = filter.next(d)
+                if hasFilter {
+                    let t = filterSet.next(d)
                     if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
                 }
                 if !seg.isDeleted(d) {

@@ -369,6 +369,41 @@ final class PostingsCursor {
         return d
     }
 
+    /// Sets bit `d - base` in `bits` for the current document and every next one below `end`, and stops on
+    /// the first document at or past `end` (the new current one). Returns whether it set any bit. The bulk
+    /// form of `nextDoc` for unions that need no scores: one tight loop over each decoded block.
+    func setBits(from base: Int32, below end: Int32, into bits: UnsafeMutablePointer<UInt64>) -> Bool {
+        let s = state
+        var any = false
+        while true {
+            let d = s.pointee.doc
+            if d >= end || d == noMoreDocs { return any }
+            if s.pointee.decodedBlock != s.pointee.block {   // positioned by skip data only: step normally
+                let o = Int(d - base)
+                bits[o >> 6] |= 1 << UInt64(o & 63)
+                any = true
+                _ = nextDoc()
+                continue
+            }
+            // The rest of the decoded block, in one loop.
+            var i = s.pointee.idx
+            let c = s.pointee.count
+            var x = d
+            while true {
+                let o = Int(x - base)
+                bits[o >> 6] |= 1 << UInt64(o & 63)
+                any = true
+                i += 1
+                if i >= c { break }
+                x = docs[i]
+                if x >= end { s.pointee.idx = i; s.pointee.doc = x; return true }
+            }
+            s.pointee.idx = c - 1
+            s.pointee.doc = docs[c - 1]
+            if nextDoc() == noMoreDocs { return any }
+        }
+    }
+
     /// Moves to the first document >= `target`, skipping whole blocks by their last doc id.
     func advance(_ target: Int32) -> Int32 {
         let s = state

@@ -32,6 +32,9 @@ protocol Scorer: ScorerBase {
     func explain() -> Explanation
     /// Every document it matches as a bitset, when it has one at hand (a range's scorer); nil otherwise.
     var matchBits: [UInt64]? { get }
+    /// Sets bit `d - base` for the current document and every next one below `end`, leaving the scorer on
+    /// the first document at or past `end`; returns whether it set any bit (a union's window, no scores).
+    func setBits(from base: Int32, below end: Int32, into bits: UnsafeMutablePointer<UInt64>) -> Bool
 }
 
 extension Scorer {
@@ -39,6 +42,16 @@ extension Scorer {
     var hasBlockBounds: Bool { false }
     var sumClauses: [any Scorer]? { nil }
     var matchBits: [UInt64]? { nil }
+    func setBits(from base: Int32, below end: Int32, into bits: UnsafeMutablePointer<UInt64>) -> Bool {
+        var d = doc, any = false
+        while d < end {
+            let i = Int(d - base)
+            bits[i >> 6] |= 1 << UInt64(i & 63)
+            any = true
+            d = nextDoc()
+        }
+        return any
+    }
 }
 
 /// Scores one term in one field: `weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`,
@@ -78,6 +91,11 @@ final class TermScorer: ScorerBase, Scorer {
     var hasBlockBounds: Bool { true }
     @inline(__always) func nextDoc() -> Int32 { doc = cursor.nextDoc(); return doc }
     @inline(__always) func advance(_ target: Int32) -> Int32 { doc = cursor.advance(target); return doc }
+    func setBits(from base: Int32, below end: Int32, into bits: UnsafeMutablePointer<UInt64>) -> Bool {
+        let any = cursor.setBits(from: base, below: end, into: bits)
+        doc = cursor.doc
+        return any
+    }
     @inline(__always) func normByte() -> Int { norms.map { Int($0[Int(doc)]) } ?? 0 }
     @inline(__always) func score() -> Float {
         let f = Float(cursor.freq)
@@ -336,12 +354,7 @@ final class DisjunctionScorer: ScorerBase, Scorer {
             for s in subs {
                 var d = s.doc
                 if !scoring {
-                    while d < end {
-                        let i = Int(d - first)
-                        bits[i >> 6] |= 1 << UInt64(i & 63)
-                        any = true
-                        d = s.nextDoc()
-                    }
+                    if s.setBits(from: first, below: end, into: bits) { any = true }
                     continue
                 }
                 while d < end {

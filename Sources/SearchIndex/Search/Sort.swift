@@ -238,23 +238,34 @@ struct FieldTopK {
 /// buffer of twice k (at least 64) entries that, when full, keeps its k best (quickselect) and remembers the
 /// worst of those as the bar a new entry must pass, as tantivy's `TopNComputer` does. Amortized O(1) per
 /// offered document, where a heap pays a sift for every document that enters (all of them, when a corpus is
-/// in date order and the sort is newest first).
+/// in date order and the sort is newest first). The entries live in a buffer of their own, so offering one
+/// does no copy-on-write check.
 struct SingleKeyTopK {
     struct Entry {
         var key: SortKeyValue
         var doc: Int32
     }
+    /// Owns the entries' memory.
+    final class Storage {
+        let entries: UnsafeMutablePointer<Entry>
+        init(capacity: Int) { entries = .allocate(capacity: capacity) }
+        deinit { entries.deallocate() }
+    }
     let k: Int
     let descending: Bool
     private let capacity: Int
-    private(set) var entries: [Entry] = []
-    /// Set once the buffer was cut to k: an entry must come before it.
-    private var bar: Entry? = nil
+    private let storage: Storage
+    private let entries: UnsafeMutablePointer<Entry>
+    private(set) var count = 0
+    /// Set once the buffer was cut to k: an entry must come before `bar`.
+    private var hasBar = false
+    private var bar = Entry(key: SortKeyValue(missing: true, value: 0), doc: 0)
 
     init(k: Int, descending: Bool) {
         self.k = k; self.descending = descending
         capacity = max(2 * k, 64)
-        entries.reserveCapacity(min(capacity, 1 << 16))
+        storage = Storage(capacity: capacity)
+        entries = storage.entries
     }
 
     /// Whether `a` comes before `b`: a value before a missing one, then by value, then the lower doc.
@@ -269,36 +280,36 @@ struct SingleKeyTopK {
     /// Offers a document with its key.
     @inline(__always) mutating func offer(_ key: SortKeyValue, doc: Int32) {
         let e = Entry(key: key, doc: doc)
-        if let bar, !before(e, bar) { return }
-        entries.append(e)
-        if entries.count >= capacity { cut() }
+        if hasBar && !before(e, bar) { return }
+        (entries + count).initialize(to: e)
+        count += 1
+        if count >= capacity { cut() }
     }
 
     /// Keeps the k best entries (in no particular order) and sets the bar to the worst of them.
     private mutating func cut() {
-        guard entries.count > k else { return }
-        let nth = k - 1
-        let desc = descending
-        entries.withUnsafeMutableBufferPointer { e in
-            var lo = 0, hi = e.count - 1
-            while lo < hi {
-                let pivot = e[(lo + hi) / 2]
-                var i = lo, j = hi
-                while i <= j {
-                    while Self.before(e[i], pivot, desc) { i += 1 }
-                    while Self.before(pivot, e[j], desc) { j -= 1 }
-                    if i <= j { let t = e[i]; e[i] = e[j]; e[j] = t; i += 1; j -= 1 }
-                }
-                if nth <= j { hi = j } else if nth >= i { lo = i } else { break }
+        guard count > k else { return }
+        let nth = k - 1, desc = descending, e = entries
+        var lo = 0, hi = count - 1
+        while lo < hi {
+            let pivot = e[(lo + hi) / 2]
+            var i = lo, j = hi
+            while i <= j {
+                while Self.before(e[i], pivot, desc) { i += 1 }
+                while Self.before(pivot, e[j], desc) { j -= 1 }
+                if i <= j { let t = e[i]; e[i] = e[j]; e[j] = t; i += 1; j -= 1 }
             }
+            if nth <= j { hi = j } else if nth >= i { lo = i } else { break }
         }
-        entries.removeLast(entries.count - k)
-        bar = entries.max { before($0, $1) }
+        count = k
+        var worst = e[0]
+        for i in 1..<k where before(worst, e[i]) { worst = e[i] }
+        bar = worst; hasBar = true
     }
 
     /// The k best, in order.
     mutating func sorted() -> [Entry] {
         cut()
-        return entries.sorted { before($0, $1) }
+        return UnsafeBufferPointer(start: entries, count: count).sorted { before($0, $1) }
     }
 }

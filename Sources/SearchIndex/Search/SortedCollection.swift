@@ -115,19 +115,35 @@ extension Searcher {
             if collectHits, nk == 1, !isScore[0], after.isEmpty, counters.isEmpty {
                 // The common case, one field key and nothing else to do per match: a tighter loop and a
                 // selection buffer instead of the heap.
-                var key = keys[0]
+                let key = keys[0]
                 var single = SingleKeyTopK(k: k, descending: descending[0])
                 let deleted = seg.deleted != nil
-                while d != noMoreDocs {
-                    if hasFilter {
-                        let t = filterSet.next(d)
-                        if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
+                let desc = descending[0]
+                let scale: Int64 = key.isKeyword ? 2 : 1
+                if var cursor = key.column {
+                    while d != noMoreDocs {
+                        if hasFilter {
+                            let t = filterSet.next(d)
+                            if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
+                        }
+                        if !deleted || !seg.isDeleted(d) {
+                            total += 1
+                            let r = cursor.range(d)
+                            let v = r.isEmpty ? SortKeyValue(missing: true, value: 0)
+                                : SortKeyValue(missing: false, value: cursor.value(desc ? r.upperBound - 1 : r.lowerBound) &* scale)
+                            single.offer(v, doc: base + d)
+                        }
+                        d = scorer.nextDoc()
                     }
-                    if !deleted || !seg.isDeleted(d) {
-                        total += 1
-                        single.offer(key.value(d), doc: base + d)
+                } else {
+                    while d != noMoreDocs {   // no document of the segment has the field
+                        if hasFilter {
+                            let t = filterSet.next(d)
+                            if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
+                        }
+                        if !deleted || !seg.isDeleted(d) { total += 1; single.offer(SortKeyValue(missing: true, value: 0), doc: base + d) }
+                        d = scorer.nextDoc()
                     }
-                    d = scorer.nextDoc()
                 }
                 try ctx.read.errors.check()
                 for e in single.sorted() {

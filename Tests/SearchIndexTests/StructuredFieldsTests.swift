@@ -266,6 +266,15 @@ final class StructuredFieldsTests: XCTestCase {
             let tagTop = tagCounts.sorted { $0.value != $1.value ? $0.value > $1.value : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
             XCTAssertEqual(facets[0].buckets, tagTop.prefix(3).map { FacetBucket(value: $0.key, count: $0.value) }, "tags: \(query)")
             XCTAssertEqual(facets[0].distinctValues, tagCounts.count)
+            // One facet and no hits (the counting loop of its own), and the same under the trial's filter.
+            var one = SearchOptions(limit: 0)
+            one.facets = [.terms("tags", limit: 3)]
+            XCTAssertEqual(try s.search(query, options: one).facets, [facets[0]], "one facet: \(query)")
+            try one.filter(filterText)
+            var kept: [String: Int] = [:]
+            for h in expected { for t in Set(live[h.document!.id]!.tags) { kept[t, default: 0] += 1 } }
+            let keptTop = kept.sorted { $0.value != $1.value ? $0.value > $1.value : Array($0.key.utf8).lexicographicallyPrecedes(Array($1.key.utf8)) }
+            XCTAssertEqual(try s.search(query, options: one).facets.first?.buckets, keptTop.prefix(3).map { FacetBucket(value: $0.key, count: $0.value) }, "one facet, filtered: \(query) | \(filterText)")
             XCTAssertEqual(facets[0].missing, models.filter { $0.tags.isEmpty }.count)
             var priceCounts: [Int64: Int] = [:]
             for m in models { if let p = m.price { priceCounts[p, default: 0] += 1 } }

@@ -116,6 +116,16 @@ struct FacetCounter {
         } else { cursor = nil; isKeyword = false }
     }
 
+    /// For a terms facet over a keyword column in the current segment: a cursor of the column and the
+    /// per-ordinal counts, so a loop can count without going through ``collect(_:)``; nil otherwise.
+    func keywordCounting() -> (cursor: ColumnCursor, counts: UnsafeMutablePointer<Int>)? {
+        guard tag == .terms, isKeyword, let c = cursor else { return nil }
+        return (c, ordinalCounts.counts)
+    }
+
+    /// Adds documents without a value, counted outside ``collect(_:)``.
+    mutating func addMissing(_ n: Int) { missing += n }
+
     /// Counts matching document `doc` of the current segment.
     @inline(__always) mutating func collect(_ doc: Int32) {
         guard let r = cursor?.range(doc), !r.isEmpty else { missing += 1; return }

@@ -112,6 +112,44 @@ extension Searcher {
             var top = FieldTopK(k: k, descending: descending)
             let collectHits = k > 0
             var d = scorer.nextDoc()
+            if !collectHits, counters.count == 1 {
+                // Facets alone (a count): the one counter moves to a local, so counting a document does no
+                // copy-on-write check of the counters' array.
+                var counter = counters[0].counter
+                counters[0].counter = FacetCounter(request: counter.request, kind: counter.kind, type: counter.type)
+                let deleted = seg.deleted != nil
+                if let (start, counts) = counter.keywordCounting() {
+                    // The commonest facet, values of a keyword: counted here, straight into the ordinal counts.
+                    var cursor = start
+                    var missing = 0
+                    while d != noMoreDocs {
+                        if hasFilter {
+                            let t = filterSet.next(d)
+                            if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
+                        }
+                        if !deleted || !seg.isDeleted(d) {
+                            total += 1
+                            let r = cursor.range(d)
+                            if r.isEmpty { missing += 1 }
+                            for i in r { counts[Int(cursor.value(i))] += 1 }
+                        }
+                        d = scorer.nextDoc()
+                    }
+                    counter.addMissing(missing)
+                } else {
+                    while d != noMoreDocs {
+                        if hasFilter {
+                            let t = filterSet.next(d)
+                            if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
+                        }
+                        if !deleted || !seg.isDeleted(d) { total += 1; counter.collect(d) }
+                        d = scorer.nextDoc()
+                    }
+                }
+                counters[0].counter = counter
+                try ctx.read.errors.check()
+                continue
+            }
             if collectHits, nk == 1, !isScore[0], after.isEmpty, counters.isEmpty {
                 // The common case, one field key and nothing else to do per match: a tighter loop and a
                 // selection buffer instead of the heap.

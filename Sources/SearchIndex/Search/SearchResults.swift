@@ -6,7 +6,8 @@ public struct Hit: Sendable {
     public var score: Float
     /// Id and stored fields, when ``SearchOptions/loadDocuments`` is set.
     public var document: StoredDocument?
-    /// The hit's value for each key of ``SearchOptions/sort`` (its score alone when sorted by score).
+    /// The hit's value for each key of ``SearchOptions/sort``; empty when the hits are sorted by score
+    /// (the default), whose one key is ``score``.
     public var sortValues: [SortValue] = []
 
     /// A hit.
@@ -15,7 +16,7 @@ public struct Hit: Sendable {
     }
 
     /// Where this hit stands in the sort order: pass it as ``SearchOptions/searchAfter`` for the hits after it.
-    public var cursor: SearchCursor { SearchCursor(values: sortValues, docID: docID) }
+    public var cursor: SearchCursor { SearchCursor(values: sortValues.isEmpty ? [.score(score)] : sortValues, docID: docID) }
 }
 
 /// Hits in the requested order (by default descending score; ties: lower doc number first), how many

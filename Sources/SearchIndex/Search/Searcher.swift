@@ -104,8 +104,9 @@ public final class Searcher: Sendable {
                 }
                 try ctx.read.errors.check()
             }
+            hits.reserveCapacity(max(0, heap.count - options.offset))
             for (score, doc) in heap.sorted().dropFirst(options.offset) {
-                hits.append(Hit(docID: Int(doc), score: score, sortValues: [.score(score)]))
+                hits.append(Hit(docID: Int(doc), score: score))
             }
         } else {
             (hits, total, facets) = try collectSorted(w, filter: filterWeight, k: k, ctx: ctx)

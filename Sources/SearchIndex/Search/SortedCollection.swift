@@ -244,7 +244,7 @@ extension Searcher {
             return a.doc < b.doc
         }
         var hits = candidates.prefix(k).dropFirst(options.offset).map {
-            Hit(docID: Int($0.doc), score: $0.score, sortValues: $0.values)
+            Hit(docID: Int($0.doc), score: $0.score, sortValues: options.sort.isEmpty ? [] : $0.values)
         }
         if !scoreIsKey { try scoreHits(&hits, w, ctx: ctx) }
         return (Array(hits), total, counters.indices.map { counters[$0].counter.result() })

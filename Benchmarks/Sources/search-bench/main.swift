@@ -6,8 +6,8 @@
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
 // as keyword fields, and --mode adds to every query: `filter` the filter date in March 1987 AND places:usa
-// (scores unchanged); `sort` the order newest first; `facet` the top 10 `places` over all matches (no hits:
-// the --out rows are then value and count). --facet-term WORD also times the places facet over every match
+// (scores unchanged); `sort` the order newest first (the --out rows carry the date in ms); `facet` the top
+// 10 `places` over all matches (no hits: the --out rows are then value and count). --facet-term WORD also times the places facet over every match
 // of WORD (20 runs after 2 warm-ups) and reports facet_term_ms (median), facet_term_matches, facet_term_top.
 // --reuse (with --index-dir): if DIR already holds an index, skip indexing and only run the queries (for
 // profiling the query path alone); index_s is then 0.
@@ -155,7 +155,7 @@ let parsed: [Query] = queries.map { line in
 }
 var latencies: [Double] = []
 latencies.reserveCapacity(queries.count * repeatCount)
-var results: [[(String, Float)]] = []
+var results: [[(String, String)]] = []   // per query: (id or value, score, count or sort value as text)
 var q0 = now()
 do {
     for pass in -warmup..<repeatCount {
@@ -165,8 +165,9 @@ do {
             let s = now()
             let r = try searcher.search(q, options: options)
             if pass >= 0 { latencies.append(now() - s) }
-            if mode == "facet" { results.append((r.facets.first?.buckets ?? []).map { ($0.value, Float($0.count)) }) }
-            else { results.append(r.hits.map { ($0.document?.id ?? "", $0.score) }) }
+            if mode == "facet" { results.append((r.facets.first?.buckets ?? []).map { ($0.value, String($0.count)) }) }
+            else if mode == "sort" { results.append(r.hits.map { ($0.document?.id ?? "", $0.sortValues.first.map { v -> String in if case let .date(ms) = v { return String(ms) }; return v.description } ?? "") }) }
+            else { results.append(r.hits.map { ($0.document?.id ?? "", String(format: "%.6f", $0.score)) }) }
         }
     }
 } catch { fail("query failed: \(error)") }
@@ -219,12 +220,12 @@ let json = "{" + keys.map { key -> String in
 }.joined(separator: ", ") + extra.sorted { $0.key < $1.key }.map { ", \"\($0.key)\": \($0.value)" }.joined() + "}"
 print(json)
 if let first = results.first, let q = queries.first {
-    FileHandle.standardError.write(Data("# q0='\(q)' top\(k): \(first.map { "\($0.0):\(String(format: "%.3f", $0.1))" }.joined(separator: ", "))\n".utf8))
+    FileHandle.standardError.write(Data("# q0='\(q)' top\(k): \(first.map { "\($0.0):\($0.1)" }.joined(separator: ", "))\n".utf8))
 }
 if let out = opts["out"] {
     var s = ""
     for (qi, hits) in results.enumerated() {
-        for (rank, h) in hits.enumerated() { s += "\(qi)\t\(h.0)\t\(rank + 1)\t\(String(format: "%.6f", h.1))\n" }
+        for (rank, h) in hits.enumerated() { s += "\(qi)\t\(h.0)\t\(rank + 1)\t\(h.1)\n" }
     }
     try? s.write(toFile: out, atomically: true, encoding: .utf8)
 }

@@ -21,6 +21,15 @@ struct DocSet {
     /// No document (stands in where there is no filter, so loops need not unwrap an optional).
     init() { bits = nil; scorer = nil; columns = nil }
 
+    /// When `d` is not in the set, moves `scorer` on to the set's next document (storing it in `d`) and
+    /// returns true: the caller's loop starts over with the new `d`. False when `d` is in the set.
+    @inline(__always) func skip(_ scorer: any Scorer, _ d: inout Int32) -> Bool {
+        let t = next(d)
+        if t == d { return false }
+        d = t == noMoreDocs ? noMoreDocs : scorer.advance(t)
+        return true
+    }
+
     /// The first document of the set at or after `d` (`noMoreDocs` when there is none); checked against
     /// the columns, `d` itself or `d + 1` (the caller moves on and asks again). `d` must not decrease
     /// between calls.
@@ -92,8 +101,7 @@ struct TopK {
         if let filter {
             // Leapfrog with the filter: a document it drops sends the scorer to the filter's next one.
             while d != noMoreDocs {
-                let t = filter.next(d)
-                if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
+                if filter.skip(scorer, &d) { continue }
                 if !seg.isDeleted(d) {
                     total += 1
                     if heap.k > 0 {

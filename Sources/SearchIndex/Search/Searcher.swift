@@ -87,14 +87,7 @@ public final class Searcher: Sendable {
         if options.sort.isEmpty && options.searchAfter == nil && options.facets.isEmpty {
             var heap = TopK(k: k)
             for (si, seg) in segments.enumerated() {
-                ctx.needsScores = heap.k > 0
-                defer { ctx.needsScores = true }
-                guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
-                var filter: DocSet? = nil
-                if let filterWeight {
-                    guard let f = try segmentFilter(filterWeight, si, mainCost: scorer.cost, ctx) else { continue }
-                    filter = f
-                }
+                guard let (scorer, filter) = try segmentScorer(w, filter: filterWeight, si, needsScores: heap.k > 0, ctx) else { continue }
                 let base = Int32(bases[si])
                 if !options.countAllHits, heap.k > 0, let clauses = MaxScore.prunableClauses(of: scorer) {
                     total += MaxScore.collect(clauses, segment: seg, base: base, heap: &heap, filter: filter)
@@ -124,6 +117,17 @@ public final class Searcher: Sendable {
                                     highlightTerms: ctx.highlights, suggestion: suggestion)
         results.facets = facets
         return results
+    }
+
+    /// The scorer of `w` over segment `si` and the documents filter weight `filter` keeps there; nil when
+    /// nothing in the segment can match. `needsScores` false builds scorers that only find documents.
+    func segmentScorer(_ w: Weight, filter: Weight?, _ si: Int, needsScores: Bool, _ ctx: QueryContext) throws -> (any Scorer, DocSet?)? {
+        ctx.needsScores = needsScores
+        defer { ctx.needsScores = true }
+        guard let scorer = try w.scorer(segments[si], segmentIndex: si, ctx: ctx) else { return nil }
+        guard let filter else { return (scorer, nil) }
+        guard let set = try segmentFilter(filter, si, mainCost: scorer.cost, ctx) else { return nil }
+        return (scorer, set)
     }
 
     /// The documents of segment `si` that filter weight `fw` keeps; nil when it keeps none. When the

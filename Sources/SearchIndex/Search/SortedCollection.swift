@@ -80,14 +80,7 @@ extension Searcher {
         let isScore = sort.map { $0.field == nil }
         let scoreIsKey = isScore.contains(true)
         for (si, seg) in segments.enumerated() {
-            ctx.needsScores = scoreIsKey && k > 0
-            defer { ctx.needsScores = true }
-            guard let scorer = try w.scorer(seg, segmentIndex: si, ctx: ctx) else { continue }
-            var filter: DocSet? = nil
-            if let filterWeight {
-                guard let f = try segmentFilter(filterWeight, si, mainCost: scorer.cost, ctx) else { continue }
-                filter = f
-            }
+            guard let (scorer, filter) = try segmentScorer(w, filter: filterWeight, si, needsScores: scoreIsKey && k > 0, ctx) else { continue }
             let base = Int32(bases[si])
             let hasFilter = filter != nil, filterSet = filter ?? DocSet()
             var keys = sort.map { s in
@@ -123,10 +116,7 @@ extension Searcher {
                     var cursor = start
                     var missing = 0
                     while d != noMoreDocs {
-                        if hasFilter {
-                            let t = filterSet.next(d)
-                            if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
-                        }
+                        if hasFilter && filterSet.skip(scorer, &d) { continue }
                         if !deleted || !seg.isDeleted(d) {
                             total += 1
                             let r = cursor.range(d)
@@ -138,10 +128,7 @@ extension Searcher {
                     counter.addMissing(missing)
                 } else {
                     while d != noMoreDocs {
-                        if hasFilter {
-                            let t = filterSet.next(d)
-                            if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
-                        }
+                        if hasFilter && filterSet.skip(scorer, &d) { continue }
                         if !deleted || !seg.isDeleted(d) { total += 1; counter.collect(d) }
                         d = scorer.nextDoc()
                     }
@@ -160,10 +147,7 @@ extension Searcher {
                 let scale: Int64 = key.isKeyword ? 2 : 1
                 if var cursor = key.column {
                     while d != noMoreDocs {
-                        if hasFilter {
-                            let t = filterSet.next(d)
-                            if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
-                        }
+                        if hasFilter && filterSet.skip(scorer, &d) { continue }
                         if !deleted || !seg.isDeleted(d) {
                             total += 1
                             let r = cursor.range(d)
@@ -175,10 +159,7 @@ extension Searcher {
                     }
                 } else {
                     while d != noMoreDocs {   // no document of the segment has the field
-                        if hasFilter {
-                            let t = filterSet.next(d)
-                            if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
-                        }
+                        if hasFilter && filterSet.skip(scorer, &d) { continue }
                         if !deleted || !seg.isDeleted(d) { total += 1; single.offer(SortKeyValue(missing: true, value: 0), doc: base + d) }
                         d = scorer.nextDoc()
                     }
@@ -194,10 +175,7 @@ extension Searcher {
                 continue
             }
             while d != noMoreDocs {
-                if hasFilter {
-                    let t = filterSet.next(d)
-                    if t != d { d = t == noMoreDocs ? noMoreDocs : scorer.advance(t); continue }
-                }
+                if hasFilter && filterSet.skip(scorer, &d) { continue }
                 if !seg.isDeleted(d) {
                     total += 1
                     for i in counters.indices { counters[i].counter.collect(d) }

@@ -21,5 +21,5 @@ PY
   rm -rf "$tmp"
 fi
 swift build -c release --product search 2>&1 | tail -1
-.build/release/search index corpus/
+.build/release/search index corpus/ --rebuild   # (--rebuild: an ./Index left by another version or other options is replaced)
 .build/release/search "Tangier arrest"

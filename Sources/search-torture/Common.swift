@@ -61,6 +61,10 @@ func syntheticDocument(id: String, version: Int, _ rng: inout Rng, bodyWords: In
     d.addText("body", Vocabulary.text(&rng, words: bodyWords ?? rng.int(in: 5...160)))
     d.addStored("date", "1987-03-\(10 + rng.int(20))")
     d.addStored("v", String(version))
+    // Typed fields, so the column file holds data that damage can reach: a keyword (0 to 2 values) and a
+    // date (missing in 1 document of 10).
+    for _ in 0..<rng.int(3) { d.addKeyword("tag", rng.pick(["red", "green", "blue", "Ünïcode", "a b"])) }
+    if !rng.chance(0.1) { d.addDate("when", milliseconds: Int64(rng.int(400 * 86_400)) * 1000 - 5 * 86_400_000) }
     return d
 }
 
@@ -72,6 +76,7 @@ func fixedQueries() -> [String] {
               "\(w[9])*", "ba*", "\(w[0]) AND NOT \(w[3])", "(\(w[2]) OR \(w[6])) AND \(w[0])", "москва", "東京",
               "zürich", "title:(\(w[10]) \(w[11]))", w[100], w[500], "\(w[20]) \(w[40]) \(w[60])"]
     for i in stride(from: 30, to: 300, by: 37) { qs.append("\(w[i]) \(w[i + 1])") }
+    qs += ["tag:red", "tag:\"a b\" \(w[0])", "when:[1970-02-01 TO 1970-06-30]", "\(w[1]) when:<1970-01-01"]
     return qs
 }
 
@@ -91,6 +96,14 @@ func fingerprint(_ s: Searcher, queries: [String]) throws -> [String] {
             }
             out.append(line)
         }
+        // The columns: newest first, and facets over every match.
+        var o = SearchOptions(limit: 5)
+        o.sort = [.descending("when"), .ascending("tag")]
+        o.facets = [.terms("tag"), .dateHistogram("when", interval: .month)]
+        o.loadDocuments = false
+        let r = try s.search(q, options: o)
+        out.append("\(q) sorted | \(r.totalHits) | " + r.hits.map { "\($0.docID)@\($0.sortValues)" }.joined(separator: " ")
+                   + " | " + r.facets.map { "\($0.buckets.map { "\($0.value)=\($0.count)" })" }.joined(separator: " "))
     }
     return out
 }

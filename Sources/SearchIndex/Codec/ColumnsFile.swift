@@ -34,8 +34,15 @@ enum ColumnsFile {
                 for t in c.terms { h.vint(t.count); h.bytes(t) }
             }
             var docsWithValue = 0
-            for d in 0..<docCount where c.docStarts[d + 1] > c.docStarts[d] { docsWithValue += 1 }
+            var hash = ColumnHash()
+            for d in 0..<docCount {
+                let from = Int(c.docStarts[d]), to = Int(c.docStarts[d + 1])
+                if to > from { docsWithValue += 1 }
+                hash.add(UInt64(to - from))
+                for i in from..<to { hash.add(UInt64(bitPattern: c.values[i])) }
+            }
             h.vint(docsWithValue)
+            h.u64(hash.value)
             let blocks = (docCount + blockSize - 1) / blockSize
             h.vint(blocks)
             try out.write(h)
@@ -153,6 +160,9 @@ final class ColumnReader: @unchecked Sendable {
     let docCount: Int
     /// Documents with at least one value.
     let docsWithValue: Int
+    /// The writer's ``ColumnHash`` of every document's value count and values, which `check` recomputes
+    /// from the decoded blocks (damage a file CRC cannot see, as a wrong block minimum, changes it).
+    let contentHash: UInt64
     let blocks: [BlockInfo]
     /// Keyword dictionary: term `i` is `file.body[termStarts[i] ..< termStarts[i] + termLengths[i]]`.
     private let termStarts: [Int]
@@ -181,6 +191,7 @@ final class ColumnReader: @unchecked Sendable {
         }
         termStarts = ts; termLengths = tl
         docsWithValue = try r.count(limit: docCount)
+        contentHash = try r.u64()
         let nb = try r.count(limit: docCount / ColumnsFile.blockSize + 1)
         guard nb == (docCount + ColumnsFile.blockSize - 1) / ColumnsFile.blockSize else { throw r.fail("\(nb) column blocks for \(docCount) documents") }
         var bs: [BlockInfo] = []
@@ -296,4 +307,12 @@ struct ColumnCursor {
 
     /// Value `i` of the current block (an index from ``range(_:)``).
     @inline(__always) func value(_ i: Int) -> Int64 { vals[i] }
+}
+
+/// FNV-1a over 64-bit words: the end-to-end hash of a column's content (see ``ColumnReader/contentHash``).
+struct ColumnHash {
+    private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
+    mutating func add(_ x: UInt64) {
+        for i in 0..<8 { value ^= (x >> UInt64(8 * i)) & 0xFF; value &*= 0x0000_0100_0000_01B3 }
+    }
 }

@@ -30,6 +30,7 @@ public struct CheckReport: Sendable {
 ///   (documents with the field, total tokens, term count) against the same;
 /// - one id term per document, equal to the stored document's id;
 /// - stored-field chunks contiguous, each one's content CRC, document count and every document decoded;
+/// - every column block decoded, its values inside the block's min/max, and the column's content hash;
 ///   the field table each segment recorded against the commit's.
 ///
 /// Throws ``SearchIndexError/corruptIndex(file:reason:)`` naming the first damaged file. A commit made by
@@ -228,12 +229,21 @@ private struct SegmentChecker {
                 throw fail(column.file.name, "column of field \(f) is not a \(column.isKeyword ? "keyword" : "numeric") columnar field of the schema")
             }
             var withValue = 0
+            var hash = ColumnHash()
             for b in column.blocks.indices {
                 let block = try column.block(b, inflater: ctx.inflater)
-                for i in 0..<block.docCount where block.starts[i + 1] > block.starts[i] { withValue += 1 }
+                for i in 0..<block.docCount {
+                    let from = Int(block.starts[i]), to = Int(block.starts[i + 1])
+                    if to > from { withValue += 1 }
+                    hash.add(UInt64(to - from))
+                    for j in from..<to { hash.add(UInt64(bitPattern: block.values[j])) }
+                }
             }
             guard withValue == column.docsWithValue else {
                 throw fail(column.file.name, "column of field \(f): \(withValue) documents with values, header says \(column.docsWithValue)")
+            }
+            guard hash.value == column.contentHash else {
+                throw fail(column.file.name, "column of field \(f): values decode to content hash \(String(hash.value, radix: 16)), the writer recorded \(String(column.contentHash, radix: 16))")
             }
         }
         // Stored fields: contiguous chunks with valid content, every document decoded, ids matching.

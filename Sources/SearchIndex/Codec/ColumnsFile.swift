@@ -35,6 +35,7 @@ enum ColumnsFile {
             }
             var docsWithValue = 0
             var hash = ColumnHash()
+            for t in c.terms { hash.add(UInt64(t.count)); hash.add(bytes: t) }
             for d in 0..<docCount {
                 let from = Int(c.docStarts[d]), to = Int(c.docStarts[d + 1])
                 if to > from { docsWithValue += 1 }
@@ -160,7 +161,7 @@ final class ColumnReader: @unchecked Sendable {
     let docCount: Int
     /// Documents with at least one value.
     let docsWithValue: Int
-    /// The writer's ``ColumnHash`` of every document's value count and values, which `check` recomputes
+    /// The writer's ``ColumnHash`` of the keyword dictionary and every document's value count and values, which `check` recomputes
     /// from the decoded blocks (damage a file CRC cannot see, as a wrong block minimum, changes it).
     let contentHash: UInt64
     let blocks: [BlockInfo]
@@ -314,5 +315,8 @@ struct ColumnHash {
     private(set) var value: UInt64 = 0xCBF2_9CE4_8422_2325
     mutating func add(_ x: UInt64) {
         for i in 0..<8 { value ^= (x >> UInt64(8 * i)) & 0xFF; value &*= 0x0000_0100_0000_01B3 }
+    }
+    mutating func add<C: Sequence>(bytes: C) where C.Element == UInt8 {
+        for b in bytes { value ^= UInt64(b); value &*= 0x0000_0100_0000_01B3 }
     }
 }

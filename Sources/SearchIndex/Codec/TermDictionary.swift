@@ -78,6 +78,10 @@ final class TermDictionaryWriter {
 /// Reads a `.tdi` file: the sparse index in memory, blocks scanned on demand from the mapping.
 final class TermDictionaryReader: Sendable {
     let file: MappedFile
+    /// The first key of block `b` as the block index records it (lookups binary-search these; `check`
+    /// compares each with the block's actual first term).
+    func indexedFirstKey(_ b: Int) -> ArraySlice<UInt8> { firstKeys[keyStarts[b] ..< keyStarts[b + 1]] }
+
     /// The first key of every block, back to back; block `b`'s is `firstKeys[keyStarts[b]..<keyStarts[b + 1]]`.
     private let firstKeys: [UInt8]
     private let keyStarts: [Int]

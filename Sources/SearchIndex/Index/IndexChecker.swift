@@ -23,7 +23,7 @@ public struct CheckReport: Sendable {
 /// - the commit: unique, well-formed segment names below the next segment number, delete counts within
 ///   document counts, per-field statistics for known fields, a well-formed analyzer identity and field table;
 /// - live-docs bits against the recorded delete count;
-/// - terms in strictly increasing order; every postings block's doc ids increasing and inside the segment,
+/// - terms in strictly increasing order, each block's first term equal to the block index's entry; every postings block's doc ids increasing and inside the segment,
 ///   its skip data (max frequency, min norm) exact; every term's document and position counts against its
 ///   dictionary entry;
 /// - norms against the field lengths recomputed from the postings, and the per-field statistics
@@ -137,7 +137,15 @@ private struct SegmentChecker {
         var failure: Error?
         let dictName = seg.dict.file.name, docName = seg.docFile.name
         for b in 0..<seg.dict.blockCount {
+            var firstInBlock = true
             try seg.dict.scanBlock(b) { key, info in
+                if firstInBlock {
+                    // The block index must name each block by its real first term, or lookups miss terms.
+                    firstInBlock = false
+                    guard seg.dict.indexedFirstKey(b).elementsEqual(key) else {
+                        failure = fail(dictName, "block \(b)'s first term differs from the block index's entry"); return false
+                    }
+                }
                 if let p = prev, !p.lexicographicallyPrecedes(key) {
                     failure = fail(dictName, "terms out of order in block \(b)"); return false
                 }
@@ -230,6 +238,7 @@ private struct SegmentChecker {
             }
             var withValue = 0
             var hash = ColumnHash()
+            for o in 0..<column.termCount { let t = column.termBytes(o); hash.add(UInt64(t.count)); hash.add(bytes: t) }
             for b in column.blocks.indices {
                 let block = try column.block(b, inflater: ctx.inflater)
                 for i in 0..<block.docCount {

@@ -377,4 +377,58 @@ final class StructuredFieldsTests: XCTestCase {
         again.close()
         XCTAssertThrowsError(try IndexWriter(path: path, schema: Schema([FieldSpec("x", .text, columnar: true)])))
     }
+
+    // MARK: - Damage a file CRC cannot see (regressions found by the torture suite)
+
+    /// Every byte of `file`'s body flipped in turn, the CRC recomputed: `check` must refuse the index, or
+    /// its answers must equal the pristine ones. Covers a column block's minimum (which shifted every value
+    /// of the block), a keyword dictionary byte, and the term dictionary's block index (whose damaged first
+    /// key made lookups miss terms while `check` passed).
+    func assertFlipsAreCaught(_ suffix: String, lastBytes: Int? = nil) throws {
+        let pristine = temporaryDirectory(self)
+        let w = try IndexWriter(path: pristine)
+        var rng = SeededRNG(seed: 17)
+        for var d in generatedDocs(150, seed: 21) {
+            d.addKeyword("tag", ["red", "green", "blue"][Int(rng.next() % 3)])
+            if rng.next() % 10 != 0 { d.addDate("when", milliseconds: Int64(rng.next() % 400) * 86_400_000 - 5 * 86_400_000) }
+            try w.addDocument(d)
+        }
+        try w.commit()
+        w.close()
+        func answers(_ path: String) throws -> [String] {
+            let s = try Searcher(path: path)
+            var o = SearchOptions(limit: 20)
+            o.sort = [.descending("when"), .ascending("tag")]
+            o.facets = [.terms("tag"), .dateHistogram("when", interval: .month)]
+            let r = try s.search("*:*", options: o)
+            var out = [r.hits.map { "\($0.docID)\($0.sortValues)" }.joined(), "\(r.facets)"]
+            for q in (0..<150).map({ "_id:doc-\($0)" }) + ["cocoa", "tangier", "zürich", "東京", "wheat", "tag:red", "when:<1970-01-01"] {
+                out.append("\(q) \(try s.search(q).totalHits)")
+            }
+            return out
+        }
+        let expected = try answers(pristine)
+        let name = try XCTUnwrap(try FileManager.default.contentsOfDirectory(atPath: pristine).first { $0.hasSuffix(suffix) })
+        let original = [UInt8](try Data(contentsOf: URL(fileURLWithPath: pristine + "/" + name)))
+        let bodyStart = FileEnvelope.headerSize, bodyEnd = original.count - FileEnvelope.footerSize
+        let from = lastBytes.map { max(bodyStart, bodyEnd - $0) } ?? bodyStart
+        let work = temporaryDirectory(self)
+        var caught = 0
+        for at in from..<bodyEnd {
+            try? FileManager.default.removeItem(atPath: work)
+            try FileManager.default.copyItem(atPath: pristine, toPath: work)
+            var bytes = original
+            bytes[at] ^= at % 2 == 0 ? 0x01 : 0x80
+            let crc = bytes.withUnsafeBytes { crc32Of(UnsafeRawBufferPointer(rebasing: $0[0 ..< bytes.count - 4])) }
+            for k in 0..<4 { bytes[bytes.count - 4 + k] = UInt8(truncatingIfNeeded: crc >> (8 * UInt32(k))) }
+            try Data(bytes).write(to: URL(fileURLWithPath: work + "/" + name))
+            do { _ = try checkIndex(path: work) } catch is SearchIndexError { caught += 1; continue }
+            XCTAssertEqual(try? answers(work), expected, "\(name): byte \(at) flipped, check passed, answers differ")
+        }
+        XCTAssertGreaterThan(caught, (bodyEnd - from) / 2, name)
+    }
+
+    func testFlippedColumnBytesAreCaught() throws { try assertFlipsAreCaught(".col") }
+
+    func testFlippedTermBlockIndexIsCaught() throws { try assertFlipsAreCaught(".tdi", lastBytes: 160) }
 }

@@ -66,8 +66,9 @@ final class TortureRegressionTests: XCTestCase {
         XCTAssertNoThrow(try s.search(Array(repeating: "word", count: 256).joined(separator: " ")))
     }
 
-    /// Large disjunctions (heap-ordered above 16 clauses, term-at-a-time above 64) rank exactly as a brute-force
-    /// scoring of every document through `explain` does.
+    /// Large disjunctions (heap-ordered above 16 clauses, term-at-a-time above 64), and the windowed scorer of
+    /// fuzzy, prefix and wildcard expansions, rank exactly as a brute-force scoring of every document through
+    /// `explain` (doc at a time) does.
     func testLargeDisjunctionsMatchBruteForce() throws {
         let dir = try threeSegments()
         let s = try Searcher(path: dir)
@@ -77,7 +78,12 @@ final class TortureRegressionTests: XCTestCase {
         let queries = [words.prefix(40).joined(separator: " "),                        // heap-ordered disjunction
                        words.prefix(120).joined(separator: " "),                       // term-at-a-time
                        "+\(words[0]) (" + words.dropFirst().prefix(30).joined(separator: " ") + ")"]   // nested heap
-        for q in queries {
+        // Expansions: alone, beside a fuzzy term, under a required clause, and a wildcard beside a term.
+        let w12: String = words[12]
+        let wildcard: String = String(w12.prefix(1)) + "?" + String(w12.dropFirst(2)) + "* " + words[40]
+        let expansions: [String] = [words[5] + "~2", String(words[9].prefix(1)) + "* " + words[20] + "~1",
+                                    "+" + words[1] + " " + String(words[30].prefix(2)) + "*", wildcard]
+        for q in queries + expansions {
             for countAll in [true, false] {
                 var o = SearchOptions(limit: 50); o.countAllHits = countAll
                 let got = try s.search(q, options: o)

@@ -85,6 +85,7 @@ final class ColumnFilter {
                     positive = .andNot(positive, .or(excluded))
                 }
                 return positive
+            case let .expansion(ts): return node(.boolean(must: [], should: ts.map { .term($0) }, mustNot: []))
             case .phrase, .dismax: return nil
             }
         }
@@ -137,6 +138,7 @@ final class ColumnFilter {
             return should.reduce(0) { $0 + estimatedCost($1, seg, si) }
         case let .phrase(p): return p.infos[si]?.map(\.docFreq).min() ?? 0
         case let .dismax(ws, _): return ws.reduce(0) { $0 + estimatedCost($1, seg, si) }
+        case let .expansion(ts): return ts.reduce(0) { $0 + ($1.infos[si]?.docFreq ?? 0) }
         }
     }
 }

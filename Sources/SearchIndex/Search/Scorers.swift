@@ -470,3 +470,95 @@ final class AllDocsScorer: ScorerBase, Scorer {
     func score() -> Float { 0 }
     func explain() -> Explanation { Explanation(value: 0, description: "every document (a query of only excluded clauses)") }
 }
+
+/// The terms of one fuzzy, prefix or wildcard expansion in one field, their scores summed: a disjunction of
+/// many terms, most of them rare, scored a window of 4,096 documents at a time (Lucene's `BooleanScorer`).
+/// Inside a window each term adds its postings' scores into a buffer, term after term, so a document costs
+/// its own postings rather than a look at every term. Scores add up in the terms' order, as a
+/// ``DisjunctionScorer`` adds them: the same floats either way. The terms are concrete ``TermScorer``s, so
+/// the loops make direct calls.
+final class ExpansionScorer: ScorerBase, Scorer {
+    static let window = 4096
+    private static let words = window / 64
+    let subs: [TermScorer]
+    let bound: Float
+    // The window [start, start + window): per-document sums and a bitset of the documents that matched.
+    private var start: Int32 = 0
+    private var index = -1
+    private let sum: UnsafeMutablePointer<Float>
+    private let bits: UnsafeMutablePointer<UInt64>
+
+    init(_ subs: [TermScorer]) {
+        self.subs = subs
+        bound = subs.reduce(0) { $0 + $1.maxScore }
+        sum = .allocate(capacity: Self.window); sum.initialize(repeating: 0, count: Self.window)
+        bits = .allocate(capacity: Self.words); bits.initialize(repeating: 0, count: Self.words)
+        super.init()
+    }
+    deinit { sum.deallocate(); bits.deallocate() }
+
+    var cost: Int { subs.reduce(0) { $0 + $1.cost } }
+    var maxScore: Float { bound }
+    func nextDoc() -> Int32 {
+        if doc == -1 { return fill(from: 0) }
+        return doc == noMoreDocs ? doc : next(after: index)
+    }
+    func advance(_ target: Int32) -> Int32 {
+        if doc == noMoreDocs { return doc }
+        if doc == -1 || target >= start &+ Int32(Self.window) { return fill(from: target) }
+        return target <= doc ? doc : next(after: Int(target - start) - 1)
+    }
+    func score() -> Float { sum[index] }
+    func explain() -> Explanation {
+        // (Explaining builds a doc-at-a-time DisjunctionScorer instead: here the terms have run ahead.)
+        Explanation(value: score(), description: "sum of \(subs.count) expanded terms")
+    }
+
+    /// The first matching doc after bucket `i` of the current window, or the next window's first.
+    private func next(after i: Int) -> Int32 {
+        var w = (i + 1) >> 6
+        if w < Self.words {
+            var word = bits[w] & (~0 << UInt64((i + 1) & 63))
+            while true {
+                if word != 0 { index = w << 6 | word.trailingZeroBitCount; doc = start + Int32(index); return doc }
+                w += 1
+                if w == Self.words { break }
+                word = bits[w]
+            }
+        }
+        return fill(from: start &+ Int32(Self.window))
+    }
+
+    /// Scores the next window holding a match, starting at `from`.
+    private func fill(from: Int32) -> Int32 {
+        for w in 0..<Self.words where bits[w] != 0 {
+            var word = bits[w]
+            while word != 0 { sum[w << 6 | word.trailingZeroBitCount] = 0; word &= word - 1 }
+            bits[w] = 0
+        }
+        let n = subs.count
+        return subs.withUnsafeBufferPointer { subs in
+            // The window starts at the first doc any term has at or after `from`, so it holds a match.
+            var first = noMoreDocs
+            for k in 0..<n {
+                let s = subs[k]
+                if s.doc < from { _ = s.advance(from) }
+                if s.doc < first { first = s.doc }
+            }
+            if first == noMoreDocs { doc = noMoreDocs; index = -1; return doc }
+            start = first
+            let end = first >= noMoreDocs - Int32(Self.window) ? noMoreDocs : first + Int32(Self.window)
+            for k in 0..<n {
+                let s = subs[k]
+                var d = s.doc
+                while d < end {
+                    let i = Int(d - first)
+                    sum[i] += s.score()
+                    bits[i >> 6] |= 1 << UInt64(i & 63)
+                    d = s.nextDoc()
+                }
+            }
+            return next(after: -1)
+        }
+    }
+}

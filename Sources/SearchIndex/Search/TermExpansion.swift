@@ -26,19 +26,35 @@ enum TermExpansion {
     /// `word`, whose first `prefixLength` scalars equal `word`'s. Returns each with its distance.
     ///
     /// The walk keeps one row of the edit-distance table per character of the current term, shared with
-    /// the previous term as far as their prefixes agree. When no extension of a prefix can come within
-    /// `maxEdits` (the row's minimum, and the previous row's plus one for a transposition, exceed it), it
-    /// seeks past every term with that prefix.
+    /// the previous term as far as their prefixes agree: the rows are the states of a Levenshtein automaton
+    /// run along the sorted keys. When no extension of a prefix can come within `maxEdits` (the row's
+    /// minimum, and the previous row's plus one for a transposition, exceed it), the walk seeks instead of
+    /// stepping, as an automaton intersected with a sorted term list does (Lucene's `nextString`): every
+    /// character outside the word's few characters near that column gives the same dead row, so the next
+    /// key that can match starts with the same parent prefix and the next larger of those characters, or
+    /// lies past the parent prefix altogether. The keys it reads grow with the terms near the word, not
+    /// with the dictionary.
     static func fuzzyTerms(_ dict: TermDictionaryReader, field: UInt8, word: [UInt32], maxEdits: Int,
                            prefixLength: Int, budget: inout Int) throws -> [(key: [UInt8], docFreq: Int, edits: Int)] {
         let keys = try dict.allKeys()
         let m = word.count, width = m + 1
         let start = [field] + utf8(word.prefix(prefixLength))
-        // (The walk's state lives inside the closure, not captured by it, so it needs no boxes; the key list's
-        // arrays are read through buffer pointers, so the loop does no reference counting.)
         var left = budget
         defer { budget = left }
         let count = keys.count
+        // The walk's state, reused from term to term (no allocation per term): the previous key's scalars and
+        // where each ends in the key (`t`, `ends`), the table rows for its first `depth` scalars (row r at
+        // table[r * width ..< (r + 1) * width]) and their minimums. Plain buffers, grown when a key is longer
+        // than any before: the loop does no reference counting or uniqueness checks.
+        var capacity = 64
+        var t = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        var ends = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        var mins = UnsafeMutablePointer<Int>.allocate(capacity: capacity + 1)
+        var table = UnsafeMutablePointer<Int>.allocate(capacity: (capacity + 1) * width)
+        defer { t.deallocate(); ends.deallocate(); mins.deallocate(); table.deallocate() }
+        let w = UnsafeMutablePointer<UInt32>.allocate(capacity: max(m, 1))
+        defer { w.deallocate() }
+        for j in 0..<m { w[j] = word[j] }
         return try keys.bytes.withUnsafeBufferPointer { all in
           try keys.starts.withUnsafeBufferPointer { starts in
           try keys.docFreqs.withUnsafeBufferPointer { docFreqs in
@@ -47,16 +63,30 @@ enum TermExpansion {
           try keys.pastPrefix[2].withUnsafeBufferPointer { past4 in
             var out: [(key: [UInt8], docFreq: Int, edits: Int)] = []
             var remaining = left
-            // The walk's state, reused from term to term (no allocation per term): the previous key, its scalars
-            // and where each ends in the key (the first `tCount` of `t` and `ends`), and the table rows for its
-            // first `depth` scalars (row r at table[r * width ..< (r + 1) * width]) with their minimums.
-            var prev = 0, prevCount = 0
-            var t = [UInt32](repeating: 0, count: 64), ends = [Int](repeating: 0, count: 64), tCount = 0
-            var table = [Int](repeating: 0, count: 65 * width), mins = [Int](repeating: 0, count: 65)
+            var prev = 0, prevCount = 0, tCount = 0
             for j in 0...m { table[j] = j }
             let far = maxEdits + 1
             var depth = 0
             var seekKey: [UInt8] = []
+            /// Moves `i` to the first key at or after `key[0 ..< n]` followed by `next` (nil: past every key
+            /// starting with `key[0 ..< n]`); false when no key of the field can follow.
+            func seek(_ i: inout Int, _ key: UnsafeBufferPointer<UInt8>, _ n: Int, _ next: UInt32?) -> Bool {
+                if let next {
+                    seekKey.removeAll(keepingCapacity: true)
+                    seekKey.append(contentsOf: UnsafeBufferPointer(rebasing: key[0 ..< n]))
+                    appendUTF8(next, to: &seekKey)
+                } else {
+                    if n <= 1 { return false }   // past the field byte: the field's terms are done
+                    if n <= 4 { i = Int(n == 2 ? past2[i] : n == 3 ? past3[i] : past4[i]); return true }
+                    guard key[n - 1] < 0xFF else { return false }
+                    seekKey.removeAll(keepingCapacity: true)
+                    seekKey.append(contentsOf: UnsafeBufferPointer(rebasing: key[0 ..< n]))
+                    seekKey[n - 1] += 1
+                }
+                let from = i + 1
+                i = seekKey.withUnsafeBufferPointer { keys.lowerBound($0, from: from, in: all) }
+                return true
+            }
             var i = keys.lowerBound(start)
             walk: while i < count {
                 remaining -= 1
@@ -64,6 +94,16 @@ enum TermExpansion {
                 let ks = Int(starts[i]), ke = Int(starts[i + 1])
                 let key = UnsafeBufferPointer(rebasing: all[ks ..< ke])
                 guard key.count >= start.count, start.indices.allSatisfy({ key[$0] == start[$0] }) else { break }
+                if key.count >= capacity {
+                    // A key longer than the buffers (in bytes, so in scalars too): grow them, keeping the state.
+                    let c = key.count * 2
+                    let t2 = UnsafeMutablePointer<UInt32>.allocate(capacity: c); t2.update(from: t, count: tCount)
+                    let e2 = UnsafeMutablePointer<Int>.allocate(capacity: c); e2.update(from: ends, count: tCount)
+                    let m2 = UnsafeMutablePointer<Int>.allocate(capacity: c + 1); m2.update(from: mins, count: depth + 1)
+                    let tb = UnsafeMutablePointer<Int>.allocate(capacity: (c + 1) * width); tb.update(from: table, count: (depth + 1) * width)
+                    t.deallocate(); ends.deallocate(); mins.deallocate(); table.deallocate()
+                    t = t2; ends = e2; mins = m2; table = tb; capacity = c
+                }
                 // Scalars (and rows) shared with the previous key.
                 var commonBytes = 0
                 let limit = min(key.count, prevCount)
@@ -81,28 +121,26 @@ enum TermExpansion {
                     else if b0 >= 0xE0, o + 2 < key.count { v = (b0 & 0x0F) << 12 | UInt32(key[o + 1] & 0x3F) << 6 | UInt32(key[o + 2] & 0x3F); len = 3 }
                     else if b0 >= 0xC0, o + 1 < key.count { v = (b0 & 0x1F) << 6 | UInt32(key[o + 1] & 0x3F); len = 2 }
                     o += len
-                    if tCount == t.count { t.append(0); ends.append(0) }
                     t[tCount] = v; ends[tCount] = o; tCount += 1
                 }
-                if (tCount + 1) * width > table.count { table += [Int](repeating: 0, count: (tCount + 1) * width - table.count); mins += [Int](repeating: 0, count: tCount + 1) }
                 depth = min(depth, common)
                 while depth < tCount {
                     depth += 1
                     let r = depth, c = t[r - 1]
-                    let up = (r - 1) * width, here = r * width
+                    let up = table + (r - 1) * width, here = table + r * width
                     // Only cells within maxEdits of the diagonal can stay within maxEdits: compute that band and
                     // put maxEdits + 1 ("too far") just outside it, where the next row reads.
                     let lo = max(1, r - maxEdits), hi = min(m, r + maxEdits)
-                    table[here] = r
-                    if lo - 1 >= 1 { table[here + lo - 1] = far }
-                    if hi + 1 <= m { table[here + hi + 1] = far }
+                    here[0] = r
+                    if lo - 1 >= 1 { here[lo - 1] = far }
+                    if hi + 1 <= m { here[hi + 1] = far }
                     var rowMin = r <= maxEdits ? r : far
                     var j = lo
                     while j <= hi {
-                        var d = min(table[up + j] + 1, table[here + j - 1] + 1, table[up + j - 1] + (word[j - 1] == c ? 0 : 1))
-                        if r > 1, j > 1, c == word[j - 2], t[r - 2] == word[j - 1] { d = min(d, table[(r - 2) * width + j - 2] + 1) }
+                        var d = min(up[j] + 1, here[j - 1] + 1, up[j - 1] + (w[j - 1] == c ? 0 : 1))
+                        if r > 1, j > 1, c == w[j - 2], t[r - 2] == w[j - 1] { d = min(d, table[(r - 2) * width + j - 2] + 1) }
                         if d > far { d = far }
-                        table[here + j] = d
+                        here[j] = d
                         if d < rowMin { rowMin = d }
                         j += 1
                     }
@@ -110,15 +148,22 @@ enum TermExpansion {
                     // Every later row is at least min(this row's minimum, the previous row's minimum + 1).
                     let bound = min(rowMin, r > 1 ? mins[r - 1] + 1 : Int.max)
                     if bound > maxEdits {
-                        // No term starting with these r scalars can match: skip them all, to the first key
-                        // after that prefix (the prefix with its last byte plus one; UTF-8 has no 0xFF byte).
-                        let n = ends[r - 1]
-                        if n <= 4 { i = Int(n == 2 ? past2[i] : n == 3 ? past3[i] : past4[i]); continue walk }
-                        guard key[n - 1] < 0xFF else { break walk }
-                        seekKey.removeAll(keepingCapacity: true)
-                        seekKey.append(contentsOf: UnsafeBufferPointer(rebasing: key[0 ..< n]))
-                        seekKey[n - 1] += 1
-                        i = seekKey.withUnsafeBufferPointer { keys.lowerBound($0, from: i + 1, in: all) }
+                        // No term starting with these r scalars can match. A character c' in place of c gives a
+                        // row no better than this one unless it equals a word character that the band's matches
+                        // or transpositions read (w[lo - 2 ... hi - 1]), so only those, above c, can start a
+                        // match after the parent prefix (its first r - 1 scalars). (Byte order is scalar order
+                        // in UTF-8.)
+                        var next = UInt32.max
+                        var x = max(0, lo - 2)
+                        while x < hi { let s = w[x]; if s > c && s < next { next = s }; x += 1 }
+                        let parent = r >= 2 ? ends[r - 2] : 1
+                        if parent < start.count {
+                            // Inside the required prefix, only the prefix's own character can follow.
+                            guard seek(&i, key, parent, nil) else { break walk }
+                        } else {
+                            guard seek(&i, key, parent, next == UInt32.max ? nil : next) else { break walk }
+                        }
+                        depth = min(depth, r - 1)
                         continue walk
                     }
                 }
@@ -133,6 +178,15 @@ enum TermExpansion {
             return out
           } } } } }
         }
+    }
+
+    /// Appends `scalar`'s UTF-8 encoding (a value that is no scalar, such as a lone surrogate, encodes as
+    /// the three bytes its bits give, which sort where it would).
+    static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
+        if v < 0x80 { out.append(UInt8(v)) }
+        else if v < 0x800 { out.append(UInt8(0xC0 | v >> 6)); out.append(UInt8(0x80 | v & 0x3F)) }
+        else if v < 0x10000 { out.append(UInt8(0xE0 | v >> 12)); out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F)) }
+        else { out.append(UInt8(0xF0 | (v >> 18) & 0x07)); out.append(UInt8(0x80 | v >> 12 & 0x3F)); out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F)) }
     }
 
     /// Optimal-string-alignment distance between two scalar strings: the brute-force reference the walk

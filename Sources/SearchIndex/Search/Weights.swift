@@ -123,10 +123,10 @@ extension Searcher {
         candidates.sort { $0.docFreq != $1.docFreq ? $0.docFreq > $1.docFreq : $0.key.lexicographicallyPrecedes($1.key) }
         let limit = ctx.options.maxPrefixTerms
         if candidates.count > limit { candidates.removeLast(candidates.count - limit) }
-        let ws = try candidates.map { t in
-            try termWeight(field: field, key: t.key, df: t.docFreq, infos: try segments.map { try $0.term(t.key) }, ctx: ctx)
+        let ts = try candidates.map { t in
+            try termWeightValue(field: field, key: t.key, df: t.docFreq, infos: try segments.map { try $0.term(t.key) }, ctx: ctx)
         }
-        return ws.isEmpty ? .none : .boolean(must: [], should: ws, mustNot: [])
+        return ts.isEmpty ? .none : ts.count == 1 ? .term(ts[0]) : .expansion(ts)
     }
 
     /// A wildcard pattern (`\` escapes) as elements, its literal runs folded like a prefix.
@@ -181,13 +181,13 @@ extension Searcher {
                 : $0.value.df != $1.value.df ? $0.value.df > $1.value.df : $0.key.lexicographicallyPrecedes($1.key)
         }.prefix(ctx.options.maxFuzzyExpansions)
         guard let blended = top.map(\.value.df).max() else { return .none }
-        let ws = try top.map { t -> Weight in
+        let ts = try top.map { t -> TermWeight in
             let length = min(TermExpansion.scalars(of: t.key).count, word.count)
             let similarity = t.value.edits == 0 ? 1 : max(0.1, 1 - Float(t.value.edits) / Float(max(length, 1)))
-            return try termWeight(field: field, key: t.key, df: blended, infos: try segments.map { try $0.term(t.key) },
-                                  ctx: ctx, scale: similarity)
+            return try termWeightValue(field: field, key: t.key, df: blended, infos: try segments.map { try $0.term(t.key) },
+                                       ctx: ctx, scale: similarity)
         }
-        return ws.count == 1 ? ws[0] : .boolean(must: [], should: ws, mustNot: [])
+        return ts.count == 1 ? .term(ts[0]) : .expansion(ts)
     }
 
     private func analyzedWeight(field: Int, text: String, slop: Int, ctx: QueryContext) throws -> Weight {
@@ -232,10 +232,14 @@ extension Searcher {
     /// A term's weight from its per-segment dictionary entries (nil where a segment lacks it); `scale`
     /// multiplies its field boost.
     private func termWeight(field: Int, key: [UInt8], df: Int, infos: [TermInfo?], ctx: QueryContext, scale: Float = 1) throws -> Weight {
+        .term(try termWeightValue(field: field, key: key, df: df, infos: infos, ctx: ctx, scale: scale))
+    }
+
+    private func termWeightValue(field: Int, key: [UInt8], df: Int, infos: [TermInfo?], ctx: QueryContext, scale: Float = 1) throws -> TermWeight {
         try ctx.chargeTerms(1)
         ctx.highlight(field: field, key: key)
         let idf = BM25.idf(docFreq: df, docCount: max(totals.docCount[field], df))
-        return .term(TermWeight(field: field, key: key, idf: idf, boost: boost(field, ctx.options) * scale, infos: infos))
+        return TermWeight(field: field, key: key, idf: idf, boost: boost(field, ctx.options) * scale, infos: infos)
     }
 
     func phraseWeight(field: Int, keys: [[UInt8]], positions: [Int], slop: Int, ctx: QueryContext) throws -> Weight {
@@ -262,6 +266,14 @@ struct TermWeight {
     let idf: Float
     var boost: Float
     let infos: [TermInfo?]
+
+    /// The term's scorer over segment `seg` (number `si`), or nil when the segment lacks the term.
+    func scorer(_ seg: SegmentReader, segmentIndex si: Int, ctx: QueryContext) -> TermScorer? {
+        guard let info = infos[si] else { return nil }
+        return TermScorer(cursor: seg.cursor(info, ctx.read), idf: idf, boost: boost, bm25: ctx.options.bm25,
+                          cache: ctx.normCache(field), norms: seg.norms(field),
+                          fieldName: ctx.totals.names[field], key: key)
+    }
 }
 
 struct PhraseWeight {
@@ -286,6 +298,10 @@ indirect enum Weight {
     case phrase(PhraseWeight)
     case boolean(must: [Weight], should: [Weight], mustNot: [Weight])
     case dismax([Weight], tieBreaker: Float)
+    /// The terms one fuzzy, prefix or wildcard query stands for in one field (two or more), their scores
+    /// summed: a disjunction scored in windows (``ExpansionScorer``), never split into a top-level
+    /// disjunction's clauses.
+    case expansion([TermWeight])
     /// A range of a column's values.
     case range(RangeWeight)
 
@@ -295,11 +311,14 @@ indirect enum Weight {
         switch self {
         case .none: return nil
         case .matchAll: return AllDocsScorer(docCount: seg.meta.docCount)
-        case let .term(t):
-            guard let info = t.infos[si] else { return nil }
-            return TermScorer(cursor: seg.cursor(info, ctx.read), idf: t.idf, boost: t.boost, bm25: ctx.options.bm25,
-                              cache: ctx.normCache(t.field), norms: seg.norms(t.field),
-                              fieldName: ctx.totals.names[t.field], key: t.key)
+        case let .term(t): return t.scorer(seg, segmentIndex: si, ctx: ctx)
+        case let .expansion(ts):
+            let subs = ts.compactMap { $0.scorer(seg, segmentIndex: si, ctx: ctx) }
+            if subs.count <= 1 { return subs.first }
+            if ctx.explaining || !ctx.needsScores {
+                return DisjunctionScorer(subs, docAtATime: ctx.explaining, needsScores: ctx.needsScores)
+            }
+            return ExpansionScorer(subs)
         case let .phrase(p):
             guard let infos = p.infos[si], infos.count == p.offsets.count else { return nil }
             return PhraseScorer(cursors: infos.map { seg.cursor($0, ctx.read) }, offsets: p.offsets, slop: p.slop, keys: p.keys, idf: p.idf, boost: p.boost,
@@ -343,6 +362,7 @@ extension Weight {
         case let .boolean(must, should, mustNot):
             return .boolean(must: must.map { $0.scaled(by: b) }, should: should.map { $0.scaled(by: b) }, mustNot: mustNot)
         case let .dismax(ws, tie): return .dismax(ws.map { $0.scaled(by: b) }, tieBreaker: tie)
+        case let .expansion(ts): return .expansion(ts.map { var t = $0; t.boost *= b; return t })
         }
     }
 }

@@ -248,10 +248,15 @@ struct TermKeys: Sendable {
     /// step instead of a search; those short prefixes (the field byte and a character or two) are where
     /// most of its skips happen.
     let pastPrefix: [[Int32]]
+    /// The longest key's length in bytes.
+    let maxKeyLength: Int
 
     init(bytes: [UInt8], starts: [Int32], docFreqs: [Int32]) {
         self.bytes = bytes; self.starts = starts; self.docFreqs = docFreqs
         let n = docFreqs.count
+        var longest = 0
+        for i in 0..<n { longest = max(longest, Int(starts[i + 1]) - Int(starts[i])) }
+        maxKeyLength = longest
         var past: [[Int32]] = []
         for l in 2...4 {
             var next = [Int32](repeating: Int32(n), count: n)

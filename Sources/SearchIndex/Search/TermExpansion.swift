@@ -44,13 +44,14 @@ enum TermExpansion {
         let count = keys.count
         // The walk's state, reused from term to term (no allocation per term): the previous key's scalars and
         // where each ends in the key (`t`, `ends`), the table rows for its first `depth` scalars (row r at
-        // table[r * width ..< (r + 1) * width]) and their minimums. Plain buffers, grown when a key is longer
-        // than any before: the loop does no reference counting or uniqueness checks.
-        var capacity = 64
-        var t = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-        var ends = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-        var mins = UnsafeMutablePointer<Int>.allocate(capacity: capacity + 1)
-        var table = UnsafeMutablePointer<Int>.allocate(capacity: (capacity + 1) * width)
+        // table[r * width ..< (r + 1) * width]) and their minimums. Plain buffers sized for the longest key
+        // (in bytes, so in scalars too), held in constants: the loop does no reference counting, uniqueness
+        // or exclusivity checks.
+        let capacity = keys.maxKeyLength + 1
+        let t = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
+        let ends = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
+        let mins = UnsafeMutablePointer<Int>.allocate(capacity: capacity + 1)
+        let table = UnsafeMutablePointer<Int>.allocate(capacity: (capacity + 1) * width)
         defer { t.deallocate(); ends.deallocate(); mins.deallocate(); table.deallocate() }
         let w = UnsafeMutablePointer<UInt32>.allocate(capacity: max(m, 1))
         defer { w.deallocate() }
@@ -67,24 +68,60 @@ enum TermExpansion {
             for j in 0...m { table[j] = j }
             let far = maxEdits + 1
             var depth = 0
-            var seekKey: [UInt8] = []
+            // The key a seek looks for, built in place: the parent prefix, then a character or a raised last byte.
+            let target = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 4)
+            defer { target.deallocate() }
+            /// The first key at or after `from` that is not less than `target[0 ..< n]` (`count` when none): a
+            /// galloping search, so a seek just past the current key costs the logarithm of the distance. Keys
+            /// are compared inline, byte by byte: they are short, and a call to memcmp costs more than the loop.
+            func lowerBound(from: Int, _ n: Int) -> Int {
+                @inline(__always) func less(_ k: Int) -> Bool {
+                    let s = Int(starts[k]), len = Int(starts[k + 1]) - s
+                    let m = min(len, n)
+                    var x = 0
+                    while x < m {
+                        let a = all[s + x], b = target[x]
+                        if a != b { return a < b }
+                        x += 1
+                    }
+                    return len < n
+                }
+                guard from < count else { return count }
+                if !less(from) { return from }
+                var lo = from, step = 1, hi = from + 1
+                while hi < count && less(hi) { lo = hi; step *= 2; hi = from + step }
+                hi = min(hi, count)
+                var a = lo + 1, b = hi
+                while a < b {
+                    let mid = (a + b) / 2
+                    if less(mid) { a = mid + 1 } else { b = mid }
+                }
+                return a
+            }
             /// Moves `i` to the first key at or after `key[0 ..< n]` followed by `next` (nil: past every key
             /// starting with `key[0 ..< n]`); false when no key of the field can follow.
             func seek(_ i: inout Int, _ key: UnsafeBufferPointer<UInt8>, _ n: Int, _ next: UInt32?) -> Bool {
+                var tn = n
                 if let next {
-                    seekKey.removeAll(keepingCapacity: true)
-                    seekKey.append(contentsOf: UnsafeBufferPointer(rebasing: key[0 ..< n]))
-                    appendUTF8(next, to: &seekKey)
+                    target.update(from: key.baseAddress!, count: n)
+                    let v = next
+                    if v < 0x80 { target[n] = UInt8(v); tn += 1 }
+                    else if v < 0x800 { target[n] = UInt8(0xC0 | v >> 6); target[n + 1] = UInt8(0x80 | v & 0x3F); tn += 2 }
+                    else if v < 0x10000 {
+                        target[n] = UInt8(0xE0 | v >> 12); target[n + 1] = UInt8(0x80 | v >> 6 & 0x3F)
+                        target[n + 2] = UInt8(0x80 | v & 0x3F); tn += 3
+                    } else {
+                        target[n] = UInt8(0xF0 | (v >> 18) & 0x07); target[n + 1] = UInt8(0x80 | v >> 12 & 0x3F)
+                        target[n + 2] = UInt8(0x80 | v >> 6 & 0x3F); target[n + 3] = UInt8(0x80 | v & 0x3F); tn += 4
+                    }
                 } else {
                     if n <= 1 { return false }   // past the field byte: the field's terms are done
                     if n <= 4 { i = Int(n == 2 ? past2[i] : n == 3 ? past3[i] : past4[i]); return true }
                     guard key[n - 1] < 0xFF else { return false }
-                    seekKey.removeAll(keepingCapacity: true)
-                    seekKey.append(contentsOf: UnsafeBufferPointer(rebasing: key[0 ..< n]))
-                    seekKey[n - 1] += 1
+                    target.update(from: key.baseAddress!, count: n)
+                    target[n - 1] += 1
                 }
-                let from = i + 1
-                i = seekKey.withUnsafeBufferPointer { keys.lowerBound($0, from: from, in: all) }
+                i = lowerBound(from: i + 1, tn)
                 return true
             }
             var i = keys.lowerBound(start)
@@ -94,16 +131,6 @@ enum TermExpansion {
                 let ks = Int(starts[i]), ke = Int(starts[i + 1])
                 let key = UnsafeBufferPointer(rebasing: all[ks ..< ke])
                 guard key.count >= start.count, start.indices.allSatisfy({ key[$0] == start[$0] }) else { break }
-                if key.count >= capacity {
-                    // A key longer than the buffers (in bytes, so in scalars too): grow them, keeping the state.
-                    let c = key.count * 2
-                    let t2 = UnsafeMutablePointer<UInt32>.allocate(capacity: c); t2.update(from: t, count: tCount)
-                    let e2 = UnsafeMutablePointer<Int>.allocate(capacity: c); e2.update(from: ends, count: tCount)
-                    let m2 = UnsafeMutablePointer<Int>.allocate(capacity: c + 1); m2.update(from: mins, count: depth + 1)
-                    let tb = UnsafeMutablePointer<Int>.allocate(capacity: (c + 1) * width); tb.update(from: table, count: (depth + 1) * width)
-                    t.deallocate(); ends.deallocate(); mins.deallocate(); table.deallocate()
-                    t = t2; ends = e2; mins = m2; table = tb; capacity = c
-                }
                 // Scalars (and rows) shared with the previous key.
                 var commonBytes = 0
                 let limit = min(key.count, prevCount)
@@ -178,15 +205,6 @@ enum TermExpansion {
             return out
           } } } } }
         }
-    }
-
-    /// Appends `scalar`'s UTF-8 encoding (a value that is no scalar, such as a lone surrogate, encodes as
-    /// the three bytes its bits give, which sort where it would).
-    static func appendUTF8(_ v: UInt32, to out: inout [UInt8]) {
-        if v < 0x80 { out.append(UInt8(v)) }
-        else if v < 0x800 { out.append(UInt8(0xC0 | v >> 6)); out.append(UInt8(0x80 | v & 0x3F)) }
-        else if v < 0x10000 { out.append(UInt8(0xE0 | v >> 12)); out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F)) }
-        else { out.append(UInt8(0xF0 | (v >> 18) & 0x07)); out.append(UInt8(0x80 | v >> 12 & 0x3F)); out.append(UInt8(0x80 | v >> 6 & 0x3F)); out.append(UInt8(0x80 | v & 0x3F)) }
     }
 
     /// Optimal-string-alignment distance between two scalar strings: the brute-force reference the walk

@@ -88,7 +88,8 @@ final class TermDictionaryReader: Sendable {
     private let blockOffsets: [Int]
     let termCount: Int
     /// Every key with its document frequency, decoded on first use by a multi-term query (see ``allKeys()``).
-    private let keysCache = TermKeysCache()
+    private let keysCache = TermKeysCache<TermKeys>()
+    private let trieCache = TermKeysCache<TermTrie>()
 
     init(file: MappedFile) throws {
         self.file = file
@@ -236,6 +237,15 @@ final class TermDictionaryReader: Sendable {
     }
 }
 
+extension TermDictionaryReader {
+    /// The dictionary's keys as a trie (``TermTrie``), built from ``allKeys()`` on first use and kept: the
+    /// fuzzy walk follows it.
+    func trie() throws -> TermTrie {
+        let keys = try allKeys()
+        return try trieCache.get { TermTrie(keys) }
+    }
+}
+
 /// A dictionary's keys in order, in one byte array, with each term's document frequency. Immutable.
 struct TermKeys: Sendable {
     let bytes: [UInt8]
@@ -309,10 +319,10 @@ struct TermKeys: Sendable {
 
 /// Builds ``TermKeys`` once, for any number of threads.
 /// (`@unchecked Sendable`: `value` is only read or written under `lock`.)
-final class TermKeysCache: @unchecked Sendable {
+final class TermKeysCache<Value>: @unchecked Sendable {
     private let lock = NSLock()
-    private var value: TermKeys? = nil
-    func get(_ build: () throws -> TermKeys) throws -> TermKeys {
+    private var value: Value? = nil
+    func get(_ build: () throws -> Value) throws -> Value {
         lock.lock(); defer { lock.unlock() }
         if let value { return value }
         let v = try build()

@@ -23,145 +23,76 @@ enum TermExpansion {
 
     /// Every term of `field` in `dict` within `maxEdits` optimal-string-alignment edits (insertions,
     /// deletions, substitutions and transpositions of adjacent characters, counted on Unicode scalars) of
-    /// `word`, whose first `prefixLength` scalars equal `word`'s. Returns each with its distance.
+    /// `word`, whose first `prefixLength` scalars equal `word`'s. Returns each with its distance, in key
+    /// order.
     ///
-    /// The walk keeps one row of the edit-distance table per character of the current term, shared with
-    /// the previous term as far as their prefixes agree: the rows are the states of a Levenshtein automaton
-    /// run along the sorted keys. When no extension of a prefix can come within `maxEdits` (the row's
-    /// minimum, and the previous row's plus one for a transposition, exceed it), the walk seeks instead of
-    /// stepping, as an automaton intersected with a sorted term list does (Lucene's `nextString`): every
-    /// character outside the word's few characters near that column gives the same dead row, so the next
-    /// key that can match starts with the same parent prefix and the next larger of those characters, or
-    /// lies past the parent prefix altogether. The keys it reads grow with the terms near the word, not
-    /// with the dictionary.
+    /// A depth-first walk of the dictionary's trie (``TermDictionaryReader/trie()``) that keeps one row of
+    /// the edit-distance table per depth: the rows are the states of a Levenshtein automaton. A node whose
+    /// row, and its parent's plus one for a transposition, exceed `maxEdits` ends its branch. Below a live
+    /// node, every character outside the word's few characters near that column gives the same row, so when
+    /// that row is dead only the children labelled with those characters are looked up, by binary search;
+    /// otherwise every child is tried. The nodes it reads grow with the terms near the word, not with the
+    /// dictionary. Each node read counts against `budget`.
     static func fuzzyTerms(_ dict: TermDictionaryReader, field: UInt8, word: [UInt32], maxEdits: Int,
                            prefixLength: Int, budget: inout Int) throws -> [(key: [UInt8], docFreq: Int, edits: Int)] {
         let keys = try dict.allKeys()
-        let m = word.count, width = m + 1
-        let start = [field] + utf8(word.prefix(prefixLength))
-        var left = budget
-        defer { budget = left }
-        let count = keys.count
-        // The walk's state, reused from term to term (no allocation per term): the previous key's scalars and
-        // where each ends in the key (`t`, `ends`), the table rows for its first `depth` scalars (row r at
-        // table[r * width ..< (r + 1) * width]) and their minimums. Plain buffers sized for the longest key
-        // (in bytes, so in scalars too), held in constants: the loop does no reference counting, uniqueness
-        // or exclusivity checks.
-        let capacity = keys.maxKeyLength + 1
-        let t = UnsafeMutablePointer<UInt32>.allocate(capacity: capacity)
-        let ends = UnsafeMutablePointer<Int>.allocate(capacity: capacity)
-        let mins = UnsafeMutablePointer<Int>.allocate(capacity: capacity + 1)
-        let table = UnsafeMutablePointer<Int>.allocate(capacity: (capacity + 1) * width)
-        defer { t.deallocate(); ends.deallocate(); mins.deallocate(); table.deallocate() }
+        let trie = try dict.trie()
+        return try fuzzyWalk(trie, field: field, word: word, maxEdits: maxEdits, prefixLength: prefixLength, budget: &budget)
+            .map { (Array(keys.key($0.index)), Int(keys.docFreqs[$0.index]), $0.edits) }
+    }
+
+    /// The walk behind ``fuzzyTerms(_:field:word:maxEdits:prefixLength:budget:)``: the matching keys' indexes
+    /// in the dictionary's ``TermKeys``, with their distances.
+    static func fuzzyWalk(_ trie: TermTrie, field: UInt8, word: [UInt32], maxEdits k: Int,
+                          prefixLength: Int, budget: inout Int) throws -> [(index: Int, edits: Int)] {
+        let m = word.count, width = m + 1, far = k + 1
+        // Rows by depth (row r at table[r * width ..< (r + 1) * width]), their minimums, and the path's
+        // scalars: plain buffers sized for the deepest term, held in constants (no reference counting,
+        // uniqueness or exclusivity checks in the loop).
+        let depths = trie.maxDepth + 2
+        let table = UnsafeMutablePointer<Int>.allocate(capacity: (depths + 1) * width)
+        let mins = UnsafeMutablePointer<Int>.allocate(capacity: depths + 1)
+        let t = UnsafeMutablePointer<UInt32>.allocate(capacity: depths + 1)
         let w = UnsafeMutablePointer<UInt32>.allocate(capacity: max(m, 1))
-        defer { w.deallocate() }
+        // The word's characters that can continue a branch below a node (at most 2k + 2 of them).
+        let s = UnsafeMutablePointer<UInt32>.allocate(capacity: 2 * k + 3)
+        defer { table.deallocate(); mins.deallocate(); t.deallocate(); w.deallocate(); s.deallocate() }
         for j in 0..<m { w[j] = word[j] }
-        return try keys.bytes.withUnsafeBufferPointer { all in
-          try keys.starts.withUnsafeBufferPointer { starts in
-          try keys.docFreqs.withUnsafeBufferPointer { docFreqs in
-          try keys.pastPrefix[0].withUnsafeBufferPointer { past2 in
-          try keys.pastPrefix[1].withUnsafeBufferPointer { past3 in
-          try keys.pastPrefix[2].withUnsafeBufferPointer { past4 in
-            var out: [(key: [UInt8], docFreq: Int, edits: Int)] = []
-            var remaining = left
-            var prev = 0, prevCount = 0, tCount = 0
-            for j in 0...m { table[j] = j }
-            let far = maxEdits + 1
-            var depth = 0
-            // The key a seek looks for, built in place: the parent prefix, then a character or a raised last byte.
-            let target = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity + 4)
-            defer { target.deallocate() }
-            /// The first key at or after `from` that is not less than `target[0 ..< n]` (`count` when none): a
-            /// galloping search, so a seek just past the current key costs the logarithm of the distance. Keys
-            /// are compared inline, byte by byte: they are short, and a call to memcmp costs more than the loop.
-            func lowerBound(from: Int, _ n: Int) -> Int {
-                @inline(__always) func less(_ k: Int) -> Bool {
-                    let s = Int(starts[k]), len = Int(starts[k + 1]) - s
-                    let m = min(len, n)
-                    var x = 0
-                    while x < m {
-                        let a = all[s + x], b = target[x]
-                        if a != b { return a < b }
-                        x += 1
-                    }
-                    return len < n
-                }
-                guard from < count else { return count }
-                if !less(from) { return from }
-                var lo = from, step = 1, hi = from + 1
-                while hi < count && less(hi) { lo = hi; step *= 2; hi = from + step }
-                hi = min(hi, count)
-                var a = lo + 1, b = hi
-                while a < b {
-                    let mid = (a + b) / 2
-                    if less(mid) { a = mid + 1 } else { b = mid }
-                }
-                return a
-            }
-            /// Moves `i` to the first key at or after `key[0 ..< n]` followed by `next` (nil: past every key
-            /// starting with `key[0 ..< n]`); false when no key of the field can follow.
-            func seek(_ i: inout Int, _ key: UnsafeBufferPointer<UInt8>, _ n: Int, _ next: UInt32?) -> Bool {
-                var tn = n
-                if let next {
-                    target.update(from: key.baseAddress!, count: n)
-                    let v = next
-                    if v < 0x80 { target[n] = UInt8(v); tn += 1 }
-                    else if v < 0x800 { target[n] = UInt8(0xC0 | v >> 6); target[n + 1] = UInt8(0x80 | v & 0x3F); tn += 2 }
-                    else if v < 0x10000 {
-                        target[n] = UInt8(0xE0 | v >> 12); target[n + 1] = UInt8(0x80 | v >> 6 & 0x3F)
-                        target[n + 2] = UInt8(0x80 | v & 0x3F); tn += 3
-                    } else {
-                        target[n] = UInt8(0xF0 | (v >> 18) & 0x07); target[n + 1] = UInt8(0x80 | v >> 12 & 0x3F)
-                        target[n + 2] = UInt8(0x80 | v >> 6 & 0x3F); target[n + 3] = UInt8(0x80 | v & 0x3F); tn += 4
-                    }
-                } else {
-                    if n <= 1 { return false }   // past the field byte: the field's terms are done
-                    if n <= 4 { i = Int(n == 2 ? past2[i] : n == 3 ? past3[i] : past4[i]); return true }
-                    guard key[n - 1] < 0xFF else { return false }
-                    target.update(from: key.baseAddress!, count: n)
-                    target[n - 1] += 1
-                }
-                i = lowerBound(from: i + 1, tn)
-                return true
-            }
-            var i = keys.lowerBound(start)
-            walk: while i < count {
-                remaining -= 1
-                if remaining < 0 { throw TermExpansion.overBudget }
-                let ks = Int(starts[i]), ke = Int(starts[i + 1])
-                let key = UnsafeBufferPointer(rebasing: all[ks ..< ke])
-                guard key.count >= start.count, start.indices.allSatisfy({ key[$0] == start[$0] }) else { break }
-                // Scalars (and rows) shared with the previous key.
-                var commonBytes = 0
-                let limit = min(key.count, prevCount)
-                while commonBytes < limit && key[commonBytes] == all[prev + commonBytes] { commonBytes += 1 }
-                var common = 0
-                while common < min(depth, tCount) && ends[common] <= commonBytes { common += 1 }
-                prev = ks; prevCount = key.count
-                tCount = common
-                // Decode the rest of the key's scalars (invalid UTF-8 decodes byte by byte, never traps).
-                var o = common > 0 ? ends[common - 1] : 1
-                while o < key.count {
-                    let b0 = UInt32(key[o])
-                    var v = b0, len = 1
-                    if b0 >= 0xF0, o + 3 < key.count { v = (b0 & 0x07) << 18 | UInt32(key[o + 1] & 0x3F) << 12 | UInt32(key[o + 2] & 0x3F) << 6 | UInt32(key[o + 3] & 0x3F); len = 4 }
-                    else if b0 >= 0xE0, o + 2 < key.count { v = (b0 & 0x0F) << 12 | UInt32(key[o + 1] & 0x3F) << 6 | UInt32(key[o + 2] & 0x3F); len = 3 }
-                    else if b0 >= 0xC0, o + 1 < key.count { v = (b0 & 0x1F) << 6 | UInt32(key[o + 1] & 0x3F); len = 2 }
-                    o += len
-                    t[tCount] = v; ends[tCount] = o; tCount += 1
-                }
-                depth = min(depth, common)
-                while depth < tCount {
-                    depth += 1
-                    let r = depth, c = t[r - 1]
+        for j in 0...m { table[j] = j }
+        mins[0] = 0
+        // The nodes still to visit (node, depth): children are pushed in decreasing order, so they are
+        // visited in increasing order and the output is in key order.
+        var stackCapacity = 256
+        var stack = UnsafeMutablePointer<(node: Int32, depth: Int32)>.allocate(capacity: stackCapacity)
+        defer { stack.deallocate() }
+        var top = 0
+        var out: [(index: Int, edits: Int)] = []
+        var remaining = budget
+        defer { budget = remaining }
+        try trie.labels.withUnsafeBufferPointer { labels in
+          try trie.keyIndex.withUnsafeBufferPointer { keyIndex in
+          try trie.childStart.withUnsafeBufferPointer { childStart in
+          try trie.children.withUnsafeBufferPointer { children in
+            let fieldNode = trie.child(0, UInt32(field), children, labels, childStart)
+            guard fieldNode >= 0 else { return }
+            stack[0] = (Int32(fieldNode), 0); top = 1
+            while top > 0 {
+                top -= 1
+                let node = Int(stack[top].node), r = Int(stack[top].depth)
+                if r > 0 {
+                    remaining -= 1
+                    if remaining < 0 { throw TermExpansion.overBudget }
+                    // Row r from row r - 1, for this node's scalar. Only cells within k of the diagonal can stay
+                    // within k: compute that band and put k + 1 ("too far") just outside it, where the next
+                    // row reads.
+                    let c = labels[node]
+                    t[r - 1] = c
                     let up = table + (r - 1) * width, here = table + r * width
-                    // Only cells within maxEdits of the diagonal can stay within maxEdits: compute that band and
-                    // put maxEdits + 1 ("too far") just outside it, where the next row reads.
-                    let lo = max(1, r - maxEdits), hi = min(m, r + maxEdits)
+                    let lo = max(1, r - k), hi = min(m, r + k)
                     here[0] = r
                     if lo - 1 >= 1 { here[lo - 1] = far }
                     if hi + 1 <= m { here[hi + 1] = far }
-                    var rowMin = r <= maxEdits ? r : far
+                    var rowMin = r <= k ? r : far
                     var j = lo
                     while j <= hi {
                         var d = min(up[j] + 1, here[j - 1] + 1, up[j - 1] + (w[j - 1] == c ? 0 : 1))
@@ -173,38 +104,70 @@ enum TermExpansion {
                     }
                     mins[r] = rowMin
                     // Every later row is at least min(this row's minimum, the previous row's minimum + 1).
-                    let bound = min(rowMin, r > 1 ? mins[r - 1] + 1 : Int.max)
-                    if bound > maxEdits {
-                        // No term starting with these r scalars can match. A character c' in place of c gives a
-                        // row no better than this one unless it equals a word character that the band's matches
-                        // or transpositions read (w[lo - 2 ... hi - 1]), so only those, above c, can start a
-                        // match after the parent prefix (its first r - 1 scalars). (Byte order is scalar order
-                        // in UTF-8.)
-                        var next = UInt32.max
-                        var x = max(0, lo - 2)
-                        while x < hi { let s = w[x]; if s > c && s < next { next = s }; x += 1 }
-                        let parent = r >= 2 ? ends[r - 2] : 1
-                        if parent < start.count {
-                            // Inside the required prefix, only the prefix's own character can follow.
-                            guard seek(&i, key, parent, nil) else { break walk }
-                        } else {
-                            guard seek(&i, key, parent, next == UInt32.max ? nil : next) else { break walk }
-                        }
-                        depth = min(depth, r - 1)
-                        continue walk
+                    if min(rowMin, r > 1 ? mins[r - 1] + 1 : Int.max) > k { continue }
+                    let key = Int(keyIndex[node])
+                    // The distance is in the last row's band only when the lengths differ by at most k.
+                    if key >= 0, abs(r - m) <= k, here[m] <= k { out.append((key, here[m])) }
+                }
+                let first = Int(childStart[node]), end = Int(childStart[node + 1])
+                if first == end { continue }
+                if end - first + top > stackCapacity {
+                    let c = max(stackCapacity * 2, end - first + top)
+                    let grown = UnsafeMutablePointer<(node: Int32, depth: Int32)>.allocate(capacity: c)
+                    grown.update(from: stack, count: top)
+                    stack.deallocate(); stack = grown; stackCapacity = c
+                }
+                let next = Int32(r + 1)
+                if r < prefixLength {
+                    // Inside the required prefix: only the word's own next character.
+                    let ch = trie.child(node, w[r], children, labels, childStart)
+                    if ch >= 0 { stack[top] = (Int32(ch), next); top += 1 }
+                    continue
+                }
+                // The row a character that matches nothing near the diagonal would give at depth r + 1.
+                let r1 = r + 1
+                let up = table + r * width
+                let lo = max(1, r1 - k), hi = min(m, r1 + k)
+                var genericMin = r1 <= k ? r1 : far
+                var left = lo - 1 == 0 ? r1 : far
+                var j = lo
+                while j <= hi {
+                    let d = min(min(up[j], left, up[j - 1]) + 1, far)
+                    if d < genericMin { genericMin = d }
+                    left = d
+                    j += 1
+                }
+                if min(genericMin, mins[r] + 1) <= k {
+                    // Any character can continue: try every child.
+                    var x = end - 1
+                    while x >= first { stack[top] = (children[x], next); top += 1; x -= 1 }
+                    continue
+                }
+                // Only the word's characters that the band's matches or transpositions read
+                // (w[lo - 2 ... hi - 1]) can: look those children up, largest first.
+                var n = 0
+                var x = max(0, lo - 2)
+                while x < hi {
+                    // Insert w[x] into s[0 ..< n], kept sorted and without repeats.
+                    let v = w[x]
+                    var y = 0
+                    while y < n && s[y] < v { y += 1 }
+                    if y == n || s[y] != v {
+                        var z = n
+                        while z > y { s[z] = s[z - 1]; z -= 1 }
+                        s[y] = v; n += 1
                     }
+                    x += 1
                 }
-                // The distance is in the last row's band only when the lengths differ by at most maxEdits.
-                if abs(tCount - m) <= maxEdits {
-                    let d = table[tCount * width + m]
-                    if d <= maxEdits { out.append((Array(key), Int(docFreqs[i]), d)) }
+                var y = n - 1
+                while y >= 0 {
+                    let ch = trie.child(node, s[y], children, labels, childStart)
+                    if ch >= 0 { stack[top] = (Int32(ch), next); top += 1 }
+                    y -= 1
                 }
-                i += 1
             }
-            left = remaining
-            return out
-          } } } } }
-        }
+          } } } }
+        return out
     }
 
     /// Optimal-string-alignment distance between two scalar strings: the brute-force reference the walk

@@ -31,8 +31,8 @@ public struct SearchOptions: Sendable {
     /// within its AUTO edit distance (see ``Query/fuzzy(field:text:maxEdits:)``), ranked below exact matches.
     public var typoTolerance = false
     /// Most dictionary terms the fuzzy and wildcard clauses of one query may read while expanding (a leading
-    /// wildcard reads a whole field); more is ``SearchIndexError/invalidArgument(_:)``. Bounds the work of a
-    /// query of many such clauses.
+    /// wildcard reads a whole field; a fuzzy term counts the trie nodes it visits); more is
+    /// ``SearchIndexError/invalidArgument(_:)``. Bounds the work of a query of many such clauses.
     public var maxTermsScanned = 1_000_000
     /// Suggest a corrected query (``SearchResults/suggestion``) when fewer documents than this match;
     /// 0 never suggests. The default, 1, suggests for queries that find nothing; a search box may want 3

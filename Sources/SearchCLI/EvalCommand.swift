@@ -27,9 +27,10 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Stopwords: none or english.") var stopwords: String?
     @Option(help: "Fields: 'title,body' (separate fields, scores summed) or 'flat' (title and text in one field).") var fields: String?
     @Option(name: .long, help: "Field weight, e.g. --boost title=0.5 (repeatable).") var boost: [String] = []
-    @Option(help: "How a word's per-field scores combine: max (dis-max, tie-breaker 0.1; our default) or sum (Lucene/Anserini multifield).") var combine: String?
+    @Option(help: "How a word's per-field scores combine: max (dis-max, tie-breaker 0.1; our default), sum (Lucene/Anserini multifield) or combined (BM25F: the fields scored as one).") var combine: String?
     @Option(help: "Hits retrieved per query.") var hits = 1000
     @Option(name: .customLong("run"), help: "Write the run in TREC format to this file.") var runFile: String?
+    @Option(name: .customLong("per-query"), help: "Write each query's metrics to this file (TSV: query, nDCG@10, R@100, R@1000, AP, RR@10), as trec_eval -q does; for cross-validation over query subsets.") var perQueryFile: String?
     @Flag(help: "Print the metrics as one JSON object.") var json = false
 
     func run() throws {
@@ -50,8 +51,12 @@ struct EvalCommand: ParsableCommand {
         options.bm25 = BM25(k1: k1 ?? (anserini ? 0.9 : 1.2), b: b ?? (anserini ? 0.4 : 0.75))
         options.loadDocuments = false
         let comb = combine ?? (anserini ? "sum" : "max")
-        guard comb == "sum" || comb == "max" else { throw CLIError.input("--combine must be sum or max") }
-        options.fieldCombination = comb == "sum" ? .sum : .max(tieBreaker: 0.1)
+        switch comb {
+        case "sum": options.fieldCombination = .sum
+        case "max": options.fieldCombination = .max(tieBreaker: 0.1)
+        case "combined": options.fieldCombination = .combined
+        default: throw CLIError.input("--combine must be sum, max or combined")
+        }
         for spec in boost {
             let kv = spec.split(separator: "=", maxSplits: 1)
             guard kv.count == 2, let v = Float(kv[1]) else { throw CLIError.input("--boost wants FIELD=NUMBER, got '\(spec)'") }
@@ -93,7 +98,14 @@ struct EvalCommand: ParsableCommand {
         let querySeconds = Date().timeIntervalSince(t1)
         let runData = RankedRun(results: results).removingSelfHits().truncated(to: hits)
         if let runFile { try runData.writeTREC(to: URL(fileURLWithPath: runFile), tag: "searchindex") }
-        let (m, _) = Metrics.evaluate(run: runData, qrels: coll.qrels)
+        let (m, perQuery) = Metrics.evaluate(run: runData, qrels: coll.qrels)
+        if let perQueryFile {
+            var tsv = "query\tndcg@10\trecall@100\trecall@1000\tap\trr@10\n"
+            for (q, x) in perQuery.sorted(by: { $0.key < $1.key }) {
+                tsv += "\(q)\t\(x.ndcgAt10)\t\(x.recallAt100)\t\(x.recallAt1000)\t\(x.map)\t\(x.mrrAt10)\n"
+            }
+            try tsv.write(toFile: perQueryFile, atomically: true, encoding: .utf8)
+        }
         let config = "k1=\(options.bm25.k1) b=\(options.bm25.b) stemmer=\(stem) stopwords=\(stop) fields=\(layout)\(layout == "flat" ? "" : " combine=" + comb)"
         if json {
             let obj: [String: Any] = ["collection": coll.name, "config": config, "queries": m.queriesEvaluated,

@@ -86,7 +86,7 @@ final class ColumnFilter {
                 }
                 return positive
             case let .expansion(ts): return node(.boolean(must: [], should: ts.map { .term($0) }, mustNot: []))
-            case .phrase, .dismax: return nil
+            case .phrase, .dismax, .combined: return nil
             }
         }
         guard let root = node(w) else { return nil }
@@ -139,6 +139,7 @@ final class ColumnFilter {
         case let .phrase(p): return p.infos[si]?.map(\.docFreq).min() ?? 0
         case let .dismax(ws, _): return ws.reduce(0) { $0 + estimatedCost($1, seg, si) }
         case let .expansion(ts): return ts.reduce(0) { $0 + ($1.infos[si]?.docFreq ?? 0) }
+        case let .combined(c): return c.terms.reduce(0) { $0 + ($1.infos[si]?.docFreq ?? 0) }
         }
     }
 }

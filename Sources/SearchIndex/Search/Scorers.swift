@@ -562,3 +562,77 @@ final class ExpansionScorer: ScorerBase, Scorer {
         }
     }
 }
+
+/// One word over several fields scored as if the fields were one (BM25F, as Lucene's
+/// `CombinedFieldQuery`): the word's frequency is the field-weighted sum of its frequencies,
+/// `tf = Σ w_f · tf_f`, and the document's length is the weighted sum of its field lengths,
+/// `dl = Σ w_f · len_f` (each decoded from its norm byte), scored with one BM25 saturation against the
+/// weighted average length: `weight · tf · (k1 + 1) / (tf + k1 · (1 - b + b · dl / avgdl))`. A word in the
+/// title then adds to its frequency in the body instead of competing with it, so a document does not gain
+/// from spreading the word over fields the way a sum of per-field scores lets it.
+final class CombinedTermScorer: ScorerBase, Scorer {
+    /// Per field that has the term in this segment: its cursor and weight.
+    let cursors: [PostingsCursor]
+    let fieldWeights: [Float]
+    /// Every combined field's norms and weight (a document's length counts all of them).
+    let norms: [UnsafeRawBufferPointer]
+    let normWeights: [Float]
+    let weight: Float
+    let k1: Float, b: Float, avgdl: Float
+    let label: String
+    let idf: Float, boost: Float
+    private var bound: Float = 0
+
+    init(cursors: [PostingsCursor], fieldWeights: [Float], norms: [UnsafeRawBufferPointer], normWeights: [Float],
+         idf: Float, boost: Float, bm25: BM25, avgdl: Float, label: String) {
+        self.cursors = cursors; self.fieldWeights = fieldWeights; self.norms = norms; self.normWeights = normWeights
+        self.idf = idf; self.boost = boost; weight = idf * boost
+        k1 = bm25.k1; b = bm25.b; self.avgdl = max(avgdl, 1e-9); self.label = label
+        super.init()
+        // The largest weighted frequency any document can have, with the shortest length (0): a bound.
+        var tf: Float = 0
+        for (c, w) in zip(cursors, fieldWeights) { tf += w * Float(c.skip.blockMaxFreq.max() ?? 0) }
+        bound = tf > 0 ? weight * tf * (k1 + 1) / (tf + k1 * (1 - b)) : 0
+    }
+    var cost: Int { cursors.reduce(0) { $0 + $1.docFreq } }
+    var maxScore: Float { bound }
+    func nextDoc() -> Int32 {
+        var m = noMoreDocs
+        if doc == -1 { for c in cursors { m = min(m, c.nextDoc()) }; doc = m; return m }
+        let current = doc
+        for c in cursors {
+            if c.doc == current { _ = c.nextDoc() }
+            m = min(m, c.doc)
+        }
+        doc = m; return m
+    }
+    func advance(_ target: Int32) -> Int32 {
+        var m = noMoreDocs
+        for c in cursors {
+            if c.doc < target { _ = c.advance(target) }
+            m = min(m, c.doc)
+        }
+        doc = m; return m
+    }
+    /// The weighted frequency and length of the current document.
+    private func tfAndLength() -> (tf: Float, dl: Float) {
+        var tf: Float = 0, dl: Float = 0
+        let d = doc
+        for i in cursors.indices where cursors[i].doc == d { tf += fieldWeights[i] * Float(cursors[i].freq) }
+        for i in norms.indices { dl += normWeights[i] * NormCodec.table[Int(norms[i][Int(d)])] }
+        return (tf, dl)
+    }
+    func score() -> Float {
+        let (tf, dl) = tfAndLength()
+        return weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))
+    }
+    func explain() -> Explanation {
+        let (tf, dl) = tfAndLength()
+        return Explanation(value: score(), description: "\(label): idf × boost × tf-norm, fields combined (BM25F)", details: [
+            Explanation(value: idf, description: "idf = ln(1 + (N - df + 0.5) / (df + 0.5)), df = the most documents any of the fields has it in"),
+            Explanation(value: boost, description: "boost"),
+            Explanation(value: tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl)),
+                        description: "tf·(k1+1) / (tf + k1·(1 - b + b·dl/avgdl)), tf = Σ field weight × freq = \(tf), dl = Σ field weight × length = \(dl), avgdl = \(avgdl)"),
+        ])
+    }
+}

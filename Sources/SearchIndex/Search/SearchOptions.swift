@@ -81,6 +81,13 @@ public struct SearchOptions: Sendable {
 
 /// See ``SearchOptions/fieldCombination``.
 public enum FieldCombination: Sendable, Equatable {
+    /// Each field scored on its own, the scores added (Lucene's multi-field query).
     case sum
+    /// The best field's score plus `tieBreaker` times the others' (dis-max).
     case max(tieBreaker: Float)
+    /// A word's fields scored as one (BM25F, as Lucene's `CombinedFieldQuery`): its frequencies and the
+    /// document's field lengths are added up, weighted by the fields' boosts, before one BM25 saturation.
+    /// Applies to plain words; a phrase, prefix, wildcard or fuzzy term over several fields falls back to
+    /// dis-max with tie-breaker 0.1.
+    case combined
 }

@@ -215,7 +215,30 @@ extension Searcher {
         switch ctx.options.fieldCombination {
         case .sum: return .boolean(must: [], should: ws, mustNot: [])
         case let .max(tie): return .dismax(ws, tieBreaker: tie)
+        case .combined:
+            let terms = ws.compactMap { w -> TermWeight? in if case let .term(t) = w { return t }; return nil }
+            guard terms.count == ws.count else { return .dismax(ws, tieBreaker: 0.1) }
+            return .combined(combinedWeight(terms, ctx: ctx))
         }
+    }
+
+    /// One word's terms in several fields as one BM25F term (``FieldCombination/combined``): the field
+    /// boosts weight frequencies and lengths; df is the most documents any of the fields has the word in,
+    /// over the most documents any of them has text in; the average length is the weighted sum of the
+    /// fields' token counts over those documents.
+    func combinedWeight(_ terms: [TermWeight], ctx: QueryContext) -> CombinedWeight {
+        var df = 0, docs = 0, length: Float = 0
+        let weights = terms.map { boost($0.field, ctx.options) }
+        for (t, w) in zip(terms, weights) {
+            df = max(df, t.infos.reduce(0) { $0 + ($1?.docFreq ?? 0) })
+            docs = max(docs, totals.docCount[t.field])
+            length += w * Float(totals.tokens[t.field])
+        }
+        let idf = BM25.idf(docFreq: df, docCount: max(docs, df))
+        let word = String(decoding: terms[0].key.dropFirst(), as: UTF8.self)
+        return CombinedWeight(terms: terms, fieldWeights: weights, idf: idf, boost: 1,
+                              avgdl: docs > 0 ? length / Float(docs) : 1,
+                              label: "(\(terms.map { ctx.totals.names[$0.field] }.joined(separator: " "))):\(word)")
     }
 
     func termWeight(field: Int, key: [UInt8], ctx: QueryContext) throws -> Weight {
@@ -276,6 +299,18 @@ struct TermWeight {
     }
 }
 
+/// A word over several fields scored as one field (``CombinedTermScorer``).
+struct CombinedWeight {
+    /// The word's term in each field (their own idf and boost unused).
+    let terms: [TermWeight]
+    let fieldWeights: [Float]
+    let idf: Float
+    /// The query's boost (`^`), outside the saturation.
+    var boost: Float
+    let avgdl: Float
+    let label: String
+}
+
 struct PhraseWeight {
     let field: Int
     let offsets: [UInt32]
@@ -304,6 +339,8 @@ indirect enum Weight {
     case expansion([TermWeight])
     /// A range of a column's values.
     case range(RangeWeight)
+    /// A word over several fields, scored as one field (BM25F).
+    case combined(CombinedWeight)
 
     /// The weight's scorer over segment `seg` (number `si` of the snapshot), or nil when nothing in the segment
     /// can match.
@@ -312,6 +349,17 @@ indirect enum Weight {
         case .none: return nil
         case .matchAll: return AllDocsScorer(docCount: seg.meta.docCount)
         case let .term(t): return t.scorer(seg, segmentIndex: si, ctx: ctx)
+        case let .combined(c):
+            var cursors: [PostingsCursor] = [], weights: [Float] = []
+            for (t, w) in zip(c.terms, c.fieldWeights) {
+                guard let info = t.infos[si] else { continue }
+                cursors.append(seg.cursor(info, ctx.read)); weights.append(w)
+            }
+            if cursors.isEmpty { return nil }
+            var norms: [UnsafeRawBufferPointer] = [], normWeights: [Float] = []
+            for (t, w) in zip(c.terms, c.fieldWeights) { if let n = seg.norms(t.field) { norms.append(n); normWeights.append(w) } }
+            return CombinedTermScorer(cursors: cursors, fieldWeights: weights, norms: norms, normWeights: normWeights,
+                                      idf: c.idf, boost: c.boost, bm25: ctx.options.bm25, avgdl: c.avgdl, label: c.label)
         case let .expansion(ts):
             let subs = ts.compactMap { $0.scorer(seg, segmentIndex: si, ctx: ctx) }
             if subs.count <= 1 { return subs.first }
@@ -363,6 +411,7 @@ extension Weight {
             return .boolean(must: must.map { $0.scaled(by: b) }, should: should.map { $0.scaled(by: b) }, mustNot: mustNot)
         case let .dismax(ws, tie): return .dismax(ws.map { $0.scaled(by: b) }, tieBreaker: tie)
         case let .expansion(ts): return .expansion(ts.map { var t = $0; t.boost *= b; return t })
+        case var .combined(c): c.boost *= b; return .combined(c)
         }
     }
 }

@@ -28,6 +28,7 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Fields: 'title,body' (separate fields, scores summed) or 'flat' (title and text in one field).") var fields: String?
     @Option(name: .long, help: "Field weight, e.g. --boost title=0.5 (repeatable).") var boost: [String] = []
     @Option(help: "How a word's per-field scores combine: max (dis-max, tie-breaker 0.1; our default), sum (Lucene/Anserini multifield) or combined (BM25F: the fields scored as one).") var combine: String?
+    @Option(help: "Term proximity weight (0: off; see SearchOptions.proximityWeight).") var proximity: Float?
     @Option(help: "Hits retrieved per query.") var hits = 1000
     @Option(name: .customLong("run"), help: "Write the run in TREC format to this file.") var runFile: String?
     @Option(name: .customLong("per-query"), help: "Write each query's metrics to this file (TSV: query, nDCG@10, R@100, R@1000, AP, RR@10), as trec_eval -q does; for cross-validation over query subsets.") var perQueryFile: String?
@@ -50,6 +51,7 @@ struct EvalCommand: ParsableCommand {
         var options = SearchOptions(limit: hits + 1)
         options.bm25 = BM25(k1: k1 ?? (anserini ? 0.9 : 1.2), b: b ?? (anserini ? 0.4 : 0.75))
         options.loadDocuments = false
+        if let proximity { options.proximityWeight = anserini ? 0 : proximity }
         let comb = combine ?? (anserini ? "sum" : "max")
         switch comb {
         case "sum": options.fieldCombination = .sum
@@ -106,7 +108,7 @@ struct EvalCommand: ParsableCommand {
             }
             try tsv.write(toFile: perQueryFile, atomically: true, encoding: .utf8)
         }
-        let config = "k1=\(options.bm25.k1) b=\(options.bm25.b) stemmer=\(stem) stopwords=\(stop) fields=\(layout)\(layout == "flat" ? "" : " combine=" + comb)"
+        let config = "k1=\(options.bm25.k1) b=\(options.bm25.b) stemmer=\(stem) stopwords=\(stop) fields=\(layout)\(layout == "flat" ? "" : " combine=" + comb) proximity=\(options.proximityWeight)"
         if json {
             let obj: [String: Any] = ["collection": coll.name, "config": config, "queries": m.queriesEvaluated,
                                       "ndcg@10": m.ndcgAt10, "recall@100": m.recallAt100, "recall@1000": m.recallAt1000,

@@ -70,4 +70,75 @@ final class RelevanceTests: XCTestCase {
             }
         }
     }
+
+    func testClosenessGoldenValues() {
+        XCTAssertEqual(Proximity.closeness([1], [2]), 1)                  // adjacent
+        XCTAssertEqual(Proximity.closeness([2], [1]), 1)                  // either order
+        XCTAssertEqual(Proximity.closeness([1], [3]), 0.25)
+        XCTAssertEqual(Proximity.closeness([1], [6]), 1.0 / 25)           // the window's edge
+        XCTAssertEqual(Proximity.closeness([1], [7]), 0)                  // past it
+        XCTAssertEqual(Proximity.closeness([1, 10], [2, 8, 30]), 1.25, accuracy: 1e-6)   // 1-2: 1, 10-8: 1/4; 1-8 is 7 apart
+        XCTAssertEqual(Proximity.closeness([], [1]), 0)
+    }
+
+    /// The proximity bonus re-ranks the best `proximityDepth` hits exactly as a brute-force computation from
+    /// the documents' words says: BM25 (the engine's, without the bonus) plus weight × Σ over word pairs of
+    /// min(idf) · acc · (k1 + 1) / (acc + K), acc = Σ 1/d² over occurrences at most 5 apart.
+    func testProximityRerankEqualsBruteForce() throws {
+        var rng = SeededRNG(seed: 31)
+        let vocab = (0..<25).map { "w\($0)" }
+        var docs: [Document] = [], bodies: [[String]] = []
+        for i in 0..<250 {
+            let b = (0..<(Int(rng.next() % 30) + 2)).map { _ in vocab[Int(min(rng.next() % 25, rng.next() % 25))] }
+            bodies.append(b)
+            docs.append(makeDoc("d\(i)", title: "", body: b.joined(separator: " ")))
+        }
+        let dir = temporaryDirectory(self)
+        try buildIndex(dir, docs, perSegment: 90, analyzer: plainAnalyzer())
+        let s = try Searcher(path: dir)
+        let bodyField = try XCTUnwrap(s.manifest.fields.firstIndex(of: "body"))
+        let avgdl = Float(s.totals.tokens[bodyField]) / Float(s.totals.docCount[bodyField])
+        for trial in 0..<30 {
+            let query = Array(Set((0..<(Int(rng.next() % 3) + 2)).map { _ in vocab[Int(rng.next() % 12)] })).sorted()
+            guard query.count >= 2 else { continue }
+            var plain = SearchOptions(limit: 40)
+            let base = try s.search(query.joined(separator: " "), options: plain)
+            var o = plain
+            o.proximityWeight = 0.5 + Float(trial % 3) * 0.5
+            o.proximityDepth = 40
+            plain.limit = 15; o.limit = 15
+            let got = try s.search(query.joined(separator: " "), options: o)
+            let k1 = o.bm25.k1, b = o.bm25.b
+            let idf = Dictionary(uniqueKeysWithValues: query.map { w in
+                (w, BM25.idf(docFreq: bodies.filter { $0.contains(w) }.count, docCount: s.totals.docCount[bodyField]))
+            })
+            var expected: [(Float, Int)] = base.hits.map { h in
+                let words = bodies[h.docID]
+                let dl = NormCodec.table[Int(NormCodec.encode(words.count))]
+                let K = k1 * (1 - b + b * dl / avgdl)
+                var bonus: Float = 0
+                for i in query.indices { for j in (i + 1)..<query.count {
+                    var acc: Float = 0
+                    for (p, x) in words.enumerated() where x == query[i] {
+                        for (q, y) in words.enumerated() where y == query[j] && abs(p - q) <= 5 && p != q {
+                            acc += 1 / Float((p - q) * (p - q))
+                        }
+                    }
+                    if acc > 0 { bonus += min(idf[query[i]]!, idf[query[j]]!) * acc * (k1 + 1) / (acc + K) }
+                } }
+                return (h.score + o.proximityWeight * bonus, h.docID)
+            }
+            expected.sort { $0.0 != $1.0 ? $0.0 > $1.0 : $0.1 < $1.1 }
+            XCTAssertEqual(got.hits.count, min(15, expected.count))
+            for (h, e) in zip(got.hits, expected) { XCTAssertEqual(h.score, e.0, accuracy: 1e-4, "\(query)") }
+            for (i, (h, e)) in zip(got.hits, expected).enumerated() where
+                (i == 0 || expected[i - 1].0 - e.0 > 1e-3) && (i + 1 >= expected.count || e.0 - expected[i + 1].0 > 1e-3) {
+                XCTAssertEqual(h.docID, e.1, "rank \(i) of \(query)")
+            }
+            if let top = got.hits.first {
+                let e = try s.explain(try Query.parse(query.joined(separator: " ")), docID: top.docID, options: o)
+                XCTAssertEqual(e?.value ?? -1, top.score, accuracy: 1e-4, "explain of \(query)")
+            }
+        }
+    }
 }

@@ -26,6 +26,15 @@ final class QueryContext {
     var negated = 0
     /// Dictionary keys the query's fuzzy and wildcard expansions may still read.
     var scanBudget: Int
+    /// The query's plain words per field (not excluded ones), for the proximity bonus.
+    private(set) var proximityTerms: [Proximity.Term] = []
+
+    /// Records a plain word's term in one field for the proximity bonus (once; not inside an excluded clause).
+    func recordProximity(_ w: Weight) {
+        guard negated == 0, case let .term(t) = w, t.field > 0,
+              !proximityTerms.contains(where: { $0.field == t.field && $0.key == t.key }) else { return }
+        proximityTerms.append(Proximity.Term(field: t.field, key: t.key, idf: t.idf, infos: t.infos))
+    }
 
     /// Records a term the query searches `field` for (unless it is inside an excluded clause).
     func highlight(field: Int, key: [UInt8]) {

@@ -16,6 +16,12 @@ public struct SearchOptions: Sendable {
     /// Elasticsearch's `best_fields` with a small tie-breaker: the best field counts, others add 10%, so a word
     /// that is in both title and body is not counted twice. `.sum` is Lucene's `MultiFieldQueryParser`.
     public var fieldCombination: FieldCombination = .max(tieBreaker: 0.1)
+    /// How much the query's words occurring near each other add to a hit's score (term proximity, see
+    /// ``Proximity``): `score = bm25 + proximityWeight · bonus`; 0 turns it off. It applies to results
+    /// ranked by score without `searchAfter` or facets, and to ``Searcher/explain(_:docID:options:)``.
+    public var proximityWeight: Float = 0
+    /// How many of the best documents by BM25 the proximity bonus re-ranks (at least `offset + limit`).
+    public var proximityDepth = 100
     /// Count every matching document for ``SearchResults/totalHits``. When false (the default), an OR query
     /// may skip documents that cannot reach the top `limit` (MaxScore), and `totalHits` is then a lower bound.
     public var countAllHits = false

@@ -85,7 +85,9 @@ public final class Searcher: Sendable {
         var exact = true
         var facets: [FacetResult] = []
         if options.sort.isEmpty && options.searchAfter == nil && options.facets.isEmpty {
-            var heap = TopK(k: k)
+            // With the proximity bonus, the best `proximityDepth` by BM25 are collected and re-ranked.
+            let rerank = options.proximityWeight > 0 && k > 0 && ctx.proximityTerms.count >= 2
+            var heap = TopK(k: rerank ? max(k, options.proximityDepth) : k)
             for (si, seg) in segments.enumerated() {
                 guard let (scorer, filter) = try segmentScorer(w, filter: filterWeight, si, needsScores: heap.k > 0, ctx) else { continue }
                 let base = Int32(bases[si])
@@ -97,8 +99,10 @@ public final class Searcher: Sendable {
                 }
                 try ctx.read.errors.check()
             }
-            hits.reserveCapacity(max(0, heap.count - options.offset))
-            for (score, doc) in heap.sorted().dropFirst(options.offset) {
+            hits.reserveCapacity(max(0, min(heap.count, k) - options.offset))
+            var ranked = heap.sorted()
+            if rerank { ranked = Array(try proximityRerank(ranked, ctx: ctx).prefix(k)) }
+            for (score, doc) in ranked.dropFirst(options.offset) {
                 hits.append(Hit(docID: Int(doc), score: score))
             }
         } else {
@@ -191,7 +195,15 @@ public final class Searcher: Sendable {
             try ctx.read.errors.check()
             return nil
         }
-        let e = scorer.explain()
+        var e = scorer.explain()
+        if options.proximityWeight > 0, ctx.proximityTerms.count >= 2 {
+            let bonus = try proximityBonus([Int32(local)], segment: si, terms: ctx.proximityTerms, ctx: ctx)[0]
+            if bonus > 0 {
+                e = Explanation(value: e.value + options.proximityWeight * bonus, description: "BM25 plus the proximity bonus", details: [
+                    e, Explanation(value: options.proximityWeight * bonus, description: "proximity: weight \(options.proximityWeight) × bonus \(bonus) (query words within \(Proximity.window) positions)"),
+                ])
+            }
+        }
         try ctx.read.errors.check()
         return e
     }

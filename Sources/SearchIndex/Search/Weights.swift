@@ -32,7 +32,11 @@ extension Searcher {
             if ctx.options.typoTolerance {
                 return try perField(f, ctx) { field in try fuzzyWeight(field: field, text: text, maxEdits: nil, ctx: ctx, plainWord: true) }
             }
-            return try perField(f, ctx) { field in try analyzedWeight(field: field, text: text, slop: 0, ctx: ctx) }
+            return try perField(f, ctx) { field in
+                let w = try analyzedWeight(field: field, text: text, slop: 0, ctx: ctx)
+                ctx.recordProximity(w)
+                return w
+            }
         case let .phrase(f, text):
             if f == Manifest.idField { return try idWeight(text, ctx: ctx) }
             // A word that analyzes to several terms (e-mail, 東京) is a phrase; a one-word phrase is a term.
@@ -43,7 +47,9 @@ extension Searcher {
         case let .exactTerm(f, term):
             if f == Manifest.idField { return try idWeight(term, ctx: ctx) }
             return try perField(f, ctx) { field in
-                try termWeight(field: field, key: [UInt8(field)] + Array(term.utf8), ctx: ctx)
+                let w = try termWeight(field: field, key: [UInt8(field)] + Array(term.utf8), ctx: ctx)
+                ctx.recordProximity(w)
+                return w
             }
         case let .prefix(f, text):
             if f == Manifest.idField {

@@ -27,8 +27,9 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Stopwords: none or english.") var stopwords: String?
     @Option(help: "Fields: 'title,body' (separate fields, scores summed) or 'flat' (title and text in one field).") var fields: String?
     @Option(name: .long, help: "Field weight, e.g. --boost title=0.5 (repeatable).") var boost: [String] = []
-    @Option(help: "How a word's per-field scores combine: max (dis-max, tie-breaker 0.1; our default), sum (Lucene/Anserini multifield) or combined (BM25F: the fields scored as one).") var combine: String?
+    @Option(help: "How a word's per-field scores combine: combined (BM25F: the fields scored as one; our default), max (dis-max, tie-breaker 0.1), or sum (Lucene/Anserini multifield).") var combine: String?
     @Option(help: "Term proximity weight (0: off; see SearchOptions.proximityWeight).") var proximity: Float?
+    @Option(name: .customLong("query-stopwords"), help: "Drop these stopwords from the queries only (none or english), the index keeping every word.") var queryStopwords = "none"
     @Option(help: "Hits retrieved per query.") var hits = 1000
     @Option(name: .customLong("run"), help: "Write the run in TREC format to this file.") var runFile: String?
     @Option(name: .customLong("per-query"), help: "Write each query's metrics to this file (TSV: query, nDCG@10, R@100, R@1000, AP, RR@10), as trec_eval -q does; for cross-validation over query subsets.") var perQueryFile: String?
@@ -52,7 +53,7 @@ struct EvalCommand: ParsableCommand {
         options.bm25 = BM25(k1: k1 ?? (anserini ? 0.9 : 1.2), b: b ?? (anserini ? 0.4 : 0.75))
         options.loadDocuments = false
         if let proximity { options.proximityWeight = anserini ? 0 : proximity }
-        let comb = combine ?? (anserini ? "sum" : "max")
+        let comb = combine ?? (anserini ? "sum" : "combined")
         switch comb {
         case "sum": options.fieldCombination = .sum
         case "max": options.fieldCombination = .max(tieBreaker: 0.1)
@@ -91,9 +92,12 @@ struct EvalCommand: ParsableCommand {
 
         let t1 = Date()
         var results: [String: [(docID: String, score: Double)]] = [:]
+        guard queryStopwords == "none" || queryStopwords == "english" else { throw CLIError.input("--query-stopwords must be none or english") }
+        let queryAnalyzer: Analyzer = queryStopwords == "english"
+            ? try StandardAnalyzer(stemmer: stem == "none" ? nil : stem, stopwords: StandardAnalyzer.englishStopwords) : searcher.analyzer
         for q in coll.queries {
             var clauses: [Query.Clause] = []
-            searcher.analyzer.analyze(q.text) { t, _ in clauses.append(.init(.should, .exactTerm(field: nil, term: String(decoding: t, as: UTF8.self)))) }
+            queryAnalyzer.analyze(q.text) { t, _ in clauses.append(.init(.should, .exactTerm(field: nil, term: String(decoding: t, as: UTF8.self)))) }
             let r = clauses.isEmpty ? SearchResults(hits: [], totalHits: 0) : try searcher.search(.boolean(clauses), options: options)
             results[q.id] = r.hits.map { (docID: ids[$0.docID], score: Double($0.score)) }
         }

@@ -18,7 +18,8 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "BM25 k1.") var k1: Float = 1.2
     @Option(help: "BM25 b.") var b: Float = 0.75
     @Option(name: .long, help: "Boost a field, e.g. --boost title=2 (repeatable).") var boost: [String] = []
-    @Option(help: "How a word's per-field scores combine: max (dis-max with tie-breaker 0.1) or sum.") var combine = "max"
+    @Option(help: "How a word's fields combine: combined (BM25F: the fields scored as one; the default), max (dis-max with tie-breaker 0.1) or sum.") var combine = "combined"
+    @Option(help: "Term proximity weight: query words near each other lift a hit (0, the default: off; 0.25 is a good start; costs latency).") var proximity: Float = 0
     @Option(help: "Highlight matches: auto (on a terminal, unless NO_COLOR is set), always, never.") var color = "auto"
     @Option(help: "Keep only matches of this query, without changing scores; its clauses combine with AND, e.g. 'topics:crude date:[1987-03-01 TO 1987-03-31]'.") var filter: String?
     @Option(parsing: .unconditionalSingleValue, help: "Sort by a typed field: date (oldest first) or -date (newest first); repeat or comma-separate for ties; _score for the score.") var sort: [String] = []
@@ -42,8 +43,14 @@ struct QueryCommand: ParsableCommand {
         options.suggestBelow = 3
         options.bm25 = BM25(k1: k1, b: b)
         guard ["auto", "always", "never"].contains(color) else { throw CLIError.input("--color must be auto, always or never") }
-        guard combine == "sum" || combine == "max" else { throw CLIError.input("--combine must be sum or max") }
-        if combine == "sum" { options.fieldCombination = .sum }
+        switch combine {
+        case "combined": options.fieldCombination = .combined
+        case "max": options.fieldCombination = .max(tieBreaker: 0.1)
+        case "sum": options.fieldCombination = .sum
+        default: throw CLIError.input("--combine must be combined, max or sum")
+        }
+        guard proximity >= 0, proximity.isFinite else { throw CLIError.input("--proximity must be 0 or more") }
+        options.proximityWeight = proximity
         if !field.isEmpty {
             let known = Set(searcher.textFields)
             for f in field where !known.contains(f) {

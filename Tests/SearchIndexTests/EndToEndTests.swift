@@ -16,11 +16,16 @@ final class EndToEndTests: XCTestCase {
         let s = try Searcher(path: dir)
         XCTAssertEqual(s.documentCount, 4)
         let r = try s.search("Tangier arrest")
-        // OR: every document with either word. (BM25 ranks "d" first: "arrest" in its 3-word title outweighs
-        // both words in a's 18-word body, whether field scores are summed or combined by dis-max.)
+        // OR: every document with either word. With the fields scored as one (the default, BM25F), "a" ranks
+        // first: both words, "arrest" twice. Scored per field, "d" wins instead: "arrest" in its 3-word title
+        // outweighs both words in a's 18-word body, whether the field scores are summed or combined by dis-max.
         XCTAssertEqual(Set(r.hits.map { $0.document?.id ?? "" }), ["a", "c", "d"])
         XCTAssertEqual(r.totalHits, 3)
-        XCTAssertEqual(r.hits.first?.document?.id, "d")
+        XCTAssertEqual(r.hits.first?.document?.id, "a")
+        for c in [FieldCombination.max(tieBreaker: 0.1), .sum] {
+            var o = SearchOptions(); o.fieldCombination = c
+            XCTAssertEqual(try s.search("Tangier arrest", options: o).hits.first?.document?.id, "d", "\(c)")
+        }
         // AND: only "a" has both words.
         var and = SearchOptions()
         and.defaultOperator = .and

@@ -42,7 +42,7 @@ let k = Int(opts["k"] ?? "10") ?? 10
 let repeatCount = max(1, Int(opts["repeat"] ?? "1") ?? 1)
 let warmup = max(0, Int(opts["warmup"] ?? "0") ?? 0)
 let analyzerName = opts["analyzer"] ?? "default"
-var bm25 = BM25()
+var bm25 = SearchOptions().bm25
 if let v = opts["k1"].flatMap(Float.init) { bm25.k1 = v }
 if let v = opts["b"].flatMap(Float.init) { bm25.b = v }
 
@@ -136,6 +136,8 @@ let searcher: Searcher
 do { searcher = try Searcher(path: indexDir, analyzer: analyzer) } catch { fail("open failed: \(error)") }
 var options = SearchOptions(limit: k)
 options.bm25 = bm25
+if let v = opts["proximity"].flatMap(Float.init) { options.proximityWeight = v }
+if let v = opts["proximity-depth"].flatMap(Int.init) { options.proximityDepth = v }
 switch mode {
 case "filter":
     options.filter = .boolean([.init(.must, .range(field: "date", lower: "1987-03-01", upper: "1987-03-31", includeLower: true, includeUpper: true)),

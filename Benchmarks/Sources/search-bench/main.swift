@@ -1,7 +1,8 @@
 // The macro benchmark: speaks the protocol of ../shared/peers so one run yields one table.
 //   search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--warmup N] [--index-dir DIR]
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
-//                [--stream] [--reuse] [--fuzzy N|auto]
+//                [--stream] [--reuse] [--fuzzy N|auto] [--proximity W] [--proximity-depth N]
+//                [--combine combined|max|sum] [--two-fields]
 //   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
@@ -9,6 +10,8 @@
 // (scores unchanged); `sort` the order newest first (the --out rows carry the date in ms); `facet` the top
 // 10 `places` over all matches (no hits: the --out rows are then value and count). --facet-term WORD also times the places facet over every match
 // of WORD (20 runs after 2 warm-ups) and reports facet_term_ms (median), facet_term_matches, facet_term_top.
+// --two-fields (JSONL only) indexes title and body as two fields, so --combine (how a word's fields combine)
+// matters; --proximity W turns the term-proximity re-ranking on (SearchOptions.proximityWeight).
 // --reuse (with --index-dir): if DIR already holds an index, skip indexing and only run the queries (for
 // profiling the query path alone); index_s is then 0.
 // Like the peers, all documents are read into memory before the index timer starts (--stream reads each
@@ -32,7 +35,7 @@ var opts: [String: String] = [:]
 var flags: Set<String> = []
 var it = CommandLine.arguments.dropFirst().makeIterator()
 while let a = it.next() {
-    if a == "--store" || a == "--stream" || a == "--reuse" { flags.insert(String(a.dropFirst(2))); continue }
+    if a == "--store" || a == "--stream" || a == "--reuse" || a == "--two-fields" { flags.insert(String(a.dropFirst(2))); continue }
     if a.hasPrefix("--") { guard let v = it.next() else { fail("missing value for \(a)") }; opts[String(a.dropFirst(2))] = v }
     else { positional.append(a) }
 }
@@ -62,15 +65,15 @@ let mode = opts["mode"] ?? "plain"
 guard ["plain", "filter", "sort", "facet"].contains(mode) else { fail("--mode must be filter, sort or facet") }
 guard mode == "plain" || jsonl else { fail("--mode needs a JSONL corpus with date, topics and places") }
 /// A JSONL record as indexed: id, text, date (ISO), topics, places.
-struct Record { var id: String; var text: String; var date: String?; var topics: [String]; var places: [String] }
+struct Record { var id: String; var text: String; var title: String; var body: String; var date: String?; var topics: [String]; var places: [String] }
 var records: [Record] = []
 if jsonl {
     guard let data = fm.contents(atPath: docsDir) else { fail("cannot read \(docsDir)") }
     for line in data.split(separator: UInt8(ascii: "\n")) where !line.isEmpty {
         guard let o = (try? JSONSerialization.jsonObject(with: Data(line))) as? [String: Any] else { fail("bad JSON line in \(docsDir)") }
         let id = (o["id"] as? String) ?? (o["_id"] as? String) ?? "\(records.count)"
-        let text = ((o["title"] as? String) ?? "") + "\n\n" + ((o["body"] as? String) ?? (o["text"] as? String) ?? "")
-        records.append(Record(id: id, text: text, date: o["date"] as? String, topics: (o["topics"] as? [String]) ?? [],
+        let title = (o["title"] as? String) ?? "", body = (o["body"] as? String) ?? (o["text"] as? String) ?? ""
+        records.append(Record(id: id, text: title + "\n\n" + body, title: title, body: body, date: o["date"] as? String, topics: (o["topics"] as? [String]) ?? [],
                               places: (o["places"] as? [String]) ?? []))
     }
 }
@@ -109,7 +112,11 @@ if !reuse { do {
         if jsonl {
             let rec = records[i]
             var doc = Document(id: rec.id)
-            doc.addText("body", rec.text, stored: flags.contains("store"))
+            if flags.contains("two-fields") {
+                // Title and body as two fields, so that the field combination (SearchOptions.fieldCombination) applies.
+                doc.addText("title", rec.title, stored: false)
+                doc.addText("body", rec.body, stored: flags.contains("store"))
+            } else { doc.addText("body", rec.text, stored: flags.contains("store")) }
             if let d = rec.date { try doc.addDate("date", iso: d) }
             for t in rec.topics { doc.addKeyword("topics", t) }
             for p in rec.places { doc.addKeyword("places", p) }
@@ -138,6 +145,13 @@ var options = SearchOptions(limit: k)
 options.bm25 = bm25
 if let v = opts["proximity"].flatMap(Float.init) { options.proximityWeight = v }
 if let v = opts["proximity-depth"].flatMap(Int.init) { options.proximityDepth = v }
+switch opts["combine"] ?? "default" {
+case "default": break
+case "combined": options.fieldCombination = .combined
+case "max": options.fieldCombination = .max(tieBreaker: 0.1)
+case "sum": options.fieldCombination = .sum
+default: fail("--combine must be combined, max or sum")
+}
 switch mode {
 case "filter":
     options.filter = .boolean([.init(.must, .range(field: "date", lower: "1987-03-01", upper: "1987-03-31", includeLower: true, includeUpper: true)),

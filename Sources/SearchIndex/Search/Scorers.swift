@@ -596,6 +596,23 @@ final class CombinedTermScorer: ScorerBase, Scorer {
     }
     var cost: Int { cursors.reduce(0) { $0 + $1.docFreq } }
     var maxScore: Float { bound }
+    var hasBlockBounds: Bool { true }
+    /// A bound over the fields' blocks holding `target`, from their skip entries (no block inflated): the
+    /// weighted frequency is at most the sum of the blocks' weighted max frequencies, and a matching
+    /// document is at least as long as the shortest weighted block minimum among them (it has the word in
+    /// one of those fields). The window ends where the first of those blocks ends.
+    func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
+        var tf: Float = 0, minLength = Float.infinity, end = noMoreDocs
+        for i in cursors.indices {
+            guard let b = cursors[i].shallowBlock(for: target) else { continue }
+            let w = fieldWeights[i]
+            tf += w * Float(cursors[i].skip.blockMaxFreq[b])
+            minLength = min(minLength, w * NormCodec.table[Int(cursors[i].skip.blockMinNorm[b])])
+            end = min(end, cursors[i].skip.blockLast[b])
+        }
+        guard tf > 0 else { return (0, noMoreDocs) }
+        return (weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * minLength / avgdl)), end)
+    }
     func nextDoc() -> Int32 {
         var m = noMoreDocs
         if doc == -1 { for c in cursors { m = min(m, c.nextDoc()) }; doc = m; return m }

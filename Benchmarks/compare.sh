@@ -11,6 +11,9 @@
 #   BENCH_WORK=/tmp/searchindex-bench   where docs folders, indexes and raw runs go (never the repository)
 #   PEERS_HOME=~/.cache/search-peers    where the peers are installed (see scripts/setup_peers.sh)
 #   NO_SETUP=1                  don't try to install missing peers
+#   MODE=or                     or (any word), and (every word), or phrase (the first two words of each query as
+#                               a phrase, scripts/phrase_queries.py); and/phrase run this repository's tantivy and
+#                               Lucene peers (Benchmarks/peers, which take --mode) and skip SQLite FTS5 and bm25s
 # Output: the table on stdout; Benchmarks/results/<corpus>-compare.md and .jsonl (small, commit-able).
 # Each engine runs under /usr/bin/time -v, so every row has the same external peak-RSS measurement.
 set -euo pipefail
@@ -20,8 +23,10 @@ ROOT=$(cd "$HERE/.." && pwd)
 SRC=$1; Q=$(cd "$(dirname "$2")" && pwd)/$(basename "$2")
 WORK=${BENCH_WORK:-${TMPDIR:-/tmp}/searchindex-bench}
 P=${PEERS_HOME:-$HOME/.cache/search-peers}
-WARMUP=${WARMUP:-3}; REPEAT=${REPEAT:-1}; SKIP=" ${SKIP_PEERS:-} "
-if [ -d "$ROOT/../shared/peers" ]; then PEERS=$(cd "$ROOT/../shared/peers" && pwd); else PEERS=$HERE/peers; fi
+WARMUP=${WARMUP:-3}; REPEAT=${REPEAT:-1}; SKIP=" ${SKIP_PEERS:-} "; MODE=${MODE:-or}
+case "$MODE" in or|and|phrase) ;; *) echo "MODE must be or, and or phrase" >&2; exit 2;; esac
+if [ -d "$ROOT/../shared/peers" ] && [ "$MODE" = or ]; then PEERS=$(cd "$ROOT/../shared/peers" && pwd); else PEERS=$HERE/peers; fi
+if [ "$MODE" != or ]; then SKIP="$SKIP sqlite_fts5 bm25s "; fi
 mkdir -p "$WORK"
 
 # 1. peers installed?
@@ -46,7 +51,10 @@ echo "== swift build -c release --product search-bench" >&2
 (cd "$HERE" && swift build -c release --product search-bench >&2)
 BENCH=$HERE/.build/release/search-bench
 
-RUNS=$WORK/runs-$NAME-$(date +%Y%m%d-%H%M%S); mkdir -p "$RUNS"
+RUNS=$WORK/runs-$NAME-$MODE-$(date +%Y%m%d-%H%M%S); mkdir -p "$RUNS"
+MODEARG=()
+if [ "$MODE" != or ]; then MODEARG=(--mode "$MODE"); fi
+if [ "$MODE" = phrase ]; then "$PY" "$HERE/scripts/phrase_queries.py" "$Q" "$RUNS/phrases.txt"; Q=$RUNS/phrases.txt; fi
 IDX=$WORK/idx; rm -rf "$IDX"
 # run NAME CMD...: one engine under /usr/bin/time -v; appends its JSON line (+ run name, external peak RSS)
 run() {
@@ -69,12 +77,12 @@ EOF
   rm -rf "$IDX"
 }
 
-run ours_lucene-english "$BENCH" "$DOCS" "$Q" --analyzer lucene-english --warmup "$WARMUP" --repeat "$REPEAT"
-run ours_default        "$BENCH" "$DOCS" "$Q" --analyzer default --warmup "$WARMUP" --repeat "$REPEAT"
-run tantivy     "$PY" "$PEERS/peer_tantivy.py" "$DOCS" "$Q" --repeat "$REPEAT"
+run ours_lucene-english "$BENCH" "$DOCS" "$Q" --analyzer lucene-english --warmup "$WARMUP" --repeat "$REPEAT" "${MODEARG[@]}"
+run ours_default        "$BENCH" "$DOCS" "$Q" --analyzer default --warmup "$WARMUP" --repeat "$REPEAT" "${MODEARG[@]}"
+run tantivy     "$PY" "$PEERS/peer_tantivy.py" "$DOCS" "$Q" --repeat "$REPEAT" "${MODEARG[@]}"
 run sqlite_fts5 "$PY" "$PEERS/peer_sqlite_fts5.py" "$DOCS" "$Q" --repeat "$REPEAT"
 if [ -f /usr/share/java/lucene-core-8.7.0.jar ] && command -v java >/dev/null; then
-  run lucene8   sh "$PEERS/peer_lucene.sh" "$DOCS" "$Q" --warmup "$WARMUP" --repeat "$REPEAT"
+  run lucene8   sh "$PEERS/peer_lucene.sh" "$DOCS" "$Q" --warmup "$WARMUP" --repeat "$REPEAT" "${MODEARG[@]}"
 else echo "== lucene8 (not installed: apt-get install liblucene8-java default-jdk-headless)" >&2; fi
 run bm25s       "$PY" "$PEERS/peer_bm25s.py" "$DOCS" "$Q" --repeat "$REPEAT"
 
@@ -84,6 +92,6 @@ DIRTY=$(git -C "$ROOT" status --porcelain -- Sources 2>/dev/null | head -1)
 [ -n "$DIRTY" ] && COMMIT="$COMMIT+dirty"
 mkdir -p "$HERE/results"
 "$PY" "$HERE/scripts/table.py" "$RUNS" --ref lucene8 --base tantivy \
-  --title "$NAME: $(find "$DOCS" -maxdepth 1 -name '*.txt' | wc -l) docs, $(grep -c . "$Q") queries ($(basename "$Q")), commit $COMMIT, $(date -u +%Y-%m-%dT%H:%MZ), warmup $WARMUP (ours, Lucene), repeat $REPEAT" \
-  --jsonl "$HERE/results/$NAME-compare.jsonl" | tee "$HERE/results/$NAME-compare.md"
+  --title "$NAME ($MODE): $(find "$DOCS" -maxdepth 1 -name '*.txt' | wc -l) docs, $(grep -c . "$Q") queries ($(basename "$Q")), commit $COMMIT, $(date -u +%Y-%m-%dT%H:%MZ), warmup $WARMUP (ours, Lucene), repeat $REPEAT" \
+  --jsonl "$HERE/results/$NAME-compare$([ "$MODE" = or ] || echo "-$MODE").jsonl" | tee "$HERE/results/$NAME-compare$([ "$MODE" = or ] || echo "-$MODE").md"
 echo "raw runs: $RUNS" >&2

@@ -2,7 +2,7 @@
 //   search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--warmup N] [--index-dir DIR]
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
 //                [--stream] [--reuse] [--fuzzy N|auto] [--proximity W] [--proximity-depth N]
-//                [--combine combined|max|sum] [--two-fields]
+//                [--combine combined|max|sum] [--two-fields] [--mode or|and|phrase]
 //   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
@@ -10,6 +10,8 @@
 // (scores unchanged); `sort` the order newest first (the --out rows carry the date in ms); `facet` the top
 // 10 `places` over all matches (no hits: the --out rows are then value and count). --facet-term WORD also times the places facet over every match
 // of WORD (20 runs after 2 warm-ups) and reports facet_term_ms (median), facet_term_matches, facet_term_top.
+// --mode and requires every word of a query (QueryParser's AND); --mode phrase searches each query's words as
+// one phrase ("w1 w2"), like the peers' modes of the same names; or (the default) is any word.
 // --two-fields (JSONL only) indexes title and body as two fields, so --combine (how a word's fields combine)
 // matters; --proximity W turns the term-proximity re-ranking on (SearchOptions.proximityWeight).
 // --reuse (with --index-dir): if DIR already holds an index, skip indexing and only run the queries (for
@@ -62,8 +64,8 @@ do {
 let fm = FileManager.default
 let jsonl = docsDir.hasSuffix(".jsonl")
 let mode = opts["mode"] ?? "plain"
-guard ["plain", "filter", "sort", "facet"].contains(mode) else { fail("--mode must be filter, sort or facet") }
-guard mode == "plain" || jsonl else { fail("--mode needs a JSONL corpus with date, topics and places") }
+guard ["plain", "or", "and", "phrase", "filter", "sort", "facet"].contains(mode) else { fail("--mode must be or, and, phrase, filter, sort or facet") }
+guard ["plain", "or", "and", "phrase"].contains(mode) || jsonl else { fail("--mode \(mode) needs a JSONL corpus with date, topics and places") }
 /// A JSONL record as indexed: id, text, date (ISO), topics, places.
 struct Record { var id: String; var text: String; var title: String; var body: String; var date: String?; var topics: [String]; var places: [String] }
 var records: [Record] = []
@@ -164,9 +166,12 @@ default: break
 let fuzzyOn = opts["fuzzy"] != nil
 let fuzzyEdits: Int? = opts["fuzzy"].flatMap { Int($0) }   // nil with "auto"
 let parsed: [Query] = queries.map { line in
-    .boolean(line.split(whereSeparator: \.isWhitespace).map { w in
-        if fuzzyOn { return .init(.should, .fuzzy(field: nil, text: String(w), maxEdits: fuzzyEdits)) }
-        return .init(.should, .term(field: nil, text: String(w)))
+    let words = line.split(whereSeparator: \.isWhitespace).map(String.init)
+    if mode == "phrase" { return .phrase(field: nil, text: words.joined(separator: " ")) }
+    return .boolean(words.map { w in
+        let occur: Query.Clause.Occur = mode == "and" ? .must : .should
+        if fuzzyOn { return .init(occur, .fuzzy(field: nil, text: w, maxEdits: fuzzyEdits)) }
+        return .init(occur, .term(field: nil, text: w))
     })
 }
 var latencies: [Double] = []

@@ -231,16 +231,16 @@ final class PostingsCursor {
         var shallow = 0
         var rawCapacity = 0
         var raw: UnsafeMutableRawPointer? = nil
+        /// The decoded block's positions (`posCapacity` of them allocated) and, per doc, where its positions
+        /// start there (`blockSize + 1` entries); allocated on first use: only phrase queries, proximity,
+        /// merges and `check` read positions.
+        var pos: UnsafeMutablePointer<UInt32>? = nil
+        var posCapacity = 0
+        var posOffsets: UnsafeMutablePointer<Int>? = nil
     }
     private let state: UnsafeMutablePointer<State>
     private let docs: UnsafeMutablePointer<Int32>
     private let freqs: UnsafeMutablePointer<UInt32>
-    // (Both unchecked for exclusivity: a cursor is used by one thread, and never re-entered, so the dynamic
-    // check each read of a class property paid, 30% of a phrase query's instructions, guards nothing.)
-    @exclusivity(unchecked) private var posBuf: [UInt32] = []
-    /// Per doc of the decoded block, where its positions start in `posBuf` (allocated on first use: only
-    /// phrase queries and `check` read positions).
-    @exclusivity(unchecked) private var posOffsets: [Int] = []
 
     private static func allocate() -> (UnsafeMutablePointer<State>, UnsafeMutablePointer<Int32>, UnsafeMutablePointer<UInt32>) {
         let s = UnsafeMutablePointer<State>.allocate(capacity: 1); s.initialize(to: State())
@@ -287,6 +287,7 @@ final class PostingsCursor {
 
     deinit {
         state.pointee.raw?.deallocate()
+        state.pointee.pos?.deallocate(); state.pointee.posOffsets?.deallocate()
         state.deinitialize(count: 1); state.deallocate()
         docs.deallocate(); freqs.deallocate()
     }
@@ -439,19 +440,25 @@ final class PostingsCursor {
 
     var freq: UInt32 { freqs[state.pointee.idx] }
 
-    /// Positions of the current document (inflates the block's positions on first use).
-    func positions() -> ArraySlice<UInt32> {
+    /// Positions of the current document (inflates the block's positions on first use). The buffer belongs
+    /// to the cursor: it holds until the cursor decodes another block's positions or is freed, so read it
+    /// before moving on. (Pointers, not arrays: reading class-held arrays paid a dynamic exclusivity check
+    /// and reference counting per call, 30% of a phrase query's instructions.)
+    func positions() -> UnsafeBufferPointer<UInt32> {
         let s = state
+        let none = UnsafeBufferPointer<UInt32>(start: nil, count: 0)
         if s.pointee.posDecodedBlock != s.pointee.decodedBlock {
             let b = s.pointee.decodedBlock
-            guard b >= 0 else { return [] }
-            var total = 0
-            if posOffsets.isEmpty { posOffsets = [Int](repeating: 0, count: PostingsFormat.blockSize + 1) }
-            // (One exclusive access to the property for the whole loop, not one per element.)
-            posOffsets.withUnsafeMutableBufferPointer { offsets in
-                offsets[0] = 0
-                for i in 0..<s.pointee.count { total += Int(freqs[i]); offsets[i + 1] = total }
+            guard b >= 0 else { return none }
+            let offsets: UnsafeMutablePointer<Int>
+            if let o = s.pointee.posOffsets { offsets = o } else {
+                offsets = .allocate(capacity: PostingsFormat.blockSize + 1)
+                offsets.initialize(repeating: 0, count: PostingsFormat.blockSize + 1)
+                s.pointee.posOffsets = offsets
             }
+            var total = 0
+            offsets[0] = 0
+            for i in 0..<s.pointee.count { total += Int(freqs[i]); offsets[i + 1] = total }
             let stored = UnsafeRawBufferPointer(rebasing: posFile[skip.posStart[b] ..< skip.posStart[b] + skip.posStored[b]])
             var ok: Bool
             let rawLen = skip.posRaw[b]
@@ -459,44 +466,49 @@ final class PostingsCursor {
             // allocate a huge buffer.
             guard total <= (rawLen == 0 ? stored.count : rawLen) else {
                 errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "block \(b) claims \(total) positions in \(rawLen == 0 ? stored.count : rawLen) bytes"))
-                return []
+                return none
             }
-            if posBuf.count < total { posBuf = [UInt32](repeating: 0, count: total) }
-            if rawLen == 0 { ok = decodePositions(stored) }
+            if s.pointee.posCapacity < total || s.pointee.pos == nil {
+                s.pointee.pos?.deallocate()
+                let c = max(total, 256)
+                s.pointee.pos = .allocate(capacity: c)
+                s.pointee.posCapacity = c
+            }
+            guard let out = s.pointee.pos else { return none }
+            let buffer = UnsafeMutableBufferPointer(start: out, count: s.pointee.posCapacity)
+            if rawLen == 0 { ok = decodePositions(stored, into: buffer) }
             else {
                 let buf = rawBuffer(rawLen + Inflater.outputSlack)
                 ok = inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: rawLen + Inflater.outputSlack), expected: rawLen)
-                    && decodePositions(UnsafeRawBufferPointer(start: buf, count: rawLen))
+                    && decodePositions(UnsafeRawBufferPointer(start: buf, count: rawLen), into: buffer)
             }
             if !ok {
+                s.pointee.posDecodedBlock = -1
                 errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(skip.posStart[b])"))
-                return []
+                return none
             }
             s.pointee.posDecodedBlock = b
         }
-        guard !posOffsets.isEmpty else { return [] }   // no block decoded yet
-        return posBuf[posOffsets[s.pointee.idx] ..< posOffsets[s.pointee.idx + 1]]
+        guard let offsets = s.pointee.posOffsets, let pos = s.pointee.pos else { return none }   // no block decoded yet
+        let i = s.pointee.idx
+        return UnsafeBufferPointer(start: pos + offsets[i], count: offsets[i + 1] - offsets[i])
     }
 
-    private func decodePositions(_ p: UnsafeRawBufferPointer) -> Bool {
+    private func decodePositions(_ p: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt32>) -> Bool {
         let count = state.pointee.count, freqs = self.freqs
-        // (Written through a buffer pointer: one exclusive access to `posBuf` for the block, where indexing
-        // the property paid a dynamic exclusivity check per position.)
-        return posBuf.withUnsafeMutableBufferPointer { out in
-            var off = 0, k = 0
-            for i in 0..<count {
-                var prev: UInt32 = 0
-                for j in 0..<Int(freqs[i]) {
-                    guard let result = decodeVInt32(p, &off), k < out.count else { return false }
-                    // Positions increase strictly within a document.
-                    guard result > 0 || j == 0 else { return false }
-                    let (next, overflow) = prev.addingReportingOverflow(result)
-                    guard !overflow else { return false }
-                    prev = next
-                    out[k] = prev; k += 1
-                }
+        var off = 0, k = 0
+        for i in 0..<count {
+            var prev: UInt32 = 0
+            for j in 0..<Int(freqs[i]) {
+                guard let result = decodeVInt32(p, &off), k < out.count else { return false }
+                // Positions increase strictly within a document.
+                guard result > 0 || j == 0 else { return false }
+                let (next, overflow) = prev.addingReportingOverflow(result)
+                guard !overflow else { return false }
+                prev = next
+                out[k] = prev; k += 1
             }
-            return off == p.count
         }
+        return off == p.count
     }
 }

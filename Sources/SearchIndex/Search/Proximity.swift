@@ -24,7 +24,8 @@ enum Proximity {
     }
 
     /// `acc` for two ascending position lists.
-    static func closeness(_ a: ArraySlice<UInt32>, _ b: ArraySlice<UInt32>) -> Float {
+    static func closeness<A: Collection, B: RandomAccessCollection>(_ a: A, _ b: B) -> Float
+        where A.Element == UInt32, B.Element == UInt32, B.Index == Int {
         var acc: Float = 0
         var lo = b.startIndex
         for p in a {
@@ -53,7 +54,8 @@ extension Searcher {
             guard inField.count >= 2, let norms = seg.norms(field) else { continue }
             let cursors = inField.map { t in t.infos[si].map { seg.cursor($0, ctx.read) } }
             let cache = ctx.normCache(field)
-            var positions = [ArraySlice<UInt32>?](repeating: nil, count: inField.count)
+            // (Each points into its own cursor's buffer, read before that cursor moves.)
+            var positions = [UnsafeBufferPointer<UInt32>?](repeating: nil, count: inField.count)
             for (n, d) in docs.enumerated() {
                 for i in inField.indices {
                     positions[i] = nil

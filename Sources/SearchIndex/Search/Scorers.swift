@@ -164,17 +164,15 @@ final class PhraseScorer: ScorerBase, Scorer {
         }
     }
     // (Scratch of one scorer on one thread: unchecked for exclusivity, as the dynamic check on every read of
-    // these class properties cost more than the phrase matching.)
-    @exclusivity(unchecked) private var lists: [ArraySlice<UInt32>] = []
+    // these class properties cost more than the phrase matching. The lists point into the cursors' own
+    // position buffers, read before any cursor moves.)
+    @exclusivity(unchecked) private var lists: [UnsafeBufferPointer<UInt32>] = []
     @exclusivity(unchecked) private var idx: [Int] = []
     /// Counts start positions p such that term i occurs at p + offsets[i] for every i.
     private func phraseFreq() -> Int {
-        if lists.count != cursors.count { lists = Array(repeating: [], count: cursors.count) }
+        if lists.count != cursors.count { lists = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: cursors.count) }
         if idx.count != cursors.count { idx = Array(repeating: 0, count: cursors.count) }
         for i in cursors.indices { lists[i] = cursors[i].positions(); idx[i] = 0 }
-        // Let go of the cursors' position buffers afterwards, so the next block decodes into them in place
-        // instead of copying them away from a slice still held here.
-        defer { for i in lists.indices { lists[i] = [] } }
         var count = 0
         outer: for p0 in lists[0] {
             guard p0 >= offsets[0] else { continue }
@@ -197,9 +195,8 @@ final class PhraseScorer: ScorerBase, Scorer {
     /// ``SloppyWindows``).
     private func sloppyFreq() -> Float {
         let n = cursors.count
-        if lists.count != n { lists = Array(repeating: [], count: n) }
+        if lists.count != n { lists = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: n) }
         for i in 0..<n { lists[i] = cursors[i].positions() }
-        defer { for i in self.lists.indices { self.lists[i] = [] } }
         var freq: Float = 0
         let lists = self.lists
         SloppyWindows.scan(terms: n, offsets: offsets.map { Int($0) }, repeatOf: repeatOf, slop: slop,

@@ -21,7 +21,7 @@ public struct SearchOptions: Sendable {
     public var fieldCombination: FieldCombination = .combined
     /// How much the query's words occurring near each other add to a hit's score (term proximity, see
     /// ``Proximity``): `score = bm25 + proximityWeight · bonus`; 0 (the default) turns it off. 0.25 lifts
-    /// Cranfield's MAP from 0.306 to 0.313 but costs about 2.5× the p50 latency on Reuters (it reads the
+    /// Cranfield's MAP from 0.306 to 0.313 but costs about 2× the p50 latency on Reuters (it reads the
     /// positions of the re-ranked documents), so it is opt-in. It applies to results ranked by score without
     /// `searchAfter` or facets, and to ``Searcher/explain(_:docID:options:)``.
     public var proximityWeight: Float = 0

@@ -214,8 +214,9 @@ final class TermDictionaryReader: Sendable {
     static func less(_ a: [UInt8], _ b: [UInt8]) -> Bool { a.lexicographicallyPrecedes(b) }
 
     /// Every key of the dictionary in order, with its document frequency, decoded once (on first use) and
-    /// kept: fuzzy and wildcard expansions walk it in memory, seeking by binary search, instead of decoding
-    /// a block at every skip. About 20 bytes per term plus the key bytes (offsets, frequencies, skip pointers).
+    /// kept: prefix and wildcard expansions walk it in memory, seeking by binary search, instead of decoding
+    /// a block at every skip, and the fuzzy walk's trie is built from it. About 8 bytes per term plus the key
+    /// bytes (offsets and frequencies).
     func allKeys() throws -> TermKeys {
         try keysCache.get {
             var bytes: [UInt8] = [], starts: [Int32] = [0], docFreqs: [Int32] = []
@@ -253,71 +254,29 @@ struct TermKeys: Sendable {
     let starts: [Int32]
     let docFreqs: [Int32]
     var count: Int { docFreqs.count }
-    /// `pastPrefix[L - 2][i]`, for L = 2...4: the first key after key `i` whose first L bytes differ from key
-    /// `i`'s (`count` when none). A walk that rules out every key with a short prefix skips them in one
-    /// step instead of a search; those short prefixes (the field byte and a character or two) are where
-    /// most of its skips happen.
-    let pastPrefix: [[Int32]]
-    /// The longest key's length in bytes.
-    let maxKeyLength: Int
-
     init(bytes: [UInt8], starts: [Int32], docFreqs: [Int32]) {
         self.bytes = bytes; self.starts = starts; self.docFreqs = docFreqs
-        let n = docFreqs.count
-        var longest = 0
-        for i in 0..<n { longest = max(longest, Int(starts[i + 1]) - Int(starts[i])) }
-        maxKeyLength = longest
-        var past: [[Int32]] = []
-        for l in 2...4 {
-            var next = [Int32](repeating: Int32(n), count: n)
-            if n > 1 {
-                for i in stride(from: n - 2, through: 0, by: -1) {
-                    let a = Int(starts[i]), al = Int(starts[i + 1]) - a
-                    let b = Int(starts[i + 1]), bl = Int(starts[i + 2]) - b
-                    var same = al >= l && bl >= l
-                    var k = 0
-                    while same && k < l { same = bytes[a + k] == bytes[b + k]; k += 1 }
-                    next[i] = same ? next[i + 1] : Int32(i + 1)
-                }
-            }
-            past.append(next)
-        }
-        pastPrefix = past
     }
 
     /// Key `i`.
     @inline(__always) func key(_ i: Int) -> ArraySlice<UInt8> { bytes[Int(starts[i]) ..< Int(starts[i + 1])] }
 
-    /// The index of the first key >= `target` (`count` when there is none).
+    /// The index of the first key >= `target` (`count` when there is none): a binary search.
     func lowerBound(_ target: [UInt8]) -> Int {
-        target.withUnsafeBufferPointer { t in bytes.withUnsafeBufferPointer { lowerBound(t, from: 0, in: $0) } }
-    }
-
-    /// The index of the first key >= `target` at or after `from`, in `all` (this list's `bytes`): a galloping
-    /// search, so a seek just past the current key costs the logarithm of the distance, not of the list.
-    func lowerBound(_ target: UnsafeBufferPointer<UInt8>, from: Int, in all: UnsafeBufferPointer<UInt8>) -> Int {
-        @inline(__always) func less(_ i: Int) -> Bool {   // key(i) < target
-            let s = Int(starts[i]), n = Int(starts[i + 1]) - s
-            let c = memcmp(all.baseAddress! + s, target.baseAddress!, min(n, target.count))
-            return c < 0 || (c == 0 && n < target.count)
+        bytes.withUnsafeBufferPointer { all in
+            var a = 0, b = count
+            while a < b {
+                let mid = (a + b) / 2
+                let s = Int(starts[mid]), e = Int(starts[mid + 1])
+                // key(mid) < target?
+                if UnsafeBufferPointer(rebasing: all[s ..< e]).lexicographicallyPrecedes(target) { a = mid + 1 } else { b = mid }
+            }
+            return a
         }
-        guard from < count, target.count > 0, all.count > 0 else { return min(from, count) }
-        if !less(from) { return from }
-        var lo = from, step = 1
-        var hi = from + 1
-        while hi < count && less(hi) { lo = hi; step *= 2; hi = from + step }
-        hi = min(hi, count)
-        // key(lo) < target, and key(hi) >= target or hi == count.
-        var a = lo + 1, b = hi
-        while a < b {
-            let mid = (a + b) / 2
-            if less(mid) { a = mid + 1 } else { b = mid }
-        }
-        return a
     }
 }
 
-/// Builds ``TermKeys`` once, for any number of threads.
+/// Builds ``TermKeys`` (or a structure derived from them) once, for any number of threads.
 /// (`@unchecked Sendable`: `value` is only read or written under `lock`.)
 final class TermKeysCache<Value>: @unchecked Sendable {
     private let lock = NSLock()

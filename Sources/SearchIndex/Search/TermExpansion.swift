@@ -1,7 +1,8 @@
 /// Finding the dictionary terms a multi-term query stands for: fuzzy terms (within a number of edits),
-/// prefixes and wildcard patterns. Each walks one segment's sorted key list (``TermDictionaryReader/allKeys()``)
-/// from the first key that can match; the fuzzy walk also skips every range that cannot, so its work grows
-/// with the terms near the word, not with the dictionary.
+/// prefixes and wildcard patterns. Prefixes and wildcards walk one segment's sorted key list
+/// (``TermDictionaryReader/allKeys()``) from the first key that can match; fuzzy terms walk its trie
+/// (``TermDictionaryReader/trie()``) along the branches that can still match, so their work grows with the
+/// terms near the word, not with the dictionary.
 enum TermExpansion {
     /// Thrown when an expansion would read more dictionary keys than its budget
     /// (``SearchOptions/maxTermsScanned``).

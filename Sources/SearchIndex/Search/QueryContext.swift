@@ -29,9 +29,10 @@ final class QueryContext {
     /// The query's plain words per field (not excluded ones), for the proximity bonus.
     private(set) var proximityTerms: [Proximity.Term] = []
 
-    /// Records a plain word's term in one field for the proximity bonus (once; not inside an excluded clause).
+    /// Records a plain word's term in one field for the proximity bonus (once; not inside an excluded clause;
+    /// only when the bonus is on).
     func recordProximity(_ w: Weight) {
-        guard negated == 0, case let .term(t) = w, t.field > 0,
+        guard options.proximityWeight > 0, negated == 0, case let .term(t) = w, t.field > 0,
               !proximityTerms.contains(where: { $0.field == t.field && $0.key == t.key }) else { return }
         proximityTerms.append(Proximity.Term(field: t.field, key: t.key, idf: t.idf, infos: t.infos))
     }

@@ -54,6 +54,20 @@ extension Scorer {
     }
 }
 
+/// The first bit set after bit `i` (-1: from the start) in `words` 64-bit words, or nil: the step of the
+/// windowed scorers (``DisjunctionScorer``, ``ExpansionScorer``) from one matching bucket to the next.
+@inline(__always) func nextSetBit(_ bits: UnsafePointer<UInt64>, words: Int, after i: Int) -> Int? {
+    var w = (i + 1) >> 6
+    guard w < words else { return nil }
+    var word = bits[w] & (~0 << UInt64((i + 1) & 63))
+    while true {
+        if word != 0 { return w << 6 | word.trailingZeroBitCount }
+        w += 1
+        if w == words { return nil }
+        word = bits[w]
+    }
+}
+
 /// Scores one term in one field: `weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * dl / avgdl))`,
 /// with `weight = idf * boost` and `dl` the document's field length decoded from its norm byte.
 final class TermScorer: ScorerBase, Scorer {
@@ -307,18 +321,7 @@ final class DisjunctionScorer: ScorerBase, Scorer {
 
     /// The first matching doc after bucket `i` of the current window, or the next window's first.
     private func next(after i: Int) -> Int32 {
-        if let bits {
-            var w = (i + 1) >> 6
-            if w < Self.words {
-                var word = bits[w] & (~0 << UInt64((i + 1) & 63))
-                while true {
-                    if word != 0 { index = w << 6 | word.trailingZeroBitCount; doc = start + Int32(index); return doc }
-                    w += 1
-                    if w == Self.words { break }
-                    word = bits[w]
-                }
-            }
-        }
+        if let bits, let b = nextSetBit(bits, words: Self.words, after: i) { index = b; doc = start + Int32(b); return doc }
         return fill(from: start &+ Int32(Self.window))
     }
 
@@ -519,16 +522,7 @@ final class ExpansionScorer: ScorerBase, Scorer {
 
     /// The first matching doc after bucket `i` of the current window, or the next window's first.
     private func next(after i: Int) -> Int32 {
-        var w = (i + 1) >> 6
-        if w < Self.words {
-            var word = bits[w] & (~0 << UInt64((i + 1) & 63))
-            while true {
-                if word != 0 { index = w << 6 | word.trailingZeroBitCount; doc = start + Int32(index); return doc }
-                w += 1
-                if w == Self.words { break }
-                word = bits[w]
-            }
-        }
+        if let b = nextSetBit(bits, words: Self.words, after: i) { index = b; doc = start + Int32(b); return doc }
         return fill(from: start &+ Int32(Self.window))
     }
 
@@ -582,15 +576,17 @@ final class CombinedTermScorer: ScorerBase, Scorer {
     let normWeights: [Float]
     let weight: Float
     let k1: Float, b: Float, avgdl: Float
-    let label: String
+    /// The word's term in each field, and the field names, for `explain` (the label is built only there).
+    let terms: [TermWeight]
+    let fieldNames: [String]
     let idf: Float, boost: Float
     private var bound: Float = 0
 
     init(cursors: [PostingsCursor], fieldWeights: [Float], norms: [UnsafeRawBufferPointer], normWeights: [Float],
-         idf: Float, boost: Float, bm25: BM25, avgdl: Float, label: String) {
+         idf: Float, boost: Float, bm25: BM25, avgdl: Float, terms: [TermWeight], fieldNames: [String]) {
         self.cursors = cursors; self.fieldWeights = fieldWeights; self.norms = norms; self.normWeights = normWeights
         self.idf = idf; self.boost = boost; weight = idf * boost
-        k1 = bm25.k1; b = bm25.b; self.avgdl = max(avgdl, 1e-9); self.label = label
+        k1 = bm25.k1; b = bm25.b; self.avgdl = max(avgdl, 1e-9); self.terms = terms; self.fieldNames = fieldNames
         super.init()
         // The largest weighted frequency any document can have, with the shortest length (0): a bound.
         var tf: Float = 0
@@ -648,6 +644,8 @@ final class CombinedTermScorer: ScorerBase, Scorer {
     }
     func explain() -> Explanation {
         let (tf, dl) = tfAndLength()
+        let word = String(decoding: (terms.first?.key ?? []).dropFirst(), as: UTF8.self)
+        let label = "(\(terms.map { fieldNames[$0.field] }.joined(separator: " "))):\(word)"
         return Explanation(value: score(), description: "\(label): idf × boost × tf-norm, fields combined (BM25F)", details: [
             Explanation(value: idf, description: "idf = ln(1 + (N - df + 0.5) / (df + 0.5)), df = the most documents any of the fields has it in"),
             Explanation(value: boost, description: "boost"),

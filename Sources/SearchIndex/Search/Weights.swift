@@ -241,10 +241,7 @@ extension Searcher {
             length += w * Float(totals.tokens[t.field])
         }
         let idf = BM25.idf(docFreq: df, docCount: max(docs, df))
-        let word = String(decoding: terms[0].key.dropFirst(), as: UTF8.self)
-        return CombinedWeight(terms: terms, fieldWeights: weights, idf: idf, boost: 1,
-                              avgdl: docs > 0 ? length / Float(docs) : 1,
-                              label: "(\(terms.map { ctx.totals.names[$0.field] }.joined(separator: " "))):\(word)")
+        return CombinedWeight(terms: terms, fieldWeights: weights, idf: idf, boost: 1, avgdl: docs > 0 ? length / Float(docs) : 1)
     }
 
     func termWeight(field: Int, key: [UInt8], ctx: QueryContext) throws -> Weight {
@@ -314,7 +311,6 @@ struct CombinedWeight {
     /// The query's boost (`^`), outside the saturation.
     var boost: Float
     let avgdl: Float
-    let label: String
 }
 
 struct PhraseWeight {
@@ -365,7 +361,8 @@ indirect enum Weight {
             var norms: [UnsafeRawBufferPointer] = [], normWeights: [Float] = []
             for (t, w) in zip(c.terms, c.fieldWeights) { if let n = seg.norms(t.field) { norms.append(n); normWeights.append(w) } }
             return CombinedTermScorer(cursors: cursors, fieldWeights: weights, norms: norms, normWeights: normWeights,
-                                      idf: c.idf, boost: c.boost, bm25: ctx.options.bm25, avgdl: c.avgdl, label: c.label)
+                                      idf: c.idf, boost: c.boost, bm25: ctx.options.bm25, avgdl: c.avgdl,
+                                      terms: c.terms, fieldNames: ctx.totals.names)
         case let .expansion(ts):
             let subs = ts.compactMap { $0.scorer(seg, segmentIndex: si, ctx: ctx) }
             if subs.count <= 1 { return subs.first }

@@ -26,9 +26,13 @@ struct EvalCommand: ParsableCommand {
     @Option(help: "Snowball stemmer (english, porter, …) or none.") var stemmer: String?
     @Option(help: "Stopwords: none or english.") var stopwords: String?
     @Option(help: "Fields: 'title,body' (separate fields, scores summed) or 'flat' (title and text in one field).") var fields: String?
-    @Option(name: .long, help: "Field weight, e.g. --boost title=0.5 (repeatable).") var boost: [String] = []
+    @Option(name: .long, help: "Field weight, e.g. --boost title=0.5 (repeatable); overrides the index's (by default title 3, body 1).") var boost: [String] = []
     @Option(help: "How a word's per-field scores combine: combined (BM25F: the fields scored as one; our default), max (dis-max, tie-breaker 0.1), or sum (Lucene/Anserini multifield).") var combine: String?
     @Option(help: "Term proximity weight (0: off; see SearchOptions.proximityWeight).") var proximity: Float?
+    @Option(help: "Pseudo-relevance feedback: none or rm3 (see SearchOptions.expansion; the index then stores the text).") var expansion = "none"
+    @Option(name: .customLong("fb-docs"), help: "RM3 feedback documents.") var fbDocs = 10
+    @Option(name: .customLong("fb-terms"), help: "RM3 expansion terms.") var fbTerms = 10
+    @Option(name: .customLong("fb-weight"), help: "RM3 original query weight, in (0, 1].") var fbWeight: Float = 0.5
     @Option(name: .customLong("query-stopwords"), help: "Drop these stopwords from the queries only (none or english), the index keeping every word.") var queryStopwords = "none"
     @Option(help: "Hits retrieved per query.") var hits = 1000
     @Option(name: .customLong("run"), help: "Write the run in TREC format to this file.") var runFile: String?
@@ -50,7 +54,7 @@ struct EvalCommand: ParsableCommand {
         let analyzer = try StandardAnalyzer(stemmer: stem == "none" ? nil : stem,
                                             stopwords: stop == "english" ? StandardAnalyzer.englishStopwords : [])
         var options = SearchOptions(limit: hits + 1)
-        options.bm25 = BM25(k1: k1 ?? (anserini ? 0.9 : 1.2), b: b ?? (anserini ? 0.4 : 0.75))
+        options.bm25 = BM25(k1: k1 ?? (anserini ? 0.9 : BM25().k1), b: b ?? (anserini ? 0.4 : BM25().b))
         options.loadDocuments = false
         if let proximity { options.proximityWeight = anserini ? 0 : proximity }
         let comb = combine ?? (anserini ? "sum" : "combined")
@@ -60,6 +64,12 @@ struct EvalCommand: ParsableCommand {
         case "combined": options.fieldCombination = .combined
         default: throw CLIError.input("--combine must be sum, max or combined")
         }
+        switch expansion {
+        case "none": break
+        case "rm3": options.expansion = QueryExpansion(feedbackDocuments: fbDocs, feedbackTerms: fbTerms, originalQueryWeight: fbWeight)
+        default: throw CLIError.input("--expansion must be none or rm3")
+        }
+        let storeText = options.expansion != nil
         for spec in boost {
             let kv = spec.split(separator: "=", maxSplits: 1)
             guard kv.count == 2, let v = Float(kv[1]) else { throw CLIError.input("--boost wants FIELD=NUMBER, got '\(spec)'") }
@@ -72,11 +82,14 @@ struct EvalCommand: ParsableCommand {
         if let index { path = index } else {
             let p = NSTemporaryDirectory() + "search-eval-\(ProcessInfo.processInfo.processIdentifier)-\(UUID().uuidString.prefix(8))"
             temp = p; path = p
-            let w = try IndexWriter(path: p, analyzer: analyzer, create: true)
+            // The title weighs FieldSpec.titleWeight in our defaults (--boost title=1 turns it off).
+            let schema = layout == "flat" ? Schema() : Schema([FieldSpec("title", .text, stored: storeText, weight: anserini ? 1 : FieldSpec.titleWeight),
+                                                              FieldSpec("body", .text, stored: storeText)])
+            let w = try IndexWriter(path: p, analyzer: analyzer, create: true, schema: schema)
             for d in coll.documents {
                 var doc = Document(id: d.id)
-                if layout == "flat" { doc.addText("text", d.title.isEmpty ? d.text : d.title + "\n" + d.text, stored: false) }
-                else { doc.addText("title", d.title, stored: false); doc.addText("body", d.text, stored: false) }
+                if layout == "flat" { doc.addText("text", d.title.isEmpty ? d.text : d.title + "\n" + d.text, stored: storeText) }
+                else { doc.addText("title", d.title, stored: storeText); doc.addText("body", d.text, stored: storeText) }
                 try w.addDocument(doc)
             }
             try w.commit()
@@ -112,7 +125,8 @@ struct EvalCommand: ParsableCommand {
             }
             try tsv.write(toFile: perQueryFile, atomically: true, encoding: .utf8)
         }
-        let config = "k1=\(options.bm25.k1) b=\(options.bm25.b) stemmer=\(stem) stopwords=\(stop) fields=\(layout)\(layout == "flat" ? "" : " combine=" + comb) proximity=\(options.proximityWeight)"
+        let boostText = searcher.manifest.schema.fields.filter { $0.type == .text }.map { f in " \(f.name)=\(options.boosts[f.name] ?? f.weight)" }.joined()
+        let config = "k1=\(options.bm25.k1) b=\(options.bm25.b) stemmer=\(stem) stopwords=\(stop) fields=\(layout)\(layout == "flat" ? "" : " combine=" + comb) proximity=\(options.proximityWeight)\(boostText)\(options.expansion.map { " rm3(docs=\($0.feedbackDocuments),terms=\($0.feedbackTerms),weight=\($0.originalQueryWeight))" } ?? "")"
         if json {
             let obj: [String: Any] = ["collection": coll.name, "config": config, "queries": m.queriesEvaluated,
                                       "ndcg@10": m.ndcgAt10, "recall@100": m.recallAt100, "recall@1000": m.recallAt1000,

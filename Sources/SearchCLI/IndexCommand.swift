@@ -72,8 +72,11 @@ struct IndexCommand: ParsableCommand {
             }
         }
         let totalBytes = Self.supportedBytes(root)
+        // A title weighs FieldSpec.titleWeight times the body in ranking (a search may override it).
+        var schema = typing.schema
+        if schema["title"] == nil { schema.add(FieldSpec("title", .text, weight: FieldSpec.titleWeight)) }
         let writer = try IndexWriter(path: location.path, analyzer: analyzer,
-                                     config: IndexWriterConfig(ramBufferMB: ramMb), create: true, schema: typing.schema)
+                                     config: IndexWriterConfig(ramBufferMB: ramMb), create: true, schema: schema)
         defer { writer.close() }
         let progress = Progress(totalBytes: totalBytes)
         var ids = Set<String>()

@@ -141,4 +141,81 @@ final class RelevanceTests: XCTestCase {
             }
         }
     }
+
+    /// A schema's field weight scores exactly as the same query-time boost, a search's boost overrides it,
+    /// reopening with another weight updates it (and nothing else), and a bad weight is refused.
+    func testSchemaFieldWeightActsAsDefaultBoost() throws {
+        let docs = generatedDocs(400, seed: 5)
+        let weighted = temporaryDirectory(self), plain = temporaryDirectory(self)
+        let schema = Schema([FieldSpec("title", .text, weight: 3)])
+        let w = try IndexWriter(path: weighted, schema: schema)
+        for d in docs { try w.addDocument(d) }
+        try w.commit(); w.close()
+        try buildIndex(plain, docs)
+        let a = try Searcher(path: weighted), b = try Searcher(path: plain)
+        XCTAssertEqual(a.manifest.schema["title"]?.weight, 3)
+        for combination in [FieldCombination.combined, .max(tieBreaker: 0.1), .sum] {
+            for q in ["crude oil", "new york stock", "\"crude oil\" w3", "w1*"] {
+                var o = SearchOptions(limit: 20)
+                o.fieldCombination = combination
+                o.loadDocuments = false
+                var boosted = o
+                boosted.boosts = ["title": 3]
+                let x = try a.search(q, options: o), y = try b.search(q, options: boosted)
+                XCTAssertEqual(x.hits.map(\.docID), y.hits.map(\.docID), q)
+                for (h, g) in zip(x.hits, y.hits) { XCTAssertEqual(h.score, g.score, accuracy: 1e-5) }
+                // The search's own boost wins over the schema's.
+                var unboosted = o
+                unboosted.boosts = ["title": 1]
+                XCTAssertEqual(try a.search(q, options: unboosted).hits.map(\.score), try b.search(q, options: o).hits.map(\.score), q)
+            }
+        }
+        // Reopened with weight 2: updated in the next commit, the data untouched.
+        let w2 = try IndexWriter(path: weighted, schema: Schema([FieldSpec("title", .text, weight: 2)]))
+        try w2.commit(); w2.close()
+        let c = try Searcher(path: weighted)
+        XCTAssertEqual(c.manifest.schema["title"]?.weight, 2)
+        XCTAssertEqual(c.documentCount, docs.count)
+        // Reopened as stored-only text: refused, as any change to how values are indexed.
+        XCTAssertThrowsError(try IndexWriter(path: weighted, schema: Schema([FieldSpec("title", .text, stored: false, weight: 2)])))
+        for bad in [FieldSpec("title", .text, weight: 0), FieldSpec("title", .text, weight: .infinity), FieldSpec("n", .int, weight: 2)] {
+            XCTAssertThrowsError(try IndexWriter(path: temporaryDirectory(self), schema: Schema([bad])), "\(bad)")
+        }
+    }
+}
+
+extension RelevanceTests {
+    /// A declared field that no document fills still makes a commit that opens.
+    func testDeclaredFieldWithoutValuesCommits() throws {
+        let dir = temporaryDirectory(self)
+        let w = try IndexWriter(path: dir, schema: Schema([FieldSpec("title", .text, weight: 3), FieldSpec("n", .int)]))
+        var d = Document(id: "a")
+        d.addText("body", "crude oil")
+        try w.addDocument(d)
+        try w.commit(); w.close()
+        let s = try Searcher(path: dir)
+        XCTAssertEqual(try s.search("crude").hits.count, 1)
+        XCTAssertEqual(s.manifest.schema["title"]?.weight, 3)
+    }
+}
+
+extension RelevanceTests {
+    /// A keyword field used before any text field (so numbered below it) gets no norms and one set of
+    /// statistics: the commit opens and checks clean.
+    func testKeywordFieldNumberedBeforeTextField() throws {
+        let dir = temporaryDirectory(self)
+        let w = try IndexWriter(path: dir)
+        var a = Document(id: "a")
+        a.addKeyword("tags", "x")
+        try w.addDocument(a)
+        var b = Document(id: "b")
+        b.addText("body", "crude oil")
+        b.addKeyword("tags", "y")
+        try w.addDocument(b)
+        try w.commit(); w.close()
+        XCTAssertNoThrow(try checkIndex(path: dir))
+        let s = try Searcher(path: dir)
+        XCTAssertEqual(try s.search("crude").hits.count, 1)
+        XCTAssertEqual(try s.search("tags:x").hits.count, 1)
+    }
 }

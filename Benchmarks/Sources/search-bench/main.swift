@@ -2,7 +2,7 @@
 //   search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--warmup N] [--index-dir DIR]
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
 //                [--stream] [--reuse] [--fuzzy N|auto] [--proximity W] [--proximity-depth N]
-//                [--combine combined|max|sum] [--two-fields] [--mode or|and|phrase]
+//                [--combine combined|max|sum] [--two-fields] [--title-weight W] [--mode or|and|phrase]
 //   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
@@ -13,7 +13,8 @@
 // --mode and requires every word of a query (QueryParser's AND); --mode phrase searches each query's words as
 // one phrase ("w1 w2"), like the peers' modes of the same names; or (the default) is any word.
 // --two-fields (JSONL only) indexes title and body as two fields, so --combine (how a word's fields combine)
-// matters; --proximity W turns the term-proximity re-ranking on (SearchOptions.proximityWeight).
+// matters, and --title-weight W weighs the title (FieldSpec.weight; default 1); --k1/--b default to the peers'
+// BM25 (BM25.lucene: 1.2, 0.75), not ours; --proximity W turns the term-proximity re-ranking on (SearchOptions.proximityWeight).
 // --reuse (with --index-dir): if DIR already holds an index, skip indexing and only run the queries (for
 // profiling the query path alone); index_s is then 0.
 // Like the peers, all documents are read into memory before the index timer starts (--stream reads each
@@ -47,7 +48,8 @@ let k = Int(opts["k"] ?? "10") ?? 10
 let repeatCount = max(1, Int(opts["repeat"] ?? "1") ?? 1)
 let warmup = max(0, Int(opts["warmup"] ?? "0") ?? 0)
 let analyzerName = opts["analyzer"] ?? "default"
-var bm25 = SearchOptions().bm25
+// Like the peers (tantivy's and Lucene's defaults), unless --k1/--b say otherwise.
+var bm25 = BM25.lucene
 if let v = opts["k1"].flatMap(Float.init) { bm25.k1 = v }
 if let v = opts["b"].flatMap(Float.init) { bm25.b = v }
 
@@ -105,7 +107,8 @@ let rssAfterLoad = maxRSSMB()
 
 let t0 = now()
 if !reuse { do {
-    let schema = jsonl ? Schema([FieldSpec("date", .date, stored: false), FieldSpec("topics", .keyword, stored: false),
+    let titleWeight = opts["title-weight"].flatMap(Float.init) ?? 1
+    let schema = jsonl ? Schema([FieldSpec("title", .text, stored: false, weight: titleWeight), FieldSpec("date", .date, stored: false), FieldSpec("topics", .keyword, stored: false),
                                  FieldSpec("places", .keyword, stored: false)]) : Schema()
     let writer = try IndexWriter(path: indexDir, analyzer: analyzer,
                                  config: IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128), schema: schema)

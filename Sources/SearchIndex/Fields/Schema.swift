@@ -38,11 +38,30 @@ public struct FieldSpec: Sendable, Equatable {
     public var indexed: Bool
     /// Values are kept in a column for sort, ranges and facets.
     public var columnar: Bool
+    /// A text field's weight in scoring when a search does not set one (``SearchOptions/boosts`` overrides
+    /// it): with the default ``FieldCombination/combined`` its term frequencies and length count this many
+    /// times (BM25F's field weight); otherwise its scores are multiplied by it. 1 by default. A title is
+    /// worth more than a body: `search index` and `search eval` give `title` weight 3, chosen on SciFact's
+    /// train queries and Cranfield (BENCHMARKS.md, "Choosing the defaults"). It changes no index data, so
+    /// reopening an index with another weight updates it.
+    public var weight: Float
 
-    /// A field spec. By default a field is stored and indexed, and every type but `text` is columnar.
-    public init(_ name: String, _ type: FieldType, stored: Bool = true, indexed: Bool = true, columnar: Bool? = nil) {
+    /// A field spec. By default a field is stored and indexed, every type but `text` is columnar, and the
+    /// weight is 1.
+    public init(_ name: String, _ type: FieldType, stored: Bool = true, indexed: Bool = true, columnar: Bool? = nil, weight: Float = 1) {
         self.name = name; self.type = type; self.stored = stored; self.indexed = indexed
         self.columnar = columnar ?? (type != .text)
+        self.weight = weight
+    }
+
+    /// The weight `search index` and `search eval` give a title field (see ``weight``).
+    public static let titleWeight: Float = 3
+
+    /// Whether `other` indexes values the same way (everything but the ``weight``, which only searches read).
+    func indexesLike(_ other: FieldSpec) -> Bool {
+        var o = other
+        o.weight = weight
+        return self == o
     }
 
     /// Why this spec cannot be used, or nil when it is valid.
@@ -52,13 +71,15 @@ public struct FieldSpec: Sendable, Equatable {
             return "field '\(name)': an indexed \(type.rawValue) field must be columnar (ranges read the column)"
         }
         if type != .text && !stored && !indexed && !columnar { return "field '\(name)' keeps nothing: make it stored, indexed or columnar" }
+        if !(weight > 0 && weight.isFinite) { return "field '\(name)': weight \(weight) must be a positive number" }
+        if type != .text && weight != 1 { return "field '\(name)': only a text field has a weight (it is \(type.rawValue))" }
         return nil
     }
 
     /// `type` and the flags, e.g. `keyword (stored, indexed, columnar)`.
     public var summary: String {
         let flags = [stored ? "stored" : nil, indexed ? "indexed" : nil, columnar ? "columnar" : nil].compactMap { $0 }
-        return "\(type.rawValue) (\(flags.joined(separator: ", ")))"
+        return "\(type.rawValue) (\(flags.joined(separator: ", "))\(weight == 1 ? "" : ", weight \(weight)"))"
     }
 }
 

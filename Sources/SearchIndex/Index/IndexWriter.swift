@@ -113,9 +113,10 @@ public final class IndexWriter {
         for spec in schema.fields {
             if let p = spec.problem { throw SearchIndexError.invalidArgument(p) }
             if let old = manifest.schema[spec.name] {
-                guard old == spec else {
+                guard old.indexesLike(spec) else {
                     throw SearchIndexError.invalidArgument("the index at \(path) has field '\(spec.name)' as \(old.summary), not \(spec.summary); rebuild it (create: true, or `search index --rebuild`) to change a field")
                 }
+                manifest.schema.add(spec)   // (a new weight: no index data changes)
             } else if !create, !manifest.segments.isEmpty, manifest.fields.contains(spec.name), spec.type != .text {
                 throw SearchIndexError.invalidArgument("the index at \(path) already has field '\(spec.name)' as text or stored-only values, not \(spec.summary); rebuild it to change a field")
             } else {
@@ -124,6 +125,9 @@ public final class IndexWriter {
         }
         for (i, f) in manifest.fields.enumerated() { fieldNumbers[f] = i }
         committedFieldCount = manifest.segments.isEmpty ? 1 : manifest.fields.count
+        // Every declared field has a number, so a commit where no document filled one still names it
+        // (the manifest's schema section may only name fields of its field table).
+        for spec in manifest.schema.fields { _ = try fieldNumber(spec.name) }
         try removeLeftovers()
     }
 

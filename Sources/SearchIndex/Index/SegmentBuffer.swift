@@ -183,7 +183,8 @@ final class SegmentBuffer {
     func flush(name: String, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String]) throws -> SegmentMeta {
         let out = try SegmentSerializer(name: name, docCount: docCount, directory: directory,
                                         compressionLevel: compressionLevel, fieldNames: fieldNames, keywordFields: keywordFields)
-        for f in norms.indices where norms[f].count < docCount {
+        // (Only fields with text in this segment have norms: a keyword field numbered below one has none.)
+        for f in norms.indices where !norms[f].isEmpty && norms[f].count < docCount {
             norms[f].append(contentsOf: repeatElement(0, count: docCount - norms[f].count))
         }
         let zeros = [UInt8](repeating: 0, count: docCount)

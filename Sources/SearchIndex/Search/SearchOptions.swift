@@ -6,7 +6,7 @@ public struct SearchOptions: Sendable {
     public var bm25 = BM25()
     /// Fields searched by words without a `field:`; nil means every indexed field.
     public var fields: [String]? = nil
-    /// Per-field score multipliers (default 1).
+    /// Per-field weights, overriding the schema's (``FieldSpec/weight``, 1 unless declared).
     public var boosts: [String: Float] = [:]
     /// How bare words combine.
     public var defaultOperator: QueryParser.Operator = .or
@@ -27,6 +27,12 @@ public struct SearchOptions: Sendable {
     public var proximityWeight: Float = 0
     /// How many of the best documents by BM25 the proximity bonus re-ranks (at least `offset + limit`).
     public var proximityDepth = 100
+    /// Pseudo-relevance feedback (RM3, see ``QueryExpansion``): the query runs once, words from its best
+    /// hits are added, and the expanded query runs. Nil (the default) is off. It reads the stored text of
+    /// the feedback documents and costs about 3× a plain search, so it is opt-in: on Cranfield and SciFact it
+    /// lifts recall but not the first page (BENCHMARKS.md, "Relevance"). ``SearchResults/query`` is then the
+    /// expanded query.
+    public var expansion: QueryExpansion? = nil
     /// Count every matching document for ``SearchResults/totalHits``. When false (the default), an OR query
     /// may skip documents that cannot reach the top `limit` (MaxScore), and `totalHits` is then a lower bound.
     public var countAllHits = false

@@ -42,6 +42,7 @@ public final class Searcher: Sendable {
         fieldNumbers = fn
         let fieldTotals = FieldTotals(m)
         totals = fieldTotals
+        fieldWeights = m.fields.map { m.schema[$0]?.weight ?? 1 }
         textFieldNumbers = m.fields.indices.filter { $0 > 0 && fieldTotals.docCount[$0] > 0 && (m.schema[m.fields[$0]]?.type ?? .text) == .text }
     }
 
@@ -51,6 +52,8 @@ public final class Searcher: Sendable {
     public var textFields: [String] { textFieldNumbers.map { manifest.fields[$0] } }
     /// The numbers of the ``textFields``.
     let textFieldNumbers: [Int]
+    /// Per field number, its schema weight (``FieldSpec/weight``; 1 when undeclared).
+    let fieldWeights: [Float]
 
     /// Parses and runs `query`.
     public func search(_ query: String, options: SearchOptions = SearchOptions()) throws -> SearchResults {
@@ -63,7 +66,14 @@ public final class Searcher: Sendable {
         try search(query, options: options, text: nil)
     }
 
-    private func search(_ query: Query, options: SearchOptions, text: String?) throws -> SearchResults {
+    func search(_ query: Query, options: SearchOptions, text: String?) throws -> SearchResults {
+        if options.expansion != nil {
+            // Pseudo-relevance feedback: a first pass finds the feedback documents, the expanded query runs.
+            let expanded = try expandedQuery(query, options: options, text: text)
+            var o = options
+            o.expansion = nil
+            return try search(expanded, options: o, text: nil)
+        }
         guard options.limit >= 0, options.offset >= 0 else {
             throw SearchIndexError.invalidArgument("limit (\(options.limit)) and offset (\(options.offset)) must not be negative")
         }

@@ -15,7 +15,8 @@ extension Searcher {
         return textFieldNumbers
     }
 
-    func boost(_ f: Int, _ options: SearchOptions) -> Float { options.boosts[manifest.fields[f]] ?? 1 }
+    /// Field `f`'s weight in this search: ``SearchOptions/boosts``, else its schema weight.
+    func boost(_ f: Int, _ options: SearchOptions) -> Float { options.boosts[manifest.fields[f]] ?? fieldWeights[f] }
 
     func weight(_ q: Query, field: String?, ctx: QueryContext) throws -> Weight {
         if let f = Self.leafField(q), let spec = typedSpec(f) { return try typedWeight(q, field: f, spec: spec, ctx: ctx) }

@@ -29,7 +29,7 @@ public struct Manifest: Sendable, Equatable {
     public init() {}
 
     /// The revision of the schema section that follows the user data.
-    static let schemaRevision = 1
+    static let schemaRevision = 2
 
     /// The file name of generation `gen` (``IndexFileKind/manifestFileName(generation:)``).
     public static func fileName(_ gen: Int) -> String { IndexFileKind.manifestFileName(generation: gen) }
@@ -54,6 +54,7 @@ public struct Manifest: Sendable, Equatable {
             w.string(f.name)
             w.u8(UInt8(FieldType.allCases.firstIndex(of: f.type) ?? 0))
             w.u8((f.stored ? 1 : 0) | (f.indexed ? 2 : 0) | (f.columnar ? 4 : 0))
+            w.u32(f.weight.bitPattern)
         }
         for s in segments { w.u8(s.hasColumns ? 1 : 0) }
         return w
@@ -87,13 +88,15 @@ public struct Manifest: Sendable, Equatable {
             for i in m.segments.indices { m.segments[i].hasColumns = false }   // an index from before columns
         } else {
             let rev = try r.count()
-            guard rev == schemaRevision else { throw r.fail("unknown schema section revision \(rev)") }
+            // Revision 1 had no field weights.
+            guard rev == 1 || rev == schemaRevision else { throw r.fail("unknown schema section revision \(rev)") }
             let n = try r.count(limit: 256)
             for _ in 0..<n {
                 let name = try r.string()
                 let t = Int(try r.u8()), flags = try r.u8()
                 guard t < FieldType.allCases.count, flags < 8 else { throw r.fail("bad type \(t) or flags \(flags) of field '\(name)'") }
-                let spec = FieldSpec(name, FieldType.allCases[t], stored: flags & 1 != 0, indexed: flags & 2 != 0, columnar: flags & 4 != 0)
+                let weight = rev >= 2 ? Float(bitPattern: try r.u32()) : 1
+                let spec = FieldSpec(name, FieldType.allCases[t], stored: flags & 1 != 0, indexed: flags & 2 != 0, columnar: flags & 4 != 0, weight: weight)
                 guard m.fields.contains(name), m.schema[name] == nil, spec.problem == nil else { throw r.fail("schema entry for field '\(name)' is invalid") }
                 m.schema.add(spec)
             }

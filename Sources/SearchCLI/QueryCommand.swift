@@ -19,7 +19,7 @@ struct QueryCommand: ParsableCommand {
     @Option(help: "BM25 b (Lucene's and tantivy's: 0.75).") var b: Float = BM25().b
     @Option(name: .long, help: "Boost a field, e.g. --boost title=2 (repeatable).") var boost: [String] = []
     @Option(help: "How a word's fields combine: combined (BM25F: the fields scored as one; the default), max (dis-max with tie-breaker 0.1) or sum.") var combine = "combined"
-    @Flag(name: .customLong("expand"), help: "Pseudo-relevance feedback (RM3): add words from the best 10 hits to the query and run it again (about 3x slower).") var expand = false
+    @Flag(name: .customLong("expand"), help: "Pseudo-relevance feedback (RM3): add words from the best 10 hits to the query and run it again (about 3.6x slower; the index must store the text).") var expand = false
     @Option(help: "Term proximity weight: query words near each other lift a hit (0, the default: off; 0.25 is a good start; costs latency).") var proximity: Float = 0
     @Option(help: "Highlight matches: auto (on a terminal, unless NO_COLOR is set), always, never.") var color = "auto"
     @Option(help: "Keep only matches of this query, without changing scores; its clauses combine with AND, e.g. 'topics:crude date:[1987-03-01 TO 1987-03-31]'.") var filter: String?

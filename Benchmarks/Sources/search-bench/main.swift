@@ -2,7 +2,8 @@
 //   search-bench DOCS_DIR QUERIES [--out RUN.tsv] [--k 10] [--repeat N] [--warmup N] [--index-dir DIR]
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
 //                [--stream] [--reuse] [--fuzzy N|auto] [--proximity W] [--proximity-depth N]
-//                [--combine combined|max|sum] [--two-fields] [--title-weight W] [--mode or|and|phrase]
+//                [--combine combined|max|sum] [--two-fields] [--title-weight W] [--expansion rm3]
+//                [--mode or|and|phrase]
 //   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
@@ -108,8 +109,9 @@ let rssAfterLoad = maxRSSMB()
 let t0 = now()
 if !reuse { do {
     let titleWeight = opts["title-weight"].flatMap(Float.init) ?? 1
-    let schema = jsonl ? Schema([FieldSpec("title", .text, stored: false, weight: titleWeight), FieldSpec("date", .date, stored: false), FieldSpec("topics", .keyword, stored: false),
+    var schema = jsonl ? Schema([FieldSpec("date", .date, stored: false), FieldSpec("topics", .keyword, stored: false),
                                  FieldSpec("places", .keyword, stored: false)]) : Schema()
+    if flags.contains("two-fields") { schema.add(FieldSpec("title", .text, stored: flags.contains("store"), weight: titleWeight)) }
     let writer = try IndexWriter(path: indexDir, analyzer: analyzer,
                                  config: IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128), schema: schema)
     for (i, name) in files.enumerated() {
@@ -119,7 +121,7 @@ if !reuse { do {
             var doc = Document(id: rec.id)
             if flags.contains("two-fields") {
                 // Title and body as two fields, so that the field combination (SearchOptions.fieldCombination) applies.
-                doc.addText("title", rec.title, stored: false)
+                doc.addText("title", rec.title, stored: flags.contains("store"))
                 doc.addText("body", rec.body, stored: flags.contains("store"))
             } else { doc.addText("body", rec.text, stored: flags.contains("store")) }
             if let d = rec.date { try doc.addDate("date", iso: d) }
@@ -150,6 +152,12 @@ var options = SearchOptions(limit: k)
 options.bm25 = bm25
 if let v = opts["proximity"].flatMap(Float.init) { options.proximityWeight = v }
 if let v = opts["proximity-depth"].flatMap(Int.init) { options.proximityDepth = v }
+// --expansion rm3 (needs --store: RM3 re-reads the feedback documents' stored text).
+switch opts["expansion"] ?? "none" {
+case "none": break
+case "rm3": options.expansion = .rm3
+default: fail("--expansion must be none or rm3")
+}
 switch opts["combine"] ?? "default" {
 case "default": break
 case "combined": options.fieldCombination = .combined

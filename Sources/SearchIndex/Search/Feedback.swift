@@ -17,8 +17,8 @@
 ///
 /// It reads the feedback documents' **stored** text, re-analyzed (the index keeps no term vectors), so the
 /// searched fields must be stored; a search whose feedback documents store none of them is an error. It
-/// costs a second search plus loading and analyzing the feedback documents: on Reuters about 3× the query's
-/// time (BENCHMARKS.md), which is why it is opt-in.
+/// costs a second search plus loading and analyzing the feedback documents: on Reuters about 3.6× the
+/// query's time (BENCHMARKS.md), which is why it is opt-in.
 public struct QueryExpansion: Sendable, Equatable {
     /// How many of the first pass's best hits are taken as relevant (Anserini's `fbDocs`, default 10).
     public var feedbackDocuments: Int

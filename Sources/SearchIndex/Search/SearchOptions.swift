@@ -20,8 +20,9 @@ public struct SearchOptions: Sendable {
     /// dis-max whatever this says.
     public var fieldCombination: FieldCombination = .combined
     /// How much the query's words occurring near each other add to a hit's score (term proximity, see
-    /// ``Proximity``): `score = bm25 + proximityWeight · bonus`; 0 (the default) turns it off. 0.25 lifts
-    /// Cranfield's MAP from 0.306 to 0.313 but costs about 2× the p50 latency on Reuters (it reads the
+    /// ``Proximity``): `score = bm25 + proximityWeight · bonus`; 0 (the default) turns it off. With the old
+    /// defaults (k1 1.5, no title weight) 0.25 lifted Cranfield's MAP from 0.306 to 0.313; on top of today's
+    /// defaults it adds almost nothing, and it costs about 2× the p50 latency on Reuters (it reads the
     /// positions of the re-ranked documents), so it is opt-in. It applies to results ranked by score without
     /// `searchAfter` or facets, and to ``Searcher/explain(_:docID:options:)``.
     public var proximityWeight: Float = 0
@@ -29,8 +30,8 @@ public struct SearchOptions: Sendable {
     public var proximityDepth = 100
     /// Pseudo-relevance feedback (RM3, see ``QueryExpansion``): the query runs once, words from its best
     /// hits are added, and the expanded query runs. Nil (the default) is off. It reads the stored text of
-    /// the feedback documents and costs about 3× a plain search, so it is opt-in: on Cranfield and SciFact it
-    /// lifts recall but not the first page (BENCHMARKS.md, "Relevance"). ``SearchResults/query`` is then the
+    /// the feedback documents and costs about 3.6× a plain search on Reuters, so it is opt-in: it lifts
+    /// Cranfield's MAP and SciFact's recall but lowers SciFact's nDCG@10 (BENCHMARKS.md, "Relevance"). ``SearchResults/query`` is then the
     /// expanded query.
     public var expansion: QueryExpansion? = nil
     /// Count every matching document for ``SearchResults/totalHits``. When false (the default), an OR query

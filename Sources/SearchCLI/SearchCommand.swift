@@ -6,7 +6,7 @@ import SearchIngest
 import Glibc
 #endif
 
-/// The `search` command-line tool: `search index <folder>`, `search "<query>"`, `stats`, `check`, `eval`.
+/// The `search` command-line tool: `search index <folder>`, `search "<query>"`, `delete`, `stats`, `check`, `eval`.
 public struct SearchCommand: ParsableCommand {
     /// The command line: subcommands, help and version.
     public static let configuration = CommandConfiguration(
@@ -14,12 +14,13 @@ public struct SearchCommand: ParsableCommand {
         abstract: "Index a folder of articles and search it with BM25.",
         discussion: """
         Index:  search index corpus/            (into ./Index; --index DIR or SEARCH_INDEX to change)
+        Update: search index corpus/ again      (reads only changed files); search index corpus/a.txt; search delete ID
         Search: search "Tangier arrest"         (a query that is a subcommand name: search -- index)
         Query language: words (OR), +required, -excluded, AND/OR/NOT, "a phrase", title:word, prefix*, (groups)
         Exit codes: 0 success (also when nothing matches), 2 usage or input error, 1 other failure.
         """,
         version: "0.1.0",
-        subcommands: [QueryCommand.self, IndexCommand.self, StatsCommand.self, CheckCommand.self, EvalCommand.self],
+        subcommands: [QueryCommand.self, IndexCommand.self, DeleteCommand.self, StatsCommand.self, CheckCommand.self, EvalCommand.self],
         defaultSubcommand: QueryCommand.self
     )
     /// Required by `ParsableCommand`; use ``run(arguments:)``.

@@ -1,4 +1,9 @@
 import Foundation
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
 
 /// Recursively walks a folder and turns supported files into documents.
 ///
@@ -34,6 +39,10 @@ public final class CorpusWalker: Sendable {
         var relPath: String
         var fullPath: String
         var size: Int?
+        /// Modification time, nanoseconds since 1970 (0 when unknown).
+        var modified: Int64 = 0
+
+        var source: SourceFile { SourceFile(path: relPath, size: size ?? -1, modified: modified) }
     }
 
     /// Throws `IngestError` if `root` is missing, not a directory, or cannot be listed.
@@ -78,9 +87,32 @@ public final class CorpusWalker: Sendable {
         }
     }
 
-    private static func nodeID(_ attrs: [FileAttributeKey: Any]) -> NodeID? {
-        guard let ino = number(attrs[.systemFileNumber]) else { return nil }
-        return NodeID(device: number(attrs[.systemNumber]) ?? 0, inode: ino)
+    private struct Status {
+        enum Kind { case regular, directory, link, other }
+        var kind: Kind
+        var node: NodeID
+        var size: Int
+        /// Nanoseconds since 1970.
+        var modified: Int64
+    }
+
+    /// `lstat` (or `stat` with `follow`) of `path`; nil when it fails.
+    private static func status(_ path: String, follow: Bool) -> Status? {
+        var s = stat()
+        guard (follow ? stat(path, &s) : lstat(path, &s)) == 0 else { return nil }
+        let kind: Status.Kind
+        switch s.st_mode & S_IFMT {
+        case S_IFREG: kind = .regular
+        case S_IFDIR: kind = .directory
+        case S_IFLNK: kind = .link
+        default: kind = .other
+        }
+        #if canImport(Darwin)
+        let mtime = Int64(s.st_mtimespec.tv_sec) * 1_000_000_000 + Int64(s.st_mtimespec.tv_nsec)
+        #else
+        let mtime = Int64(s.st_mtim.tv_sec) * 1_000_000_000 + Int64(s.st_mtim.tv_nsec)
+        #endif
+        return Status(kind: kind, node: NodeID(device: UInt64(s.st_dev), inode: UInt64(s.st_ino)), size: Int(s.st_size), modified: mtime)
     }
 
     /// All candidate files under the root, sorted by relative path (byte order).
@@ -90,9 +122,7 @@ public final class CorpusWalker: Sendable {
         let fm = FileManager.default
         var files: [FileEntry] = []
         var visited = Set<NodeID>()
-        if let attrs = try? fm.attributesOfItem(atPath: root.path), let id = Self.nodeID(attrs) {
-            visited.insert(id)
-        }
+        if let st = Self.status(root.path, follow: true) { visited.insert(st.node) }
         func report(_ issue: IngestIssue) {
             issueCount += 1
             onIssue(issue)
@@ -114,39 +144,34 @@ public final class CorpusWalker: Sendable {
                 if !options.includeHidden, name.hasPrefix(".") { continue }
                 let full = dir.hasSuffix("/") ? dir + name : dir + "/" + name
                 let relName = rel.isEmpty ? name : rel + "/" + name
-                guard var attrs = try? fm.attributesOfItem(atPath: full) else {
+                // (lstat, not FileManager's attributes: those cost a dozen system calls a file.)
+                guard var st = Self.status(full, follow: false) else {
                     report(IngestIssue(path: relName, reason: "cannot stat file", kind: .skippedFile))
                     continue
                 }
-                var type = attrs[.type] as? FileAttributeType
-                if type == .typeSymbolicLink {
+                if st.kind == .link {
                     guard options.followSymlinks else { continue }
                     let target = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
                     guard inside(target) else {
                         report(IngestIssue(path: relName, reason: "symbolic link points outside the folder; not followed", kind: .skippedFile))
                         continue
                     }
-                    guard let t = try? fm.attributesOfItem(atPath: target),
-                          (t[.type] as? FileAttributeType) != .typeSymbolicLink else {
+                    guard let t = Self.status(target, follow: false), t.kind != .link else {
                         report(IngestIssue(path: relName, reason: "broken symbolic link", kind: .skippedFile))
                         continue
                     }
-                    attrs = t
-                    type = t[.type] as? FileAttributeType
+                    st = t
                 }
-                switch type {
-                case .typeDirectory?:
-                    if let id = Self.nodeID(attrs) {
-                        guard visited.insert(id).inserted else {
-                            report(IngestIssue(path: relName, reason: "directory already visited (symbolic link cycle?)",
-                                               kind: .warning))
-                            continue
-                        }
+                switch st.kind {
+                case .directory:
+                    guard visited.insert(st.node).inserted else {
+                        report(IngestIssue(path: relName, reason: "directory already visited (symbolic link cycle?)",
+                                           kind: .warning))
+                        continue
                     }
                     walk(full, relName)
-                case .typeRegular?:
-                    let size = Self.number(attrs[.size]).map { Int(clamping: $0) }
-                    files.append(FileEntry(relPath: relName, fullPath: full, size: size))
+                case .regular:
+                    files.append(FileEntry(relPath: relName, fullPath: full, size: st.size, modified: st.modified))
                 default:
                     report(IngestIssue(path: relName, reason: "not a regular file", kind: .skippedFile))
                 }
@@ -194,17 +219,47 @@ public final class CorpusWalker: Sendable {
     private enum Outcome {
         case indexed
         case skipped(String)
+        /// The hooks found the content unchanged.
+        case unchanged
+
+        var isIndexed: Bool { if case .indexed = self { return true }; return false }
+    }
+
+    /// The files under the root whose format is supported, sorted by relative path (byte order), with their
+    /// sizes and modification times; listing problems go to `onIssue`.
+    public func supportedFiles(onIssue: (IngestIssue) -> Void = { _ in }) -> [SourceFile] {
+        var n = 0
+        return listFiles(onIssue: onIssue, issueCount: &n).filter { Self.format(of: $0.relPath) != nil }.map(\.source)
+    }
+
+    static func format(of relPath: String) -> Format? {
+        let name = relPath.split(separator: "/").last.map(String.init) ?? relPath
+        guard let dot = name.lastIndex(of: ".") else { return nil }
+        return Format(fileExtension: String(name[name.index(after: dot)...]))
     }
 
     /// Calls `body` for each document in a deterministic order (files sorted by relative
     /// path, then source order within a file) and reports problems through `onIssue`.
     /// Errors thrown by `body` stop the walk and are rethrown.
+    ///
+    /// - Parameters:
+    ///   - only: when given, only these files (paths relative to the root) are read; the others are not
+    ///     counted. A path in it that the walk does not find is reported as an issue.
+    ///   - hooks: decide, file by file, what is read and parsed (incremental indexing; see ``IngestHooks``).
     @discardableResult
     public func forEach(_ body: (IngestedDocument) throws -> Void,
-                        onIssue: (IngestIssue) -> Void = { _ in }) throws -> IngestSummary {
+                        onIssue: (IngestIssue) -> Void = { _ in }, only: Set<String>? = nil,
+                        hooks: IngestHooks = IngestHooks()) throws -> IngestSummary {
         var summary = IngestSummary()
         var listingIssues = 0
-        let files = listFiles(onIssue: onIssue, issueCount: &listingIssues)
+        var files = listFiles(onIssue: onIssue, issueCount: &listingIssues)
+        if let only {
+            files = files.filter { only.contains($0.relPath) }
+            for p in only.subtracting(files.map(\.relPath)).sorted() {
+                listingIssues += 1
+                onIssue(IngestIssue(path: p, reason: "not found in \(root.path) (or hidden, or not a regular file)", kind: .skippedFile))
+            }
+        }
         summary.issues += listingIssues
 
         try withoutActuallyEscaping(onIssue) { sink in
@@ -217,18 +272,34 @@ public final class CorpusWalker: Sendable {
                     summary.filesUnsupported += 1
                     continue
                 }
+                guard try hooks.shouldRead(file.source) else {
+                    summary.filesUnchanged += 1
+                    continue
+                }
                 let issues = FileIssues(path: file.relPath, limit: max(0, options.maxIssuesPerFile), sink: sink)
                 var docs = 0
-                let outcome = try process(file, format: format, issues: issues, bytesRead: &summary.bytesRead) { doc in
+                var hash: UInt64? = nil
+                let outcome = try process(file, format: format, issues: issues, bytesRead: &summary.bytesRead, hooks: hooks, hash: &hash) { doc in
                     docs += 1
                     try body(doc)
                 }
                 switch outcome {
                 case .indexed:
                     summary.filesIndexed += 1
+                case .unchanged:
+                    summary.filesUnchanged += 1
                 case .skipped(let reason):
                     summary.filesSkipped += 1
                     issues.report(reason, kind: .skippedFile)
+                }
+                if let hash {
+                    let result: IngestFileResult
+                    switch outcome {
+                    case .indexed: result = .indexed
+                    case .unchanged: result = .unchanged
+                    case .skipped: result = .skipped
+                    }
+                    try hooks.didFinish(file.source, hash, result)
                 }
                 issues.finish()
                 summary.documents += docs
@@ -248,6 +319,7 @@ public final class CorpusWalker: Sendable {
     }
 
     private func process(_ file: FileEntry, format: Format, issues: FileIssues, bytesRead: inout Int,
+                         hooks: IngestHooks, hash: inout UInt64?,
                          emit: (IngestedDocument) throws -> Void) throws -> Outcome {
         let limit = options.maxFileBytes
         if let size = file.size, size > limit {
@@ -260,6 +332,9 @@ public final class CorpusWalker: Sendable {
             return .skipped("unreadable: " + Self.reason(error))
         }
         bytesRead += data.count
+        let h = Self.contentHash(data)
+        hash = h
+        guard try hooks.willParse(file.source, h) else { return .unchanged }
         if data.count > limit { return .skipped("file too large (\(data.count) bytes; limit \(limit))") }
         if data.isEmpty { return .skipped("empty file") }
 
@@ -441,5 +516,60 @@ public final class CorpusWalker: Sendable {
             }
         }
         return .indexed
+    }
+}
+
+extension CorpusWalker {
+    /// The hash incremental indexing compares file contents by: 64-bit FNV-1a over the bytes.
+    public static func contentHash(_ data: Data) -> UInt64 {
+        data.withUnsafeBytes { raw in
+            var h: UInt64 = 0xcbf2_9ce4_8422_2325
+            for b in raw { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+            return h
+        }
+    }
+}
+
+/// A file the walker found: its path relative to the root, its size and modification time.
+public struct SourceFile: Sendable, Hashable {
+    /// The path relative to the walked folder, `/`-separated.
+    public var path: String
+    /// Its size in bytes (-1 when unknown).
+    public var size: Int
+    /// Its modification time in nanoseconds since 1970 (0 when unknown).
+    public var modified: Int64
+    /// A source file.
+    public init(path: String, size: Int, modified: Int64) { self.path = path; self.size = size; self.modified = modified }
+}
+
+/// How one file ended, for ``IngestHooks/didFinish``.
+public enum IngestFileResult: Sendable, Equatable {
+    /// Parsed: its documents went to the body (maybe none, e.g. a header-only CSV).
+    case indexed
+    /// ``IngestHooks/willParse`` said its content is unchanged.
+    case unchanged
+    /// Read but not parsed (binary, empty, invalid JSON, too large); reported as an issue.
+    case skipped
+}
+
+/// Per-file decisions for incremental indexing (``CorpusWalker/forEach(_:onIssue:only:hooks:)``). Files are
+/// visited in path order; for each supported one:
+/// 1. ``shouldRead`` decides from its size and time whether to read it at all (false: it is counted
+///    unchanged and nothing else is called);
+/// 2. once read, ``willParse`` gets its content hash (``CorpusWalker/contentHash(_:)``) and decides whether
+///    to parse it (false: unchanged); this is the place to remove what an earlier version of the file gave;
+/// 3. ``didFinish`` reports the result. A file that cannot be read gets neither call after `shouldRead`.
+public struct IngestHooks {
+    /// Before reading: false leaves the file out unread. Default: always read.
+    public var shouldRead: (SourceFile) throws -> Bool
+    /// After reading, with the content hash: false leaves the file out as unchanged. Default: always parse.
+    public var willParse: (SourceFile, UInt64) throws -> Bool
+    /// After the file's documents (if any) went to the body.
+    public var didFinish: (SourceFile, UInt64, IngestFileResult) throws -> Void
+    /// Hooks that read and parse every file.
+    public init(shouldRead: @escaping (SourceFile) throws -> Bool = { _ in true },
+                willParse: @escaping (SourceFile, UInt64) throws -> Bool = { _, _ in true },
+                didFinish: @escaping (SourceFile, UInt64, IngestFileResult) throws -> Void = { _, _, _ in }) {
+        self.shouldRead = shouldRead; self.willParse = willParse; self.didFinish = didFinish
     }
 }

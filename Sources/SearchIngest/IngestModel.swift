@@ -133,6 +133,8 @@ public struct IngestSummary: Sendable, Equatable, CustomStringConvertible {
     public var issues = 0
     /// Bytes read from files that were read.
     public var bytesRead = 0
+    /// Files left out because ``IngestHooks`` found them unchanged.
+    public var filesUnchanged = 0
 
     /// An empty summary.
     public init() {}

@@ -127,6 +127,76 @@ final class CLIEndToEndTests: CLITestCase {
         XCTAssertEqual(hits.map { $0["title"] as? String }, ["Glacier Advances"])
     }
 
+    /// `search index` over the same folder again updates the index: unchanged files are not re-indexed,
+    /// a changed file's documents are replaced, a removed file's deleted, a new file's added; files can be
+    /// given one by one; `search delete` deletes by id; the summary counts it all.
+    func testIncrementalIndexing() throws {
+        try writeCorpus()
+        try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(try documentCount(index: "idx"), 9)
+        func counts(_ r: CLIResult) -> String? { r.lines.first { $0.hasPrefix("updated idx: ") } }
+        // Unchanged. Files written less than 2 s before they were indexed are read once more to compare
+        // (their time may not show a change made in the same tick); after that, nothing is read.
+        var r = try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(counts(r), "updated idx: 9 documents; 0 added, 0 updated, 0 deleted, 9 unchanged", r.summary)
+        XCTAssertTrue(r.stdout.contains("files: 0 indexed, 7 unchanged (7 read to compare)"), r.summary)
+        Thread.sleep(forTimeInterval: 2.1)
+        r = try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertTrue(r.stdout.contains("files: 0 indexed, 7 unchanged (7 read to compare)"), r.summary)
+        r = try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(counts(r), "updated idx: 9 documents; 0 added, 0 updated, 0 deleted, 9 unchanged", r.summary)
+        XCTAssertTrue(r.stdout.contains("files: 0 indexed, 7 unchanged (0 read to compare)"), r.summary)
+        XCTAssertTrue(r.stdout.contains("no new commit"), r.summary)
+        // Touched (same content): read, hashed, not re-indexed.
+        let t = path("corpus/news/tangier.txt")
+        try FileManager.default.setAttributes([.modificationDate: Date()], ofItemAtPath: t)
+        r = try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(counts(r), "updated idx: 9 documents; 0 added, 0 updated, 0 deleted, 9 unchanged", r.summary)
+        // Edited (same size, right away): exactly one document re-indexed.
+        try write("corpus/news/tangier.txt", "\n\n  Tangier Police Arrest Three  \nPolice in Tangier arrested three men on Sunday. common\n")
+        r = try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(counts(r), "updated idx: 9 documents; 0 added, 1 updated, 0 deleted, 8 unchanged", r.summary)
+        XCTAssertEqual(try hitIDs("sunday", index: "idx"), ["news/tangier.txt"])
+        XCTAssertEqual(try hitIDs("monday", index: "idx"), [])
+        // Removed, added, and a CSV that lost a row and gained one.
+        try FileManager.default.removeItem(atPath: path("corpus/web/volcano.html"))
+        try write("corpus/new/otter.txt", "Sea Otters\nOtters float. common\n")
+        try write("corpus/data/rivers.csv", "article_id,title,content,author\ncsv-1,Otter Returns,\"Otters seen again. common\",Alice\ncsv-3,Heron,\"A heron. common\",Carol\n")
+        r = try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(counts(r), "updated idx: 9 documents; 2 added, 1 updated, 2 deleted, 6 unchanged", r.summary)
+        XCTAssertEqual(try hitIDs("volcano", index: "idx"), [])
+        XCTAssertEqual(try hitIDs("beaver", index: "idx"), [])
+        XCTAssertEqual(Set(try hitIDs("heron OR float", index: "idx")), ["csv-3", "new/otter.txt"])
+        XCTAssertEqual(try hitIDs("common", index: "idx").count, 9)
+        // One file given: only it is looked at (the others, and removed ones, are left alone).
+        try write("corpus/new/otter.txt", "Sea Otters\nOtters float and dive. common\n")
+        try FileManager.default.removeItem(atPath: path("corpus/notes/zebra.md"))
+        r = try expect(0, ["index", path("corpus/new/otter.txt"), "--index", "idx"])
+        XCTAssertEqual(counts(r), "updated idx: 9 documents; 0 added, 1 updated, 0 deleted, 0 unchanged", r.summary)
+        XCTAssertEqual(try hitIDs("dive", index: "idx"), ["new/otter.txt"])
+        XCTAssertEqual(try hitIDs("zebras", index: "idx"), ["notes/zebra.md"])
+        // Delete by id; an unknown id deletes nothing.
+        r = try expect(2, ["delete", "csv-1", "no-such-id", "--index", "idx"])
+        XCTAssertTrue(r.stderr.contains("no document with id \"no-such-id\""), r.summary)
+        XCTAssertEqual(try documentCount(index: "idx"), 9)
+        r = try expect(0, ["delete", "csv-1", "--index", "idx"])
+        XCTAssertTrue(r.stdout.contains("deleted 1 document from idx; 8 left"), r.summary)
+        XCTAssertEqual(try hitIDs("otters", index: "idx"), ["new/otter.txt"])
+        // The folder again: the zebra file is gone now; the deleted row stays deleted (its file is unchanged).
+        r = try expect(0, ["index", "corpus", "--index", "idx"])
+        XCTAssertEqual(counts(r), "updated idx: 7 documents; 0 added, 0 updated, 1 deleted, 7 unchanged", r.summary)
+        XCTAssertEqual(try hitIDs("zebras", index: "idx"), [])
+        try expect(0, ["check", "--index", "idx"])
+        // --rebuild reads everything again and brings the deleted row back.
+        r = try expect(0, ["index", "corpus", "--index", "idx", "--rebuild"])
+        XCTAssertTrue(r.stdout.contains("indexed 8 documents from 6 files into idx"), r.summary)
+        // Another analyzer is an error without --rebuild.
+        r = try expect(2, ["index", "corpus", "--index", "idx", "--stemmer", "none"])
+        XCTAssertTrue(r.stderr.contains("--rebuild"), r.summary)
+        // The record of indexed files is one file, replaced at each commit.
+        XCTAssertEqual(indexFiles("idx").filter { $0.hasPrefix("ingest-") }.count, 1)
+    }
+
     func testJSONOutput() throws {
         try writeCorpus()
         try expect(0, ["index", "corpus", "--index", "idx"])

@@ -31,7 +31,9 @@ final class CLIRobustnessTests: CLITestCase {
         XCTAssertTrue(r.stderr.contains("no/such/folder: no such file or directory"), r.summary)
         try write("afile.txt", "Not A Folder\ntext\n")
         let f = try expect(2, ["index", "afile.txt", "--index", "idx"])
-        XCTAssertTrue(f.stderr.contains("not a directory"), f.summary)
+        XCTAssertTrue(f.stderr.contains("afile.txt is outside") && f.stderr.contains("small"), f.summary)
+        let g = try expect(2, ["index", "small", "afile.txt", "--index", "idx"])
+        XCTAssertTrue(g.stderr.contains("one folder, or files"), g.summary)
         try assertSmallIndexIntact()
     }
 

@@ -147,9 +147,10 @@ struct IndexCommand: ParsableCommand {
         var declared = try declaredTypes()
         if incremental, let p = previous { for f in p.schema.fields where f.type != .text { declared[f.name] = f.type } }
         var typing = FieldTyping(types: declared, detectDates: !noDetectDates)
-        var schema = typing.schema
-        // A title weighs FieldSpec.titleWeight times the body in ranking (a search may override it).
-        if schema["title"] == nil { schema.add(FieldSpec("title", .text, weight: FieldSpec.titleWeight)) }
+        // A title weighs FieldSpec.titleWeight times the body in ranking (a search may override it). Declared
+        // first, title and body have the same numbers in every index `search index` builds, and the declared
+        // types the next ones (sorted by name), so that shards built alike can be searched together.
+        let schema = Schema([FieldSpec("title", .text, weight: FieldSpec.titleWeight), FieldSpec("body", .text)] + typing.schema.fields)
         let writer = try IndexWriter(path: location.path, analyzer: analyzer,
                                      config: IndexWriterConfig(ramBufferMB: ramMb), create: !incremental, schema: schema)
         defer { writer.close() }

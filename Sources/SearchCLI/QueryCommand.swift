@@ -8,7 +8,7 @@ struct QueryCommand: ParsableCommand {
         commandName: "query",
         abstract: "Search the index (the default command: `search \"Tangier arrest\"`).")
 
-    @OptionGroup var location: IndexOption
+    @OptionGroup var location: IndexesOption
     @Option(name: [.short, .long], help: "Number of hits to show.") var limit = 10
     @Flag(help: "One JSON object per hit on stdout (for scripts).") var json = false
     @Flag(help: "Show how each hit's BM25 score was computed.") var explain = false
@@ -36,7 +36,8 @@ struct QueryCommand: ParsableCommand {
         guard !text.isEmpty else { throw CLIError.input("no query given; try: search \"Tangier arrest\" (see search --help)") }
         guard limit >= 0 else { throw CLIError.input("--limit must be >= 0") }
         guard offset >= 0 else { throw CLIError.input("--offset must be >= 0") }
-        let searcher = try Searcher(path: location.path)
+        let paths = location.paths
+        let searcher = paths.count == 1 ? try Searcher(path: paths[0]) : try Searcher(paths: paths)
         var options = SearchOptions(limit: limit)
         options.countAllHits = true
         options.defaultOperator = all ? .and : .or

@@ -80,13 +80,24 @@ extension SearchIndexError {
     }
 }
 
+/// The indexes a query searches: every `--index` (several are searched as one, with index-wide
+/// statistics: `Searcher(paths:)`), else `$SEARCH_INDEX`, else `./Index`.
+struct IndexesOption: ParsableArguments {
+    @Option(name: .long, help: "Index directory (default: $SEARCH_INDEX or ./Index); repeat it to search several indexes (shards) as one.")
+    var index: [String] = []
+
+    var paths: [String] { index.isEmpty ? [IndexOption.defaultPath] : index }
+}
+
 /// Where the index lives: `--index`, else `$SEARCH_INDEX`, else `./Index` (spelled so in messages).
 struct IndexOption: ParsableArguments {
     @Option(name: .long, help: "Index directory (default: $SEARCH_INDEX or ./Index).")
     var index: String?
 
-    var path: String {
-        if let index { return index }
+    var path: String { index ?? Self.defaultPath }
+
+    /// `$SEARCH_INDEX`, else `./Index`.
+    static var defaultPath: String {
         if let env = ProcessInfo.processInfo.environment["SEARCH_INDEX"], !env.isEmpty { return env }
         return "./Index"
     }

@@ -197,6 +197,18 @@ final class CLIEndToEndTests: CLITestCase {
         XCTAssertEqual(indexFiles("idx").filter { $0.hasPrefix("ingest-") }.count, 1)
     }
 
+    /// Shards built separately are searched as one with a repeated --index.
+    func testSeveralIndexesSearchedAsOne() throws {
+        try write("part1/a.txt", "Tangier Police\nPolice in Tangier arrested three men.\n")
+        try write("part2/b.txt", "Tangier Port\nShips left the port of Tangier.\n")
+        try write("part2/c.csv", "id,title,body,author\nc1,Otters,Otters swim.,Alice\n")
+        try expect(0, ["index", "part1", "--index", "s1"])
+        try expect(0, ["index", "part2", "--index", "s2"])
+        XCTAssertEqual(Set(try hitIDs("tangier", index: "s1", extra: ["--index", "s2"])), ["a.txt", "b.txt"])
+        XCTAssertEqual(try hitIDs("otters", index: "s1", extra: ["--index", "s2"]), ["c1"])
+        XCTAssertEqual(try hitIDs("tangier", index: "s1"), ["a.txt"])
+    }
+
     func testJSONOutput() throws {
         try writeCorpus()
         try expect(0, ["index", "corpus", "--index", "idx"])

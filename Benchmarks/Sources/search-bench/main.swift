@@ -3,7 +3,7 @@
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
 //                [--stream] [--reuse] [--fuzzy N|auto] [--proximity W] [--proximity-depth N]
 //                [--combine combined|max|sum] [--two-fields] [--title-weight W] [--expansion rm3]
-//                [--mode or|and|phrase]
+//                [--mode or|and|phrase] [--shards N]
 //   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
@@ -107,14 +107,16 @@ let preloaded: [String] = jsonl ? records.map(\.text) : stream || reuse ? [] : f
 let rssAfterLoad = maxRSSMB()
 
 let t0 = now()
-if !reuse { do {
-    let titleWeight = opts["title-weight"].flatMap(Float.init) ?? 1
-    var schema = jsonl ? Schema([FieldSpec("date", .date, stored: false), FieldSpec("topics", .keyword, stored: false),
-                                 FieldSpec("places", .keyword, stored: false)]) : Schema()
-    if flags.contains("two-fields") { schema.add(FieldSpec("title", .text, stored: flags.contains("store"), weight: titleWeight)) }
-    let writer = try IndexWriter(path: indexDir, analyzer: analyzer,
+let titleWeight = opts["title-weight"].flatMap(Float.init) ?? 1
+var schema = jsonl ? Schema([FieldSpec("date", .date, stored: false), FieldSpec("topics", .keyword, stored: false),
+                             FieldSpec("places", .keyword, stored: false)]) : Schema()
+if flags.contains("two-fields") { schema.add(FieldSpec("title", .text, stored: flags.contains("store"), weight: titleWeight)) }
+if !flags.contains("two-fields") { schema.add(FieldSpec("body", .text, stored: flags.contains("store"))) }
+/// Indexes the documents whose number `keep` accepts into `dir`.
+func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
+    let writer = try IndexWriter(path: dir, analyzer: analyzer,
                                  config: IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128), schema: schema)
-    for (i, name) in files.enumerated() {
+    for (i, name) in files.enumerated() where keep(i) {
         let text: String
         if jsonl {
             let rec = records[i]
@@ -140,7 +142,8 @@ if !reuse { do {
     }
     try writer.commit()
     writer.close()
-} catch { fail("indexing failed: \(error)") } }
+}
+if !reuse { do { try buildIndex(indexDir) { _ in true } } catch { fail("indexing failed: \(error)") } }
 let indexSeconds = reuse ? 0 : now() - t0
 let indexBytes = ((try? fm.contentsOfDirectory(atPath: indexDir)) ?? []).reduce(0) { total, n in
     total + ((try? fm.attributesOfItem(atPath: indexDir + "/" + n)[.size] as? Int) ?? 0)
@@ -225,6 +228,43 @@ if jsonl {
         total + ((try? fm.attributesOfItem(atPath: indexDir + "/" + n)[.size] as? Int) ?? 0)
     }
     extra["column_bytes"] = "\(colBytes)"
+}
+// --shards N: the same documents dealt into N indexes (by document number), searched together with
+// Searcher(paths:); each query's top k must be the one index's (ids equal except among tied scores; scores
+// within 1e-5). Reports shard_queries, shard_mismatches, shard_max_score_diff and the sharded p50.
+if let n = opts["shards"].flatMap(Int.init), n > 1 {
+    let dirs = (0..<n).map { indexDir + "-shard\($0)" }
+    do {
+        for (s, d) in dirs.enumerated() {
+            try? fm.removeItem(atPath: d)
+            try buildIndex(d) { $0 % n == s }
+        }
+        defer { for d in dirs { try? fm.removeItem(atPath: d) } }
+        let sharded = try Searcher(paths: dirs, analyzer: analyzer)
+        var o = options
+        o.limit = k + 1
+        var mismatches = 0, maxDiff: Float = 0, times: [Double] = []
+        for q in parsed {
+            let a = try searcher.search(q, options: o).hits
+            let s = now()
+            let b = try sharded.search(q, options: o).hits
+            times.append(now() - s)
+            var bad = a.count != b.count
+            for i in 0..<min(k, a.count, b.count) {
+                maxDiff = max(maxDiff, abs(a[i].score - b[i].score))
+                if abs(a[i].score - b[i].score) > 1e-5 { bad = true }
+                let tied = a.indices.contains { $0 != i && abs(a[$0].score - a[i].score) < 1e-4 }
+                if !tied && a[i].document?.id != b[i].document?.id { bad = true }
+            }
+            if bad { mismatches += 1 }
+        }
+        times.sort()
+        extra["shards"] = "\(n)"
+        extra["shard_queries"] = "\(parsed.count)"
+        extra["shard_mismatches"] = "\(mismatches)"
+        extra["shard_max_score_diff"] = "\(maxDiff)"
+        extra["shard_p50_ms"] = "\(r(times[times.count / 2] * 1000, 1e3))"
+    } catch { fail("shards failed: \(error)") }
 }
 if let word = opts["facet-term"] {
     var fo = SearchOptions(limit: 0)

@@ -13,8 +13,13 @@
 /// into one scorer per segment (`Scorers.swift`), and the scorers' documents into the top hits
 /// (`Collectors.swift`). Everything one search needs while it runs is in its `QueryContext`.
 public final class Searcher: Sendable {
-    /// The commit this snapshot reads.
+    /// The commit this snapshot reads (searching several indexes: the first one's, listing every index's
+    /// segments).
     public let manifest: Manifest
+    /// Per segment, the field names of its own index (stored fields are read by them).
+    let segmentFieldNames: [[String]]
+    /// The commit of each index searched (one, unless opened with ``init(paths:analyzer:verifyChecksums:)``).
+    public let manifests: [Manifest]
     /// The analyzer queries are analyzed with (the index's own, unless one was passed).
     public let analyzer: Analyzer
     let segments: [SegmentReader]
@@ -29,9 +34,67 @@ public final class Searcher: Sendable {
     ///   - path: the index directory.
     ///   - analyzer: the analyzer the index was written with; by default rebuilt from the commit.
     ///   - verifyChecksums: check every file's CRC-32 on open (reads every byte once).
-    public init(path: String, analyzer: Analyzer? = nil, verifyChecksums: Bool = true) throws {
+    public convenience init(path: String, analyzer: Analyzer? = nil, verifyChecksums: Bool = true) throws {
         let (m, segs) = try openLatestCommit(IndexDirectory(path: path), verify: verifyChecksums)
-        manifest = m; segments = segs
+        try self.init(manifest: m, manifests: [m], segments: segs, analyzer: analyzer)
+    }
+
+    /// Opens the latest commit of each index in `paths` and searches them as one index: BM25 statistics
+    /// (document frequencies, field lengths) are summed over all of them, so scores and rankings are those
+    /// of one index holding every document, as when shards built in parallel are searched together.
+    /// Snapshot doc ids number the first index's documents first, then the next index's, and so on.
+    ///
+    /// The indexes must have been written with the same analyzer, and every searchable field (text with
+    /// terms, or typed) must have the same number and spec in each index that has it: declare the fields in
+    /// the same order in every shard's ``Schema`` (`search index` declares `title` and `body` first). Fields
+    /// that are only stored may differ. Otherwise ``SearchIndexError/invalidArgument(_:)``. Document ids are
+    /// not checked for uniqueness across the indexes: ``document(id:)`` returns the first live match.
+    public convenience init(paths: [String], analyzer: Analyzer? = nil, verifyChecksums: Bool = true) throws {
+        guard let first = paths.first else { throw SearchIndexError.invalidArgument("Searcher(paths:) needs at least one index") }
+        var manifests: [Manifest] = [], segs: [SegmentReader] = [], segmentIndex: [Int] = []
+        for p in paths {
+            let (m, s) = try openLatestCommit(IndexDirectory(path: p), verify: verifyChecksums)
+            if let f = manifests.first, m.analyzer != f.analyzer {
+                throw SearchIndexError.invalidArgument("the index at \(p) was written with the analyzer \(m.analyzer), the one at \(first) with \(f.analyzer); indexes searched together need the same")
+            }
+            segmentIndex += Array(repeating: manifests.count, count: s.count)
+            manifests.append(m); segs += s
+        }
+        // One field table for all: each searchable field's number must name it in every index that uses it.
+        var names = manifests[0].fields
+        var owner: [Int: (name: String, path: String)] = [:]
+        var combined = manifests[0]
+        for (m, p) in zip(manifests, paths) {
+            var searchable = Set(m.segments.flatMap { $0.fieldStats.map(\.field) })
+            for f in m.schema.fields where f.type != .text { if let n = m.fields.firstIndex(of: f.name) { searchable.insert(n) } }
+            for n in searchable.sorted() where n < m.fields.count {
+                let name = m.fields[n]
+                if let o = owner[n], o.name != name {
+                    throw SearchIndexError.invalidArgument("field number \(n) is '\(o.name)' in the index at \(o.path) but '\(name)' in the one at \(p); indexes searched together need their searchable fields in the same order: give their writers the same Schema")
+                }
+                owner[n] = (name, p)
+                while names.count <= n { names.append(m.fields[names.count]) }
+                names[n] = name
+            }
+            for f in m.schema.fields {
+                if let old = combined.schema[f.name], old != f {
+                    throw SearchIndexError.invalidArgument("field '\(f.name)' is \(old.summary) in one index and \(f.summary) in the one at \(p); indexes searched together need the same field specs")
+                }
+                combined.schema.add(f)
+            }
+        }
+        for (n, o) in owner where names.firstIndex(of: o.name) != n {
+            throw SearchIndexError.invalidArgument("field '\(o.name)' has two numbers across the indexes (one at \(o.path)); indexes searched together need their searchable fields in the same order: give their writers the same Schema")
+        }
+        combined.fields = names
+        combined.segments = manifests.flatMap(\.segments)
+        try self.init(manifest: combined, manifests: manifests, segments: segs, analyzer: analyzer, segmentIndex: segmentIndex)
+    }
+
+    private init(manifest m: Manifest, manifests: [Manifest], segments segs: [SegmentReader], analyzer: Analyzer?,
+                 segmentIndex: [Int]? = nil) throws {
+        manifest = m; self.manifests = manifests; segments = segs
+        segmentFieldNames = (segmentIndex ?? Array(repeating: 0, count: segs.count)).map { manifests[$0].fields }
         if let analyzer { self.analyzer = analyzer }
         else { self.analyzer = try StandardAnalyzer(identity: manifest.analyzer) }
         var b: [Int] = [], t = 0
@@ -181,7 +244,7 @@ public final class Searcher: Sendable {
 
     func document(_ docID: Int, ctx: ReadContext) throws -> StoredDocument {
         guard let (si, local) = locate(docID) else { throw SearchIndexError.invalidArgument("document \(docID) out of range") }
-        return try segments[si].document(local, fieldNames: manifest.fields, ctx: ctx)
+        return try segments[si].document(local, fieldNames: segmentFieldNames[si], ctx: ctx)
     }
 
     /// The segment holding snapshot doc id `docID`, and the id within it.

@@ -234,8 +234,9 @@ struct IndexCommand: ParsableCommand {
         let changed = !incremental || counts.added + counts.updated + counts.deleted > 0 || next != old || compared > 0
         if changed {
             let stateName = try IngestState(root: rootPath, scannedAt: scannedAt, files: next).write(toIndex: location.path)
+            // (Waiting for the merges the policy asks for: a batch run leaves a merged index.)
             try writer.commit(userData: ["source": rootPath, "indexed_at": ISO8601DateFormatter().string(from: Date()),
-                                         IngestState.userDataKey: stateName])
+                                         IngestState.userDataKey: stateName], waitForMerges: true)
             IngestState.removeStale(inIndex: location.path, keep: stateName)
         }
         progress.finish()

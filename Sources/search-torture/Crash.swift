@@ -5,7 +5,8 @@ import Glibc
 #endif
 
 /// Crash mode: a child process writes (adds, replaces, deletes, commits, force-merges) with a tiny RAM
-/// buffer and a small merge factor, so flushes and merges happen all the time, and logs each acknowledged
+/// buffer and a small merge factor, so flushes and background merges happen all the time (a kill often lands
+/// in a merge: the tally counts kills with one pending), and logs each acknowledged
 /// commit to an fsync'd side file. The parent kills it with SIGKILL at a random moment, then checks that
 /// the index opens, passes `check`, holds exactly the documents of the last acknowledged commit (or of the
 /// one in flight), finds every one of them by id, and that a new writer opens, cleans up and commits.
@@ -64,7 +65,7 @@ enum CrashMode {
             // (A force merge commits what is buffered: it gets this commit's user data.)
             if b.forceMerge { try w.forceMerge(maxSegments: 1, userData: ["torture-commit": String(k)]) }
             else { try w.commit(userData: ["torture-commit": String(k)]) }
-            acks.append("acked \(k)")
+            acks.append("acked \(k) merges \(w.pendingMerges)")
         }
     }
 
@@ -127,8 +128,11 @@ enum CrashMode {
                 tally.add("child exited on its own"); failures.append("trial \(t): child exited with \(p.terminationStatus)")
                 continue
             }
-            let acked = readLines(ack).compactMap { Int($0.split(separator: " ").last ?? "") }.max() ?? 0
+            let lines = readLines(ack)
+            let acked = lines.compactMap { l -> Int? in let w = l.split(separator: " "); return w.count >= 2 ? Int(w[1]) : nil }.max() ?? 0
             tally.add("kills"); tally.add("commits acknowledged", acked)
+            // (The child logs the background merges pending after each commit.)
+            if let last = lines.last, let m = Int(last.split(separator: " ").last ?? ""), m > 0 { tally.add("kills with a background merge pending") }
             if let problem = verify(dir: dir, seed: childSeed, acked: acked) {
                 tally.add("FAILED"); failures.append("library trial \(t) (seed \(childSeed), killed at \(delay) ms): \(problem)")
             } else { tally.add("ok") }

@@ -61,8 +61,10 @@ final class MergeTests: XCTestCase {
         let w = try IndexWriter(path: dir, config: config)
         for (i, d) in corpus(120).enumerated() {
             try w.addDocument(d)
-            if i % 10 == 9 { try w.commit() }
-            XCTAssertLessThan(w.lastCommit.segments.count, 4)
+            if i % 10 == 9 { try w.commit(waitForMerges: true) }
+            // (Tiny segments all count as the policy's floor size: 3 per tier, tiers of 4, so at most 3 + 1
+            // + 1 for 12 flushes; without merging there would be 12.)
+            XCTAssertLessThanOrEqual(w.lastCommit.segments.count, 5)
         }
         w.close()
         let s = try Searcher(path: dir)
@@ -101,5 +103,106 @@ final class RecreateTests: XCTestCase {
         XCTAssertEqual(s.documentCount, 1)
         XCTAssertEqual(try s.search("new").hits.first?.document?.id, "new")
         XCTAssertNoThrow(try checkIndex(path: dir))
+    }
+}
+
+/// The tiered merge policy's plans, and merges on the background thread.
+final class TieredMergeTests: XCTestCase {
+    typealias C = TieredMergePolicy.Candidate
+
+    /// On random segment lists: every merge is 1 to maxMergeAtOnce segments, none twice, none planned over
+    /// the size cap (a lone rewrite aside), a lone rewrite only to drop deletions, and no segment with more
+    /// deletions than allowed is left out of the plan unless it is too large and lightly deleted.
+    func testPlansRespectTheLimits() {
+        var rng = SeededRNG(seed: 21)
+        let mb = 1 << 20
+        for trial in 0..<400 {
+            let p = TieredMergePolicy(segmentsPerTier: 2 + trial % 9, maxMergeAtOnce: 2 + trial % 7,
+                                      maxMergedSegmentMB: Double(50 + trial % 200), floorSegmentMB: 2, deletesPctAllowed: 20)
+            let n = Int(rng.next() % 40)
+            let cs: [C] = (0..<n).map { i in
+                let docs = Int(rng.next() % 10_000) + 1
+                let del = rng.next() % 4 == 0 ? Int(rng.next() % UInt64(docs)) : 0
+                return C(index: i, bytes: Int(rng.next() % UInt64(120 * mb)) + 1000, docCount: docs, delCount: del)
+            }
+            let plan = p.findMerges(cs)
+            var seen = Set<Int>()
+            for m in plan {
+                XCTAssertFalse(m.isEmpty)
+                XCTAssertLessThanOrEqual(m.count, p.maxMergeAtOnce)
+                for i in m { XCTAssertTrue(seen.insert(i).inserted, "segment \(i) in two merges") }
+                if m.count == 1 { XCTAssertGreaterThan(cs[m[0]].deletedPct, p.deletesPctAllowed, "a lone rewrite must drop deletions") }
+                else { XCTAssertLessThanOrEqual(m.reduce(0.0) { $0 + cs[$1].liveBytes }, p.maxMergedSegmentMB * Double(mb) + 1) }
+            }
+            for c in cs where c.deletedPct > p.deletesPctAllowed {
+                XCTAssertTrue(seen.contains(c.index), "heavily deleted segment \(c.index) not merged (trial \(trial))")
+            }
+        }
+    }
+
+    /// Flushing equal small segments one at a time and running each plan: the segment count stays bounded
+    /// by the tiers, and each document is rewritten about log(segments) times, not once per flush.
+    func testSteadyFlushesStayLogarithmic() {
+        let p = TieredMergePolicy(segmentsPerTier: 10, maxMergeAtOnce: 10, maxMergedSegmentMB: 1_000_000, floorSegmentMB: 0.001)
+        var segs: [(bytes: Int, docs: Int)] = []
+        var written = 0, flushed = 0
+        for _ in 0..<3000 {
+            segs.append((1000, 10)); flushed += 1000
+            let plan = p.findMerges(segs.enumerated().map { C(index: $0.offset, bytes: $0.element.bytes, docCount: $0.element.docs, delCount: 0) })
+            var merged: [(Int, Int)] = []
+            for m in plan {
+                let b = m.reduce(0) { $0 + segs[$1].bytes }, d = m.reduce(0) { $0 + segs[$1].docs }
+                merged.append((b, d)); written += b
+            }
+            let gone = Set(plan.flatMap { $0 })
+            segs = segs.enumerated().filter { !gone.contains($0.offset) }.map(\.element) + merged
+            XCTAssertLessThanOrEqual(segs.count, 40)
+        }
+        XCTAssertLessThan(Double(written) / Double(flushed), 5)   // about log10(3000) levels
+        XCTAssertGreaterThan(written, 0)
+    }
+
+    /// Background merges while documents are replaced and deleted: after every commit the index holds exactly
+    /// the live documents of a model, each once, searchable; deletions made while a merge ran are carried to
+    /// the merged segment; close() during merges loses nothing committed.
+    func testBackgroundMergesCarryDeletes() throws {
+        let dir = temporaryDirectory(self)
+        var config = IndexWriterConfig(ramBufferMB: 1)
+        config.mergePolicy = TieredMergePolicy(segmentsPerTier: 2, maxMergeAtOnce: 3, floorSegmentMB: 0.01)
+        var rng = SeededRNG(seed: 5)
+        var model: [String: String] = [:]
+        var serial = 0, installed = 0, carried = 0
+        var w = try IndexWriter(path: dir, config: config)
+        for round in 0..<30 {
+            for _ in 0..<40 {
+                let id = "d\(rng.next() % 300)"
+                if rng.next() % 5 == 0 { try w.deleteDocument(id: id); model[id] = nil; continue }
+                serial += 1
+                let word = "v\(serial)"
+                var d = Document(id: id)
+                d.addText("body", "common \(word) " + String(repeating: "filler ", count: Int(rng.next() % 50)))
+                try w.addDocument(d)
+                model[id] = word
+            }
+            if round % 3 == 2 { try w.flush() }
+            try w.commit(waitForMerges: round % 7 == 6)
+            if round == 20 {
+                installed += w.mergesInstalled; carried += w.carriedDeletes
+                w.close(); w = try IndexWriter(path: dir, config: config)   // merges interrupted
+            }
+            let s = try Searcher(path: dir)
+            XCTAssertEqual(s.documentCount, model.count, "round \(round)")
+            var o = SearchOptions(limit: 1000)
+            o.countAllHits = true
+            XCTAssertEqual(Set(try s.search("common", options: o).hits.map { $0.document?.id ?? "" }), Set(model.keys), "round \(round)")
+            for (id, word) in model.prefix(20) { XCTAssertEqual(try s.search(word).hits.map { $0.document?.id }, [id], "\(id) round \(round)") }
+        }
+        try w.commit(waitForMerges: true)
+        installed += w.mergesInstalled; carried += w.carriedDeletes
+        w.close()
+        XCTAssertGreaterThan(installed, 5)
+        XCTAssertGreaterThan(carried, 0, "no deletion was made while a merge ran: the test does not test that")
+        XCTAssertNoThrow(try checkIndex(path: dir))
+        XCTAssertLessThan(try Searcher(path: dir).segments.count, 8)
     }
 }

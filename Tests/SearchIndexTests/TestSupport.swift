@@ -34,7 +34,7 @@ func buildIndex(_ path: String, _ docs: [Document], perSegment: Int = Int.max, a
         try w.addDocument(d)
         if (i + 1) % perSegment == 0 { try w.flush() }
     }
-    try w.commit()
+    try w.commit(waitForMerges: true)
     w.close()
     return w
 }

@@ -140,7 +140,7 @@ func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
         doc.addText("body", text, stored: flags.contains("store"))
         try writer.addDocument(doc)
     }
-    try writer.commit()
+    try writer.commit(waitForMerges: true)   // (the merges it asks for are part of the build, as before)
     writer.close()
 }
 if !reuse { do { try buildIndex(indexDir) { _ in true } } catch { fail("indexing failed: \(error)") } }

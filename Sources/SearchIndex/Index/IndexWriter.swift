@@ -8,9 +8,20 @@ public struct IndexWriterConfig: Sendable {
     public var compressionLevel: Int32 = 6
     /// Verify checksums of existing segments when the writer opens them to apply deletes or merge.
     public var verifyChecksums: Bool = true
-    /// When a commit leaves this many segments or more, the smallest `mergeFactor` are merged into one
-    /// (and deleted documents dropped). 0 disables automatic merging.
-    public var mergeFactor: Int = 10
+    /// Which segments are merged after a commit (nil: none; ``IndexWriter/forceMerge(maxSegments:userData:)``
+    /// still merges on demand). Merges drop deleted documents.
+    public var mergePolicy: TieredMergePolicy? = TieredMergePolicy()
+    /// Merges run on a background thread (the default): ``IndexWriter/addDocument(_:)`` never waits for one,
+    /// and ``IndexWriter/commit(userData:waitForMerges:)`` only when asked. A finished merge replaces its
+    /// segments at the next commit, with the deletions made meanwhile carried over. When false, merges run
+    /// inside `commit`.
+    public var backgroundMerges = true
+    /// Shorthand for a ``TieredMergePolicy`` merging `mergeFactor` segments at once and allowing
+    /// `mergeFactor - 1` per tier; 0 turns automatic merging off (``mergePolicy`` nil).
+    public var mergeFactor: Int {
+        get { mergePolicy?.maxMergeAtOnce ?? 0 }
+        set { mergePolicy = newValue > 1 ? TieredMergePolicy(segmentsPerTier: max(2, newValue - 1), maxMergeAtOnce: newValue) : nil }
+    }
     /// Settings with a RAM buffer in MiB and a zlib level; the others keep their defaults.
     public init(ramBufferMB: Int = 128, compressionLevel: Int32 = 6) {
         self.ramBufferMB = ramBufferMB; self.compressionLevel = compressionLevel
@@ -54,6 +65,11 @@ public final class IndexWriter {
     private var usedUntyped: Set<String> = []
     /// Fields of the commit the writer opened.
     private var committedFieldCount = 1
+    /// Merges scheduled and not yet installed (running, queued or finished), and the queue running them.
+    private var merges: [MergeTask] = []
+    private let mergeQueue = DispatchQueue(label: "SearchIndex.IndexWriter.merge")
+    /// Merges put in place, and deletions carried into merged segments (for tests).
+    private(set) var mergesInstalled = 0, carriedDeletes = 0
 
     /// Opens (or creates) the index at `path` for writing, taking its write lock.
     /// - Parameters:
@@ -141,10 +157,80 @@ public final class IndexWriter {
     }
 
     /// Removes every segment file and commit point not in `keep` (other files of the directory stay).
-    private func removeIndexFiles(except keep: Set<String>) throws {
+    private func removeIndexFiles(except keep: Set<String>, keepSegments: Set<String> = []) throws {
         for n in try directory.list() where IndexFileKind.isIndexFile(n) && !keep.contains(n) {
+            if !keepSegments.isEmpty, keepSegments.contains(where: { Self.file(n, belongsTo: $0) }) { continue }
             directory.remove(n)
         }
+    }
+
+    /// Whether index file `name` is one of segment `segment`'s (`_5.doc`, `_5_2.liv`).
+    private static func file(_ name: String, belongsTo segment: String) -> Bool {
+        name.hasPrefix(segment + ".") || name.hasPrefix(segment + "_")
+    }
+
+    /// Removes every file of segment `name` (a merge's output that will not be used).
+    private func removeSegmentFiles(_ name: String) {
+        for n in (try? directory.list()) ?? [] where IndexFileKind.isIndexFile(n) && Self.file(n, belongsTo: name) {
+            directory.remove(n)
+        }
+    }
+
+    // MARK: Background merges
+
+    /// Asks the merge policy for merges of the segments no merge holds yet, and queues them.
+    private func scheduleMerges() {
+        guard let policy = config.mergePolicy else { return }
+        let busy = Set(merges.flatMap { $0.sources.map(\.name) })
+        var candidates: [TieredMergePolicy.Candidate] = []
+        for (i, s) in segments.enumerated() where !busy.contains(s.name) {
+            let bytes = s.files.reduce(0) { $0 + directory.size(of: $1) }
+            candidates.append(.init(index: i, bytes: bytes, docCount: s.docCount, delCount: s.delCount))
+        }
+        let keywordFields = Set(manifest.schema.fields.filter { $0.type == .keyword && $0.indexed }.compactMap { fieldNumbers[$0.name] })
+        for chosen in policy.findMerges(candidates) {
+            let sources = chosen.sorted().map { segments[$0] }
+            guard let readers = try? sources.map({ try reader($0) }) else { continue }   // (a damaged source: not merged)
+            let name = IndexFileKind.segmentName(manifest.nextSegmentNumber)
+            manifest.nextSegmentNumber += 1
+            let task = MergeTask(name: name, sources: sources, readers: readers, fields: manifest.fields, keywordFields: keywordFields,
+                                 directory: directory, compressionLevel: config.compressionLevel)
+            merges.append(task)
+            mergeQueue.async { task.run() }
+        }
+    }
+
+    /// Puts the finished merges in place of their sources, carrying over the deletions made since each
+    /// started. A merge that failed is dropped (its files removed) and its error thrown.
+    private func installFinishedMerges() throws {
+        var failure: Error? = nil
+        for task in merges where task.isDone {
+            merges.removeAll { $0 === task }
+            guard let (merged, maps) = task.result else {
+                removeSegmentFiles(task.name)
+                if failure == nil, let e = task.error { failure = e }
+                continue
+            }
+            var meta = merged
+            var bits = [UInt8](repeating: 0, count: (meta.docCount + 7) / 8)
+            var added = 0
+            for (source, map) in zip(task.sources, maps) {
+                // Deleted since the merge started: the source's deletions now (all, if it was dropped).
+                let now = segments.first { $0.name == source.name }
+                let r = try now.map { try reader($0) }
+                for d in 0..<source.docCount where map[d] >= 0 && (r?.isDeleted(Int32(d)) ?? true) {
+                    bits[Int(map[d]) >> 3] |= 1 << UInt8(map[d] & 7); added += 1
+                }
+            }
+            for f in meta.files { newFiles.insert(f) }
+            if added > 0 { newFiles.insert(try SegmentSerializer.writeLiveDocs(bits, added: added, into: &meta, directory: directory)) }
+            mergesInstalled += 1; carriedDeletes += added
+            let names = Set(task.sources.map(\.name))
+            let at = segments.firstIndex { names.contains($0.name) } ?? segments.count
+            segments.removeAll { names.contains($0.name) }
+            if meta.liveDocCount > 0 { segments.insert(meta, at: min(at, segments.count)) }
+        }
+        if let failure { throw failure }
     }
 
     deinit { lock?.release() }
@@ -205,7 +291,10 @@ public final class IndexWriter {
         for (name, _, _) in doc.textFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
         for (name, _) in doc.storedFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
         if !segments.isEmpty { pendingDeletes[doc.id] = segments.count }   // (only once the new version is in)
-        if buffer.bytesUsed >= config.ramBufferMB << 20 { try flush() }
+        if buffer.bytesUsed >= config.ramBufferMB << 20 {
+            try flush()
+            if config.backgroundMerges { scheduleMerges() }   // (merged while indexing goes on)
+        }
     }
 
     /// Deletes the document with this id, if any, at the next commit.
@@ -270,17 +359,40 @@ public final class IndexWriter {
 
     /// Makes everything added or deleted so far durable and visible to newly opened searchers, atomically.
     /// Fully deleted segments are dropped. Files no longer referenced are removed afterwards.
-    public func commit(userData: [String: String]? = nil) throws {
+    ///
+    /// Merges the policy asks for start afterwards on a background thread (``IndexWriterConfig/mergePolicy``);
+    /// those finished by now are part of this commit. With `waitForMerges`, the commit first runs every
+    /// merge the policy asks for (over and over, until it asks for none) and includes them.
+    public func commit(userData: [String: String]? = nil, waitForMerges: Bool = false) throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
         try flush()
         try applyDeletes()
         segments.removeAll { $0.liveDocCount == 0 }
-        if config.mergeFactor > 1 {
-            while segments.count >= config.mergeFactor {
-                let smallest = segments.indices.sorted { segments[$0].liveDocCount < segments[$1].liveDocCount }.prefix(config.mergeFactor)
-                try merge(Set(smallest))
+        try installFinishedMerges()
+        if waitForMerges || !config.backgroundMerges {
+            while true {
+                mergeQueue.sync {}   // the running and queued merges are done
+                try installFinishedMerges()
+                scheduleMerges()
+                if merges.isEmpty { break }
             }
+        } else {
+            scheduleMerges()
         }
+        try writeCommit(userData: userData)
+    }
+
+    /// Background merges scheduled and not yet part of a commit (running, queued, or finished and waiting
+    /// for the next commit), like Lucene's `hasPendingMerges`.
+    public var pendingMerges: Int { merges.count }
+
+    /// Waits for the running merges, without committing: their results are part of the next commit.
+    public func waitForMerges() throws {
+        guard lock != nil else { throw SearchIndexError.writerClosed }
+        mergeQueue.sync {}
+    }
+
+    private func writeCommit(userData: [String: String]?) throws {
         var next = manifest
         next.generation += 1
         next.segments = segments
@@ -302,13 +414,15 @@ public final class IndexWriter {
         try flush()
         try applyDeletes()
         segments.removeAll { $0.liveDocCount == 0 }
+        mergeQueue.sync {}
+        try installFinishedMerges()
         let target = max(1, maxSegments)
         if segments.count > target || segments.contains(where: { $0.delCount > 0 }) {
             let n = segments.count - target + 1
             let smallest = segments.indices.sorted { segments[$0].liveDocCount < segments[$1].liveDocCount }.prefix(max(n, 1))
             try merge(Set(smallest))
         }
-        try commit(userData: userData)
+        try writeCommit(userData: userData)
     }
 
     /// Replaces the segments at `indices` by one merged segment, placed where the first of them was.
@@ -331,16 +445,60 @@ public final class IndexWriter {
     /// Removes files that the current commit does not reference (older commits and their segments).
     /// Readers holding older snapshots keep working: their files are memory-mapped.
     private func deleteUnreferencedFiles() {
-        try? removeIndexFiles(except: manifest.referencedFiles.union(newFiles))
+        try? removeIndexFiles(except: manifest.referencedFiles.union(newFiles), keepSegments: Set(merges.flatMap { [$0.name] + $0.sources.map(\.name) }))
         readers = readers.filter { name, _ in segments.contains { $0.name == name } }
     }
 
     /// Discards uncommitted changes and releases the lock. The writer cannot be used afterwards.
     public func close() {
         if lock != nil {
+            // Running merges stop at their next term; nothing they wrote is referenced.
+            for m in merges { m.stop() }
+            mergeQueue.sync {}
+            for m in merges { removeSegmentFiles(m.name) }
+            merges = []
             // Uncommitted flushed segments are garbage; remove them.
             for f in newFiles { directory.remove(f) }
             lock?.release(); lock = nil
         }
     }
+}
+
+/// One background merge: its inputs (fixed when it was scheduled), and its result or error once done.
+private final class MergeTask: @unchecked Sendable {
+    let name: String
+    let sources: [SegmentMeta]
+    let readers: [SegmentReader]
+    let fields: [String]
+    let keywordFields: Set<Int>
+    let directory: IndexDirectory
+    let compressionLevel: Int32
+    private let lock = NSLock()
+    private var stopped = false
+    private var done = false
+    private var output: (SegmentMeta, [[Int32]])? = nil
+    private var failure: Error? = nil
+
+    init(name: String, sources: [SegmentMeta], readers: [SegmentReader], fields: [String], keywordFields: Set<Int>,
+         directory: IndexDirectory, compressionLevel: Int32) {
+        self.name = name; self.sources = sources; self.readers = readers; self.fields = fields
+        self.keywordFields = keywordFields; self.directory = directory; self.compressionLevel = compressionLevel
+    }
+
+    /// Runs on the merge queue.
+    func run() {
+        do {
+            let r = try SegmentMerger.mergeWithMaps(readers, fields: fields, keywordFields: keywordFields, into: name,
+                                                    directory: directory, compressionLevel: compressionLevel,
+                                                    shouldStop: { [self] in lock.withLock { stopped } })
+            lock.withLock { output = (r.meta, r.maps); done = true }
+        } catch {
+            lock.withLock { failure = error; done = true }
+        }
+    }
+
+    func stop() { lock.withLock { stopped = true } }
+    var isDone: Bool { lock.withLock { done } }
+    var result: (SegmentMeta, [[Int32]])? { lock.withLock { output } }
+    var error: Error? { lock.withLock { failure } }
 }

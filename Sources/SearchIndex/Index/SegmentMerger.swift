@@ -5,8 +5,19 @@
 /// field statistics recomputed exactly from the postings (norm bytes are lossy, so lengths are not re-derived
 /// from them).
 enum SegmentMerger {
+    /// Thrown when `shouldStop` says so (a background merge interrupted by ``IndexWriter/close()``).
+    struct Stopped: Error {}
+
+    /// Merges `readers` into segment `name`; returns its metadata and, per source, the map from its doc ids
+    /// to the merged segment's (-1: deleted, dropped). `shouldStop` is asked between terms.
     static func merge(_ readers: [SegmentReader], fields: [String], keywordFields: Set<Int>, into name: String,
-                      directory: IndexDirectory, compressionLevel: Int32) throws -> SegmentMeta {
+                      directory: IndexDirectory, compressionLevel: Int32, shouldStop: () -> Bool = { false }) throws -> SegmentMeta {
+        try mergeWithMaps(readers, fields: fields, keywordFields: keywordFields, into: name, directory: directory,
+                          compressionLevel: compressionLevel, shouldStop: shouldStop).meta
+    }
+
+    static func mergeWithMaps(_ readers: [SegmentReader], fields: [String], keywordFields: Set<Int>, into name: String,
+                              directory: IndexDirectory, compressionLevel: Int32, shouldStop: () -> Bool) throws -> (meta: SegmentMeta, maps: [[Int32]]) {
         // Doc id maps: old local id -> new id, or -1 when deleted.
         var maps: [[Int32]] = []
         var next: Int32 = 0
@@ -47,6 +58,7 @@ enum SegmentMerger {
                 if minKey == nil || k.lexicographicallyPrecedes(minKey!) { minKey = k }
             }
             guard let key = minKey else { break }
+            if shouldStop() { throw Stopped() }
             docs.removeAll(keepingCapacity: true); freqs.removeAll(keepingCapacity: true); positions.removeAll(keepingCapacity: true)
             for i in lists.indices where idx[i] < lists[i].count && lists[i][idx[i]].0 == key {
                 let c = readers[i].cursor(lists[i][idx[i]].1, ctx)
@@ -79,7 +91,7 @@ enum SegmentMerger {
             }
         }
         try out.writeColumns(try mergeColumns(readers, maps: maps, docCount: docCount, ctx: ctx))
-        return try out.finish()
+        return (try out.finish(), maps)
     }
 
     /// Every column of the sources, for the merged documents: keyword dictionaries united, ordinals remapped.

@@ -3,7 +3,7 @@
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
 //                [--stream] [--reuse] [--fuzzy N|auto] [--proximity W] [--proximity-depth N]
 //                [--combine combined|max|sum] [--two-fields] [--title-weight W] [--expansion rm3]
-//                [--mode or|and|phrase] [--shards N]
+//                [--mode or|and|phrase] [--shards N] [--latencies FILE]
 //   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
@@ -308,6 +308,12 @@ let json = "{" + keys.map { key -> String in
 print(json)
 if let first = results.first, let q = queries.first {
     FileHandle.standardError.write(Data("# q0='\(q)' top\(k): \(first.map { "\($0.0):\($0.1)" }.joined(separator: ", "))\n".utf8))
+}
+// --latencies FILE: each timed query's latency (query number, ms), for finding what makes the tail.
+if let out = opts["latencies"] {
+    var s = ""
+    for (i, t) in latencies.enumerated() { s += "\(i % max(parsed.count, 1))\t\(t * 1000)\n" }
+    try? s.write(toFile: out, atomically: true, encoding: .utf8)
 }
 if let out = opts["out"] {
     var s = ""

@@ -206,3 +206,50 @@ final class TieredMergeTests: XCTestCase {
         XCTAssertLessThan(try Searcher(path: dir).segments.count, 8)
     }
 }
+
+/// `IndexWriterConfig.threads`: flushing on a second thread changes neither the documents nor the results.
+final class BackgroundFlushTests: XCTestCase {
+    func testTwoThreadsIndexLikeOne() throws {
+        var rng = SeededRNG(seed: 17)
+        let base = generatedDocs(2500, seed: 4)
+        // Adds, replacements of earlier ids (some still in a buffer being flushed) and deletions, interleaved.
+        var ops: [(Document?, String)] = []
+        for (i, d) in base.enumerated() {
+            ops.append((d, d.id))
+            if i > 10 && rng.next() % 7 == 0 {
+                let id = "doc-\(rng.next() % UInt64(i))"
+                if rng.next() % 2 == 0 { ops.append((nil, id)) }
+                else { var r = Document(id: id); r.addText("body", "replaced crude oil version \(i)"); ops.append((r, id)) }
+            }
+        }
+        var searchers: [Searcher] = []
+        for threads in [1, 2] {
+            let dir = temporaryDirectory(self)
+            var config = IndexWriterConfig(ramBufferMB: 1)
+            config.threads = threads
+            config.mergePolicy = nil
+            let w = try IndexWriter(path: dir, config: config)
+            for (i, (doc, id)) in ops.enumerated() {
+                if let doc { try w.addDocument(doc) } else { try w.deleteDocument(id: id) }
+                if i == ops.count / 2 { try w.commit() }
+            }
+            try w.commit()
+            w.close()
+            XCTAssertNoThrow(try checkIndex(path: dir))
+            searchers.append(try Searcher(path: dir))
+        }
+        let (one, two) = (searchers[0], searchers[1])
+        XCTAssertGreaterThan(two.segments.count, 2, "the test must flush several buffers")
+        XCTAssertEqual(one.documentCount, two.documentCount)
+        for q in ["crude oil", "replaced", "cocoa prices", "\"new york\"", "bank rates gold", "the"] {
+            var o = SearchOptions(limit: 3000)
+            o.countAllHits = true
+            let a = try one.search(q, options: o), b = try two.search(q, options: o)
+            XCTAssertEqual(a.totalHits, b.totalHits, q)
+            let sa = Dictionary(uniqueKeysWithValues: a.hits.map { ($0.document?.id ?? "", $0.score) })
+            let sb = Dictionary(uniqueKeysWithValues: b.hits.map { ($0.document?.id ?? "", $0.score) })
+            XCTAssertEqual(Set(sa.keys), Set(sb.keys), q)
+            for (id, s) in sa { XCTAssertEqual(s, sb[id] ?? -1, accuracy: 1e-5, "\(q) \(id)") }
+        }
+    }
+}

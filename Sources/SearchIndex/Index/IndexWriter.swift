@@ -16,6 +16,12 @@ public struct IndexWriterConfig: Sendable {
     /// segments at the next commit, with the deletions made meanwhile carried over. When false, merges run
     /// inside `commit`.
     public var backgroundMerges = true
+    /// Threads indexing may use (default: the active processor count). With 2 or more, a full buffer is
+    /// flushed (sorted, encoded and compressed into a segment) on a second thread while documents keep
+    /// going into a new buffer, and each buffer gets half of ``ramBufferMB``, so the two together stay
+    /// within it. Analysis and inversion stay on the caller's thread: there are no per-thread buffers as in
+    /// Lucene's DocumentsWriterPerThread yet. The documents and their order are the same for any count.
+    public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Shorthand for a ``TieredMergePolicy`` merging `mergeFactor` segments at once and allowing
     /// `mergeFactor - 1` per tier; 0 turns automatic merging off (``mergePolicy`` nil).
     public var mergeFactor: Int {
@@ -65,6 +71,9 @@ public final class IndexWriter {
     private var usedUntyped: Set<String> = []
     /// Fields of the commit the writer opened.
     private var committedFieldCount = 1
+    /// Buffers being flushed on the flush thread, in order (at most one), and that thread.
+    private var flushing: [FlushTask] = []
+    private let flushQueue = DispatchQueue(label: "SearchIndex.IndexWriter.flush")
     /// Merges scheduled and not yet installed (running, queued or finished), and the queue running them.
     private var merges: [MergeTask] = []
     private let mergeQueue = DispatchQueue(label: "SearchIndex.IndexWriter.merge")
@@ -290,9 +299,11 @@ public final class IndexWriter {
         try buffer.add(doc, analyzer: analyzer, field: field)
         for (name, _, _) in doc.textFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
         for (name, _) in doc.storedFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
-        if !segments.isEmpty { pendingDeletes[doc.id] = segments.count }   // (only once the new version is in)
-        if buffer.bytesUsed >= config.ramBufferMB << 20 {
-            try flush()
+        let earlier = segments.count + flushing.count
+        if earlier > 0 { pendingDeletes[doc.id] = earlier }   // (only once the new version is in)
+        let limit = config.threads > 1 ? (config.ramBufferMB << 20) / 2 : config.ramBufferMB << 20
+        if buffer.bytesUsed >= limit {
+            if config.threads > 1 { try flushInBackground() } else { try flush() }
             if config.backgroundMerges { scheduleMerges() }   // (merged while indexing goes on)
         }
     }
@@ -300,7 +311,8 @@ public final class IndexWriter {
     /// Deletes the document with this id, if any, at the next commit.
     public func deleteDocument(id: String) throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
-        if !segments.isEmpty { pendingDeletes[id] = segments.count }
+        let earlier = segments.count + flushing.count
+        if earlier > 0 { pendingDeletes[id] = earlier }
         buffer.delete(id: id)
     }
 
@@ -308,6 +320,9 @@ public final class IndexWriter {
     /// ``SearchIndexError/writerClosed`` after ``close()``.
     public func deleteAll() throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
+        flushQueue.sync {}
+        for t in flushing { removeSegmentFiles(t.name) }
+        flushing = []
         segments = []; pendingDeletes = [:]; buffer = SegmentBuffer()
         manifest.schema = Schema(manifest.schema.fields.filter { declared[$0.name] != nil }.map { declared[$0.name] ?? $0 })
         committedFieldCount = 1; usedUntyped = []
@@ -316,8 +331,9 @@ public final class IndexWriter {
     /// Documents buffered and not yet flushed.
     public var bufferedDocuments: Int { buffer.docCount }
 
-    /// Writes the buffered documents as a new segment (not yet committed).
+    /// Writes the buffered documents as a new segment (not yet committed), after any flush in progress.
     public func flush() throws {
+        try finishFlushes()
         guard buffer.docCount > 0 else { return }
         let name = IndexFileKind.segmentName(manifest.nextSegmentNumber)
         manifest.nextSegmentNumber += 1
@@ -326,6 +342,39 @@ public final class IndexWriter {
         for f in meta.files { newFiles.insert(f) }
         segments.append(meta)
         buffer = SegmentBuffer()
+    }
+
+    /// Hands the full buffer to the flush thread (after the flush before it is done) and starts a new one.
+    private func flushInBackground() throws {
+        try finishFlushes()
+        guard buffer.docCount > 0 else { return }
+        let name = IndexFileKind.segmentName(manifest.nextSegmentNumber)
+        manifest.nextSegmentNumber += 1
+        let task = FlushTask(buffer: buffer, name: name, directory: directory, compressionLevel: config.compressionLevel,
+                             fieldNames: manifest.fields)
+        buffer = SegmentBuffer()
+        flushing.append(task)
+        flushQueue.async { task.run() }
+    }
+
+    /// Waits for the flush thread and appends its segments, in order; throws its error (after removing
+    /// what the failed flush wrote).
+    private func finishFlushes() throws {
+        guard !flushing.isEmpty else { return }
+        flushQueue.sync {}
+        let tasks = flushing
+        flushing = []
+        var failure: Error? = nil
+        for t in tasks {
+            if let meta = t.result {
+                for f in meta.files { newFiles.insert(f) }
+                segments.append(meta)
+            } else {
+                removeSegmentFiles(t.name)
+                if failure == nil { failure = t.error }
+            }
+        }
+        if let failure { throw failure }
     }
 
     private func reader(_ meta: SegmentMeta) throws -> SegmentReader {
@@ -452,6 +501,10 @@ public final class IndexWriter {
     /// Discards uncommitted changes and releases the lock. The writer cannot be used afterwards.
     public func close() {
         if lock != nil {
+            // A flush in progress finishes; its segment is uncommitted, like the others.
+            flushQueue.sync {}
+            for t in flushing { removeSegmentFiles(t.name) }
+            flushing = []
             // Running merges stop at their next term; nothing they wrote is referenced.
             for m in merges { m.stop() }
             mergeQueue.sync {}
@@ -501,4 +554,26 @@ private final class MergeTask: @unchecked Sendable {
     var isDone: Bool { lock.withLock { done } }
     var result: (SegmentMeta, [[Int32]])? { lock.withLock { output } }
     var error: Error? { lock.withLock { failure } }
+}
+
+/// One buffer flushed on the writer's flush thread: the buffer is the task's alone once handed over.
+private final class FlushTask: @unchecked Sendable {
+    let buffer: SegmentBuffer
+    let name: String
+    let directory: IndexDirectory
+    let compressionLevel: Int32
+    let fieldNames: [String]
+    /// Set on the flush thread; read after `flushQueue.sync {}`.
+    private(set) var result: SegmentMeta? = nil
+    private(set) var error: Error? = nil
+
+    init(buffer: SegmentBuffer, name: String, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String]) {
+        self.buffer = buffer; self.name = name; self.directory = directory
+        self.compressionLevel = compressionLevel; self.fieldNames = fieldNames
+    }
+
+    func run() {
+        do { result = try buffer.flush(name: name, directory: directory, compressionLevel: compressionLevel, fieldNames: fieldNames) }
+        catch { self.error = error }
+    }
 }

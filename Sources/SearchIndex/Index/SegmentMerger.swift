@@ -41,14 +41,20 @@ enum SegmentMerger {
         }
         let zeros = [UInt8](repeating: 0, count: docCount)
 
-        // All terms of all segments, merged in order.
-        var lists: [[([UInt8], TermInfo)]] = []
-        for r in readers {
-            var l: [([UInt8], TermInfo)] = []
-            for b in 0..<r.dict.blockCount { try r.dict.scanBlock(b) { k, i in l.append((k, i)); return true } }
-            lists.append(l)
-        }
+        // All terms of all segments, merged in order: each source's dictionary is read one block at a time
+        // (holding every source's whole term list took hundreds of MB on 1M-document segments).
+        var lists = [[([UInt8], TermInfo)]](repeating: [], count: readers.count)
+        var nextBlock = [Int](repeating: 0, count: readers.count)
         var idx = [Int](repeating: 0, count: readers.count)
+        /// Refills source `i`'s entries from its next block when it has used them up.
+        func refill(_ i: Int) throws {
+            while idx[i] >= lists[i].count && nextBlock[i] < readers[i].dict.blockCount {
+                lists[i].removeAll(keepingCapacity: true); idx[i] = 0
+                try readers[i].dict.scanBlock(nextBlock[i]) { k, t in lists[i].append((k, t)); return true }
+                nextBlock[i] += 1
+            }
+        }
+        for i in readers.indices { try refill(i) }
         let ctx = ReadContext()
         var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
         while true {
@@ -70,6 +76,7 @@ enum SegmentMerger {
                 }
                 if let e = ctx.errors.first { throw e }
                 idx[i] += 1
+                try refill(i)
             }
             guard !docs.isEmpty else { continue }
             let field = Int(key[0])

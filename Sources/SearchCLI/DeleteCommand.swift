@@ -22,7 +22,8 @@ struct DeleteCommand: ParsableCommand {
         let writer = try IndexWriter(path: path, create: false)
         defer { writer.close() }
         let searcher = try Searcher(path: path)
-        let unique = Array(NSOrderedSet(array: ids)) as? [String] ?? ids
+        var seen = Set<String>()
+        let unique = ids.filter { seen.insert($0).inserted }
         let missing = try unique.filter { try searcher.document(id: $0) == nil }
         guard missing.isEmpty else {
             throw CLIError.input("no document with id \(missing.map(\.debugDescription).joined(separator: ", ")) in \(path); nothing was deleted")

@@ -197,7 +197,7 @@ struct IndexCommand: ParsableCommand {
             next[f.path] = IngestState.Entry(size: f.size, modified: f.modified, hash: hash, ids: c.ids)
             current = nil
         }
-        let progress = Progress(totalBytes: incremental ? 0 : Self.supportedBytes(walker.root))
+        let progress = Progress(totalBytes: incremental ? 0 : walker.supportedFiles().reduce(0) { $0 + max($1.size, 0) })
         let summary = try walker.forEach({ d in
             if !addedThisRun.insert(d.id).inserted { duplicates += 1 }
             current?.ids.append(d.id)
@@ -265,17 +265,6 @@ struct IndexCommand: ParsableCommand {
     /// `name (type), …`, or "none".
     static func describe(_ fields: [FieldSpec]) -> String {
         fields.isEmpty ? "none" : fields.map { "\($0.name) (\($0.type.rawValue))" }.joined(separator: ", ")
-    }
-
-    /// Total size of the files the walker may read, for the ETA.
-    static func supportedBytes(_ root: URL) -> Int {
-        let exts: Set<String> = ["txt", "md", "markdown", "html", "htm", "json", "jsonl", "ndjson", "csv", "tsv"]
-        guard let e = FileManager.default.enumerator(at: root, includingPropertiesForKeys: [.fileSizeKey]) else { return 0 }
-        var total = 0
-        for case let u as URL in e where exts.contains(u.pathExtension.lowercased()) {
-            total += (try? u.resourceValues(forKeys: [.fileSizeKey]).fileSize ?? 0) ?? 0
-        }
-        return total
     }
 }
 

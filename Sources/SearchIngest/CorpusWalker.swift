@@ -76,17 +76,6 @@ public final class CorpusWalker: Sendable {
 
     private struct NodeID: Hashable { var device: UInt64; var inode: UInt64 }
 
-    private static func number(_ v: Any?) -> UInt64? {
-        switch v {
-        case let n as NSNumber: return n.uint64Value
-        case let n as UInt64: return n
-        case let n as Int: return UInt64(bitPattern: Int64(n))
-        case let n as UInt32: return UInt64(n)
-        case let n as Int32: return UInt64(bitPattern: Int64(n))
-        default: return nil
-        }
-    }
-
     private struct Status {
         enum Kind { case regular, directory, link, other }
         var kind: Kind
@@ -522,12 +511,15 @@ public final class CorpusWalker: Sendable {
 extension CorpusWalker {
     /// The hash incremental indexing compares file contents by: 64-bit FNV-1a over the bytes.
     public static func contentHash(_ data: Data) -> UInt64 {
-        data.withUnsafeBytes { raw in
-            var h: UInt64 = 0xcbf2_9ce4_8422_2325
-            for b in raw { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-            return h
-        }
+        data.withUnsafeBytes { fnv1a64($0) }
     }
+}
+
+/// 64-bit FNV-1a: file contents (``CorpusWalker/contentHash(_:)``) and the ingest state's checksum.
+func fnv1a64<C: Sequence>(_ bytes: C) -> UInt64 where C.Element == UInt8 {
+    var h: UInt64 = 0xcbf2_9ce4_8422_2325
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
+    return h
 }
 
 /// A file the walker found: its path relative to the root, its size and modification time.

@@ -82,7 +82,7 @@ public struct IngestState: Sendable, Equatable {
             vint(UInt64(e.ids.count))
             for id in e.ids { string(id) }
         }
-        u64(Self.fnv(out[...]))
+        u64(fnv1a64(out))
         return out
     }
 
@@ -95,7 +95,7 @@ public struct IngestState: Sendable, Equatable {
         let body = bytes.count - 8
         var stored: UInt64 = 0
         for k in 0..<8 { stored |= UInt64(bytes[body + k]) << (8 * UInt64(k)) }
-        guard stored == fnv(bytes[0..<body]) else { i = body; throw fail("checksum mismatch") }
+        guard stored == fnv1a64(bytes[0..<body]) else { i = body; throw fail("checksum mismatch") }
         i = 5
         func vint() throws -> UInt64 {
             var v: UInt64 = 0, shift: UInt64 = 0
@@ -145,12 +145,6 @@ public struct IngestState: Sendable, Equatable {
         }
         guard i == body else { throw fail("\(body - i) trailing bytes") }
         return state
-    }
-
-    static func fnv(_ bytes: ArraySlice<UInt8>) -> UInt64 {
-        var h: UInt64 = 0xcbf2_9ce4_8422_2325
-        for b in bytes { h = (h ^ UInt64(b)) &* 0x100_0000_01b3 }
-        return h
     }
 
     /// Writes the state into index directory `directory` under a new name, synced to disk, and returns the

@@ -71,8 +71,8 @@ public final class IndexWriter {
     private var usedUntyped: Set<String> = []
     /// Fields of the commit the writer opened.
     private var committedFieldCount = 1
-    /// Buffers being flushed on the flush thread, in order (at most one), and that thread.
-    private var flushing: [FlushTask] = []
+    /// The buffer being flushed on the flush thread (at most one), and that thread.
+    private var flushing: FlushTask? = nil
     private let flushQueue = DispatchQueue(label: "SearchIndex.IndexWriter.flush")
     /// Merges scheduled and not yet installed (running, queued or finished), and the queue running them.
     private var merges: [MergeTask] = []
@@ -196,12 +196,11 @@ public final class IndexWriter {
             let bytes = s.files.reduce(0) { $0 + directory.size(of: $1) }
             candidates.append(.init(index: i, bytes: bytes, docCount: s.docCount, delCount: s.delCount))
         }
-        let keywordFields = Set(manifest.schema.fields.filter { $0.type == .keyword && $0.indexed }.compactMap { fieldNumbers[$0.name] })
+        let keywordFields = keywordFieldNumbers
         for chosen in policy.findMerges(candidates) {
             let sources = chosen.sorted().map { segments[$0] }
             guard let readers = try? sources.map({ try reader($0) }) else { continue }   // (a damaged source: not merged)
-            let name = IndexFileKind.segmentName(manifest.nextSegmentNumber)
-            manifest.nextSegmentNumber += 1
+            let name = newSegmentName()
             let task = MergeTask(name: name, sources: sources, readers: readers, fields: manifest.fields, keywordFields: keywordFields,
                                  directory: directory, compressionLevel: config.compressionLevel)
             merges.append(task)
@@ -299,7 +298,7 @@ public final class IndexWriter {
         try buffer.add(doc, analyzer: analyzer, field: field)
         for (name, _, _) in doc.textFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
         for (name, _) in doc.storedFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
-        let earlier = segments.count + flushing.count
+        let earlier = segments.count + (flushing == nil ? 0 : 1)
         if earlier > 0 { pendingDeletes[doc.id] = earlier }   // (only once the new version is in)
         let limit = config.threads > 1 ? (config.ramBufferMB << 20) / 2 : config.ramBufferMB << 20
         if buffer.bytesUsed >= limit {
@@ -311,7 +310,7 @@ public final class IndexWriter {
     /// Deletes the document with this id, if any, at the next commit.
     public func deleteDocument(id: String) throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
-        let earlier = segments.count + flushing.count
+        let earlier = segments.count + (flushing == nil ? 0 : 1)
         if earlier > 0 { pendingDeletes[id] = earlier }
         buffer.delete(id: id)
     }
@@ -321,8 +320,8 @@ public final class IndexWriter {
     public func deleteAll() throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
         flushQueue.sync {}
-        for t in flushing { removeSegmentFiles(t.name) }
-        flushing = []
+        if let t = flushing { removeSegmentFiles(t.name) }
+        flushing = nil
         segments = []; pendingDeletes = [:]; buffer = SegmentBuffer()
         manifest.schema = Schema(manifest.schema.fields.filter { declared[$0.name] != nil }.map { declared[$0.name] ?? $0 })
         committedFieldCount = 1; usedUntyped = []
@@ -335,8 +334,7 @@ public final class IndexWriter {
     public func flush() throws {
         try finishFlushes()
         guard buffer.docCount > 0 else { return }
-        let name = IndexFileKind.segmentName(manifest.nextSegmentNumber)
-        manifest.nextSegmentNumber += 1
+        let name = newSegmentName()
         let meta = try buffer.flush(name: name, directory: directory, compressionLevel: config.compressionLevel,
                                     fieldNames: manifest.fields)
         for f in meta.files { newFiles.insert(f) }
@@ -348,33 +346,38 @@ public final class IndexWriter {
     private func flushInBackground() throws {
         try finishFlushes()
         guard buffer.docCount > 0 else { return }
-        let name = IndexFileKind.segmentName(manifest.nextSegmentNumber)
-        manifest.nextSegmentNumber += 1
+        let name = newSegmentName()
         let task = FlushTask(buffer: buffer, name: name, directory: directory, compressionLevel: config.compressionLevel,
                              fieldNames: manifest.fields)
         buffer = SegmentBuffer()
-        flushing.append(task)
+        flushing = task
         flushQueue.async { task.run() }
     }
 
-    /// Waits for the flush thread and appends its segments, in order; throws its error (after removing
-    /// what the failed flush wrote).
+    /// Waits for the flush thread and appends its segment; throws its error (after removing what the
+    /// failed flush wrote).
     private func finishFlushes() throws {
-        guard !flushing.isEmpty else { return }
+        guard let task = flushing else { return }
         flushQueue.sync {}
-        let tasks = flushing
-        flushing = []
-        var failure: Error? = nil
-        for t in tasks {
-            if let meta = t.result {
-                for f in meta.files { newFiles.insert(f) }
-                segments.append(meta)
-            } else {
-                removeSegmentFiles(t.name)
-                if failure == nil { failure = t.error }
-            }
+        flushing = nil
+        guard let meta = task.result else {
+            removeSegmentFiles(task.name)
+            if let e = task.error { throw e }
+            return
         }
-        if let failure { throw failure }
+        for f in meta.files { newFiles.insert(f) }
+        segments.append(meta)
+    }
+
+    /// The next segment's name (numbers are never reused).
+    private func newSegmentName() -> String {
+        defer { manifest.nextSegmentNumber += 1 }
+        return IndexFileKind.segmentName(manifest.nextSegmentNumber)
+    }
+
+    /// Numbers of the indexed keyword fields (their terms are exact values; merges need them).
+    private var keywordFieldNumbers: Set<Int> {
+        Set(manifest.schema.fields.filter { $0.type == .keyword && $0.indexed }.compactMap { fieldNumbers[$0.name] })
     }
 
     private func reader(_ meta: SegmentMeta) throws -> SegmentReader {
@@ -479,9 +482,8 @@ public final class IndexWriter {
         let chosen = segments.indices.filter { indices.contains($0) }
         guard let first = chosen.first else { return }
         let readers = try chosen.map { try reader(segments[$0]) }
-        let name = IndexFileKind.segmentName(manifest.nextSegmentNumber)
-        manifest.nextSegmentNumber += 1
-        let keywordFields = Set(manifest.schema.fields.filter { $0.type == .keyword && $0.indexed }.compactMap { fieldNumbers[$0.name] })
+        let name = newSegmentName()
+        let keywordFields = keywordFieldNumbers
         let meta = try SegmentMerger.merge(readers, fields: manifest.fields, keywordFields: keywordFields, into: name,
                                            directory: directory, compressionLevel: config.compressionLevel)
         for f in meta.files { newFiles.insert(f) }
@@ -503,8 +505,8 @@ public final class IndexWriter {
         if lock != nil {
             // A flush in progress finishes; its segment is uncommitted, like the others.
             flushQueue.sync {}
-            for t in flushing { removeSegmentFiles(t.name) }
-            flushing = []
+            if let t = flushing { removeSegmentFiles(t.name) }
+            flushing = nil
             // Running merges stop at their next term; nothing they wrote is referenced.
             for m in merges { m.stop() }
             mergeQueue.sync {}

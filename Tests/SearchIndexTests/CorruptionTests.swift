@@ -190,6 +190,33 @@ final class CorruptionTests: XCTestCase {
         expectCorrupt(name, { try s.document(0) })
     }
 
+    /// The id table's offsets out of order, or pointing past its bytes: a corrupt-index error naming the
+    /// file, never a trap or a wrong id.
+    func testDamagedIdTableIsCorruptNotATrap() throws {
+        let dir = try pristineIndex()
+        let name = try filesByKind(dir)["fdt"]!
+        let original = try bytes(dir + "/" + name)
+        let body = FileEnvelope.headerSize
+        let bodyCount = original.count - FileEnvelope.headerSize - FileEnvelope.footerSize
+        let idsOffset = original[(body + bodyCount - 16) ..< (body + bodyCount - 8)].reversed().reduce(0) { $0 << 8 | Int($1) }
+        XCTAssertEqual(try Searcher(path: dir).document(5).id, "doc-5")
+        // Document 5's end offset: larger than the table (past the bytes), then below its start.
+        for value: UInt32 in [0x7FFF_FFFF, 0] {
+            var b = original
+            let at = body + idsOffset + 4 * 6
+            for k in 0..<4 { b[at + k] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(k))) }
+            try write(dir + "/" + name, b)
+            let s = try Searcher(path: dir, verifyChecksums: false)
+            expectCorrupt(name, { try s.document(5) })
+            XCTAssertEqual(try s.document(7).id, "doc-7", "other documents read as before")
+        }
+        // The table's last offset disagreeing with its size: refused at open.
+        var b = original
+        b[body + idsOffset + 4 * 150] ^= 1
+        try write(dir + "/" + name, b)
+        expectCorrupt(name, { try Searcher(path: dir, verifyChecksums: false) })
+    }
+
     // MARK: crafted postings and dictionaries
 
     func cursor(_ doc: [UInt8], docFreq: Int, posOffset: Int = 0, errors: DecodeErrors) -> PostingsCursor {

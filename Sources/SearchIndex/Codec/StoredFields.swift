@@ -21,9 +21,14 @@ final class StoredFieldsWriter {
     private let deflater: Deflater
     private var docs = ByteWriter(capacity: StoredFieldsFormat.chunkBytes * 2)
     private var lengths: [Int] = []
+    /// Whether any document of the open chunk stores a field (a chunk where none does is written empty).
+    private var chunkHasFields = false
     private var index = ByteWriter()
     private var chunkCount = 0
     private var nextDoc = 0, chunkFirstDoc = 0, lastChunkFirst = 0, lastChunkOffset = 0
+    /// Every document's id, concatenated, and where each ends: the id table, written after the chunks.
+    private var idBytes: [UInt8] = []
+    private var idEnds: [UInt32] = []
 
     private let smallDeflater: Deflater
     private let fieldNames: [String]
@@ -32,12 +37,26 @@ final class StoredFieldsWriter {
         smallDeflater = Deflater(level: deflater.level, fixedHuffman: true, smallInputs: true)
     }
 
-    /// Adds the next document (doc ids are implicit: 0, 1, 2, …). `encoded` is from ``encode(id:fields:)``.
+    /// Adds the next document (doc ids are implicit: 0, 1, 2, …). `encoded` is from ``encode(id:fields:into:)``:
+    /// its id goes to the id table, its fields to the open chunk.
     func add(encoded: ArraySlice<UInt8>) throws {
-        docs.bytes(encoded); lengths.append(encoded.count); nextDoc += 1
+        let (id, fields) = try encoded.withUnsafeBytes { b -> (ArraySlice<UInt8>, ArraySlice<UInt8>) in
+            var r = ByteReader(b, file: out.path)
+            let n = try r.count(limit: r.remaining)
+            let start = encoded.startIndex + r.offset
+            return (encoded[start ..< start + n], encoded[(start + n)...])
+        }
+        idBytes.append(contentsOf: id)
+        guard idBytes.count <= Int(UInt32.max) else {
+            throw SearchIndexError.invalidArgument("the ids of one segment exceed 4 GiB")
+        }
+        idEnds.append(UInt32(idBytes.count))
+        docs.bytes(fields); lengths.append(fields.count); nextDoc += 1
+        if fields.first != 0 { chunkHasFields = true }
         if docs.count >= StoredFieldsFormat.chunkBytes || lengths.count >= StoredFieldsFormat.chunkDocs { try flushChunk() }
     }
 
+    /// A document as ``add(encoded:)`` takes it: the id, then the field count and each field's number and value.
     static func encode(id: String, fields: [(field: Int, value: String)], into w: inout ByteWriter) {
         w.string(id); w.vint(fields.count)
         for (f, v) in fields { w.vint(f); w.string(v) }
@@ -45,39 +64,50 @@ final class StoredFieldsWriter {
 
     private func flushChunk() throws {
         guard !lengths.isEmpty else { return }
-        var payload = ByteWriter(capacity: docs.count + 8 * lengths.count)
-        payload.vint(lengths.count)
-        for l in lengths { payload.vint(l) }
-        payload.bytes(docs.bytes)
         let off = out.position - FileEnvelope.headerSize
         index.vint(chunkFirstDoc - lastChunkFirst); index.vint(off - lastChunkOffset)
         lastChunkFirst = chunkFirstDoc; lastChunkOffset = off
-        var compressed: [UInt8] = []
-        // Small chunks (a few ids and dates) use fixed Huffman codes: inflating them then builds no decode
-        // tables, which for a few hundred bytes costs more than the decoding (measured: see Index/README.md).
-        let n = (payload.count < 2048 ? smallDeflater : deflater).compress(payload.bytes, into: &compressed)
         var h = ByteWriter()
-        let crc = payload.bytes.withUnsafeBytes { crc32Of($0) }
-        if n > 0 && n < payload.count {
-            h.vint(n); h.vint(payload.count); h.u32(crc); try out.write(h); try out.write(compressed)
+        if !chunkHasFields {
+            // No document here stores a field: an empty chunk, which readers answer without inflating.
+            h.vint(0); h.vint(0); h.u32(0); try out.write(h)
         } else {
-            h.vint(payload.count); h.vint(0); h.u32(crc); try out.write(h); try out.write(payload)
+            var payload = ByteWriter(capacity: docs.count + 8 * lengths.count)
+            payload.vint(lengths.count)
+            for l in lengths { payload.vint(l) }
+            payload.bytes(docs.bytes)
+            var compressed: [UInt8] = []
+            // Small chunks (a few dates or titles) use fixed Huffman codes: inflating them then builds no
+            // decode tables, which for a few hundred bytes costs more than the decoding (see Index/README.md).
+            let n = (payload.count < 2048 ? smallDeflater : deflater).compress(payload.bytes, into: &compressed)
+            let crc = payload.bytes.withUnsafeBytes { crc32Of($0) }
+            if n > 0 && n < payload.count {
+                h.vint(n); h.vint(payload.count); h.u32(crc); try out.write(h); try out.write(compressed)
+            } else {
+                h.vint(payload.count); h.vint(0); h.u32(crc); try out.write(h); try out.write(payload)
+            }
         }
         chunkCount += 1
-        docs.removeAll(); lengths.removeAll(keepingCapacity: true); chunkFirstDoc = nextDoc
+        docs.removeAll(); lengths.removeAll(keepingCapacity: true); chunkFirstDoc = nextDoc; chunkHasFields = false
     }
 
     func finish() throws {
         try flushChunk()
+        let idsOffset = out.position - FileEnvelope.headerSize
+        var ids = ByteWriter(capacity: 4 * (idEnds.count + 1))
+        ids.u32(0)
+        for e in idEnds { ids.u32(e) }
+        try out.write(ids); try out.write(idBytes)
         let indexOffset = out.position - FileEnvelope.headerSize
         var w = ByteWriter(); w.vint(chunkCount); try out.write(w); try out.write(index)
         var names = ByteWriter(); names.vint(fieldNames.count); for n in fieldNames { names.string(n) }; try out.write(names)
-        var t = ByteWriter(); t.u64(UInt64(indexOffset)); try out.write(t)
+        var t = ByteWriter(); t.u64(UInt64(idsOffset)); t.u64(UInt64(indexOffset)); try out.write(t)
         try out.finish()
     }
 }
 
-/// Reads a stored-fields file: the chunk index in memory, chunks inflated on demand. Immutable.
+/// Reads a stored-fields file: the chunk index in memory, the id table in place, chunks inflated on demand.
+/// Immutable.
 final class StoredFieldsReader: Sendable {
     let file: MappedFile
     let chunkFirst: [Int]
@@ -85,23 +115,34 @@ final class StoredFieldsReader: Sendable {
     let docCount: Int
     /// The field-number table recorded when the segment was written.
     let fieldNames: [String]
-    /// Where the chunk index starts (the end of the last chunk).
+    /// Where the id table starts (the end of the last chunk).
+    let idsOffset: Int
+    /// Where the chunk index starts (the end of the id table).
     let indexOffset: Int
 
     init(file: MappedFile, docCount: Int) throws {
         self.file = file; self.docCount = docCount
         var r = file.reader()
-        try r.seek(file.body.count - 8)
-        let io = Int(truncatingIfNeeded: try r.u64())
-        guard io >= 0, io < file.body.count - 8 else { throw r.fail("stored-fields index offset \(io) out of range") }
-        indexOffset = io
+        try r.seek(file.body.count - 16)
+        let ido = Int(truncatingIfNeeded: try r.u64()), io = Int(truncatingIfNeeded: try r.u64())
+        guard io >= 0, io < file.body.count - 16 else { throw r.fail("stored-fields index offset \(io) out of range") }
+        // The id table: docCount + 1 offsets, then the bytes; it ends where the chunk index starts.
+        guard ido >= 0, ido <= io, (io - ido - 4) / 4 >= docCount else { throw r.fail("stored-fields id table at \(ido) out of range") }
+        idsOffset = ido; indexOffset = io
+        try r.seek(ido)
+        let first = try r.u32()
+        try r.seek(ido + 4 * docCount)
+        let last = try r.u32()
+        guard first == 0, Int(last) == io - ido - 4 * (docCount + 1) else {
+            throw r.fail("stored-fields id table holds \(io - ido - 4 * (docCount + 1)) bytes, its offsets say \(first)..<\(last)")
+        }
         try r.seek(io)
         let n = try r.count(limit: docCount + 1)
         var f = 0, o = 0
         var firsts: [Int] = [], offsets: [Int] = []
         for _ in 0..<n {
-            f += try r.count(limit: docCount); o += try r.count(limit: io)
-            guard f < max(docCount, 1), o < io else { throw r.fail("stored-fields index out of range") }
+            f += try r.count(limit: docCount); o += try r.count(limit: ido)
+            guard f < max(docCount, 1), o < max(ido, 1) else { throw r.fail("stored-fields index out of range") }
             firsts.append(f); offsets.append(o)
         }
         chunkFirst = firsts; chunkOffset = offsets
@@ -109,7 +150,7 @@ final class StoredFieldsReader: Sendable {
         var names: [String] = []
         for _ in 0..<nf { names.append(try r.string()) }
         fieldNames = names
-        guard r.offset == file.body.count - 8 else { throw r.fail("trailing bytes after the stored-fields index") }
+        guard r.offset == file.body.count - 16 else { throw r.fail("trailing bytes after the stored-fields index") }
     }
 
     /// Where chunk `c` starts and how many documents it holds (for `check`).
@@ -118,12 +159,29 @@ final class StoredFieldsReader: Sendable {
         return (chunkOffset[c], chunkFirst[c], next - chunkFirst[c])
     }
 
+    /// Document `doc`'s id, read from the id table (no chunk is inflated).
+    func id(_ doc: Int) throws -> String {
+        guard doc >= 0, doc < docCount else { throw SearchIndexError.invalidArgument("document \(doc) out of range") }
+        let body = file.body
+        let table = idsOffset, bytes = idsOffset + 4 * (docCount + 1)
+        let from = Int(UInt32(littleEndian: body.loadUnaligned(fromByteOffset: table + 4 * doc, as: UInt32.self)))
+        let to = Int(UInt32(littleEndian: body.loadUnaligned(fromByteOffset: table + 4 * doc + 4, as: UInt32.self)))
+        guard from <= to, bytes + to <= indexOffset else {
+            throw SearchIndexError.corruptIndex(file: file.name, reason: "id of document \(doc): bytes \(from)..<\(to) out of order or past the id table (offset \(table + 4 * doc))")
+        }
+        return String(decoding: UnsafeRawBufferPointer(rebasing: body[(bytes + from) ..< (bytes + to)]), as: UTF8.self)
+    }
+
     /// Inflates chunk `c`, verifies its raw CRC and returns the offset just past it and the number of
-    /// documents its payload says it holds (for `check`).
-    func verifyChunk(_ c: Int, inflater: Inflater) throws -> (end: Int, docs: Int) {
+    /// documents its payload says it holds (for `check`; nil for an empty chunk, which holds no payload).
+    func verifyChunk(_ c: Int, inflater: Inflater) throws -> (end: Int, docs: Int?) {
         var r = file.reader(at: chunkOffset[c])
         let stored = try r.count(limit: file.body.count), rawLen = try r.count(limit: stored * 1032 + 64)
         let crc = try r.u32()
+        if stored == 0 {
+            guard rawLen == 0, crc == 0 else { throw r.fail("empty stored-fields chunk \(c) with length \(rawLen) and CRC \(hex32(crc))") }
+            return (r.offset, nil)
+        }
         let bytes = try r.slice(stored)
         var raw: [UInt8] = []
         if rawLen == 0 { raw = Array(bytes) }
@@ -144,11 +202,11 @@ final class StoredFieldsReader: Sendable {
         return (r.offset, n)
     }
 
-    /// Reads document `doc`, whose field numbers are below `fieldCount`. `cache` keeps the last inflated chunk.
+    /// Reads document `doc`, whose field numbers are below `fieldCount`. `cache` keeps the last inflated chunk
+    /// and where each of its documents starts.
     func document(_ doc: Int, fieldCount: Int, cache: StoredChunkCache) throws -> StoredRecord {
-        guard doc >= 0, doc < docCount, !chunkFirst.isEmpty else {
-            throw SearchIndexError.invalidArgument("document \(doc) out of range")
-        }
+        let id = try id(doc)
+        guard !chunkFirst.isEmpty else { throw SearchIndexError.corruptIndex(file: file.name, reason: "no chunks for document \(doc)") }
         var lo = 0, hi = chunkFirst.count - 1
         while lo < hi { let m = (lo + hi + 1) / 2; if chunkFirst[m] <= doc { lo = m } else { hi = m - 1 } }
         if cache.chunk != lo || cache.file !== file {
@@ -156,33 +214,47 @@ final class StoredFieldsReader: Sendable {
             let stored = try r.count(limit: file.body.count), rawLen = try r.count(limit: stored * 1032 + 64)
             _ = try r.u32()   // the raw CRC: verified by `check`, not per hit
             let bytes = try r.slice(stored)
-            if rawLen == 0 { cache.bytes = Array(bytes); cache.count = bytes.count }
+            cache.starts.removeAll(keepingCapacity: true)
+            if stored == 0 { cache.count = 0 }   // an empty chunk: no document of it stores a field
             else {
-                guard cache.inflater.decompress(bytes, outputCount: rawLen, into: &cache.bytes) else {
-                    throw SearchIndexError.corruptIndex(file: file.name, reason: "bad stored-fields chunk at offset \(chunkOffset[lo])")
+                if rawLen == 0 { cache.bytes = Array(bytes); cache.count = bytes.count }
+                else {
+                    guard cache.inflater.decompress(bytes, outputCount: rawLen, into: &cache.bytes) else {
+                        throw SearchIndexError.corruptIndex(file: file.name, reason: "bad stored-fields chunk at offset \(chunkOffset[lo])")
+                    }
+                    cache.count = rawLen
                 }
-                cache.count = rawLen
+                // Where each document starts, parsed once per chunk.
+                try cache.bytes.withUnsafeBytes { all in
+                    var p = ByteReader(UnsafeRawBufferPointer(rebasing: all[0..<cache.count]), file: file.name)
+                    let n = try p.count(limit: StoredFieldsFormat.chunkDocs * 64)
+                    var at = 0
+                    var lens: [Int] = []
+                    for _ in 0..<n { lens.append(try p.count(limit: p.remaining)) }
+                    at = p.offset
+                    for l in lens { cache.starts.append(at); at += l }
+                    guard at <= cache.count else { throw p.fail("chunk's documents run past its \(cache.count) bytes") }
+                    cache.starts.append(at)
+                }
             }
             cache.chunk = lo; cache.file = file
         }
+        let k = doc - chunkFirst[lo]
+        if cache.count == 0 { return StoredRecord(id: id, fields: []) }
+        guard k >= 0, k + 1 < cache.starts.count else {
+            throw SearchIndexError.corruptIndex(file: file.name, reason: "document \(doc) not in its chunk at offset \(chunkOffset[lo])")
+        }
+        let start = cache.starts[k], end = cache.starts[k + 1]
         return try cache.bytes.withUnsafeBytes { all in
-            let raw = UnsafeRawBufferPointer(rebasing: all[0..<cache.count])
-            var r = ByteReader(raw, file: file.name)
-            let n = try r.count(limit: StoredFieldsFormat.chunkDocs * 64)
-            var lens: [Int] = []
-            for _ in 0..<n { lens.append(try r.count(limit: raw.count)) }
-            let k = doc - chunkFirst[lo]
-            guard k >= 0, k < n else { throw r.fail("document \(doc) not in its chunk") }
-            for i in 0..<k { try r.seek(r.offset + lens[i]) }
-            let end = r.offset + lens[k]
-            let id = try r.string()
+            var r = ByteReader(UnsafeRawBufferPointer(rebasing: all[0..<end]), offset: start, file: file.name)
             let fc = try r.count(limit: 1 << 16)
             var fields: [(field: Int, value: String)] = []
+            fields.reserveCapacity(fc)
             for _ in 0..<fc {
                 let f = try r.count(limit: fieldCount - 1)
                 fields.append((f, try r.string()))
             }
-            guard r.offset == end else { throw r.fail("document \(doc) is \(lens[k]) bytes but decodes to \(r.offset - end + lens[k])") }
+            guard r.offset == end else { throw r.fail("document \(doc) is \(end - start) bytes but decodes to \(r.offset - start)") }
             return StoredRecord(id: id, fields: fields)
         }
     }
@@ -201,6 +273,8 @@ final class StoredChunkCache {
     /// The chunk's bytes are `bytes[0..<count]` (the array keeps spare room for the inflater).
     var bytes: [UInt8] = []
     var count = 0
+    /// Where each document of the chunk starts in `bytes`, and where the last one ends.
+    var starts: [Int] = []
     let inflater: Inflater
     init(inflater: Inflater) { self.inflater = inflater }
 }

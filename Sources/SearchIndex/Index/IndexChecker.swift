@@ -255,7 +255,8 @@ private struct SegmentChecker {
                 throw fail(column.file.name, "column of field \(f): values decode to content hash \(String(hash.value, radix: 16)), the writer recorded \(String(column.contentHash, radix: 16))")
             }
         }
-        // Stored fields: contiguous chunks with valid content, every document decoded, ids matching.
+        // Stored fields: contiguous chunks with valid content, every document decoded, the id table matching the
+        // id terms.
         let stored = seg.stored
         let storedName = stored.file.name
         guard !stored.chunkFirst.isEmpty, stored.chunkFirst[0] == 0, stored.chunkOffset[0] == 0 else {
@@ -266,8 +267,8 @@ private struct SegmentChecker {
             let (_, _, docs) = stored.chunkBounds(c)
             guard docs > 0 else { throw fail(storedName, "chunk \(c) holds no documents") }
             let (end, n) = try stored.verifyChunk(c, inflater: inflater)
-            guard n == docs else { throw fail(storedName, "chunk \(c) holds \(n) documents, the index says \(docs)") }
-            let next = c + 1 < stored.chunkOffset.count ? stored.chunkOffset[c + 1] : stored.indexOffset
+            if let n, n != docs { throw fail(storedName, "chunk \(c) holds \(n) documents, the index says \(docs)") }
+            let next = c + 1 < stored.chunkOffset.count ? stored.chunkOffset[c + 1] : stored.idsOffset
             guard end == next else { throw fail(storedName, "chunk \(c) ends at \(end), the next starts at \(next)") }
         }
         for d in 0..<docCount {

@@ -20,8 +20,9 @@ enum FileEnvelope {
     static let headerSize = 12
     static let footerSize = 8
     /// The format version this library writes and reads. Version 2 added the stored-fields content CRCs and
-    /// field table; a version-1 index is refused with a clear error (rebuild it: `search index` does).
-    static let version: UInt32 = 2
+    /// field table, version 3 the stored-fields id table; an older index is refused with a clear error
+    /// (rebuild it: `search index` does).
+    static let version: UInt32 = 3
 }
 
 /// Writes one index file sequentially: header, body bytes, footer; computes the CRC as it goes.

@@ -479,6 +479,40 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(encoded(UInt64.max), Array(repeating: 0xFF, count: 9) + [0x01])
     }
 
+    /// The bulk decoder (eight one-byte varints per 64-bit load) against the one-at-a-time decoder, on runs
+    /// mixing one-byte and longer values at every alignment, and on truncated input.
+    func testBulkVarintDecodeMatchesScalar() {
+        var rng = SeededRNG(seed: 31)
+        for trial in 0..<400 {
+            let n = Int(rng.next() % 300)
+            let longShare = [0, 2, 10, 50, 100][trial % 5]
+            let values: [UInt32] = (0..<n).map { _ in
+                rng.next() % 100 < UInt64(longShare) ? UInt32(truncatingIfNeeded: rng.next() >> (rng.next() % 57)) : UInt32(rng.next() % 128)
+            }
+            var w = ByteWriter()
+            let lead = Int(rng.next() % 9)
+            for _ in 0..<lead { w.u8(0xEE) }
+            for v in values { w.vint(v) }
+            let cut = trial % 7 == 6 && w.count > lead ? Int(rng.next() % UInt64(w.count - lead)) : 0
+            let bytes = Array(w.bytes.dropLast(cut))
+            bytes.withUnsafeBytes { raw in
+                var o1 = lead, o2 = lead
+                var scalar: [UInt32] = []
+                var scalarOK = true
+                for _ in 0..<n { if let v = decodeVInt32(raw, &o1) { scalar.append(v) } else { scalarOK = false; break } }
+                let out = UnsafeMutablePointer<UInt32>.allocate(capacity: max(n, 1))
+                defer { out.deallocate() }
+                let ok = decodeVInts32(raw, &o2, count: n, into: out)
+                XCTAssertEqual(ok, scalarOK, "trial \(trial)")
+                if ok {
+                    XCTAssertEqual(Array(UnsafeBufferPointer(start: out, count: n)), values, "trial \(trial)")
+                    XCTAssertEqual(o2, o1, "trial \(trial)")
+                }
+                if cut == 0 { XCTAssertTrue(ok, "trial \(trial)") }
+            }
+        }
+    }
+
     func testTruncatedAndOverlongVarintsThrow() throws {
         let cases: [[UInt8]] = [
             [],                                           // nothing

@@ -342,17 +342,27 @@ final class PostingsCursor {
 
     private func decodeDocs(_ p: UnsafeRawBufferPointer, n: Int, b: Int) -> Bool {
         var off = 0
-        let end = p.count
+        // Deltas into the docs buffer (same width), then summed in place; frequencies straight into theirs.
+        let ok = docs.withMemoryRebound(to: UInt32.self, capacity: n) { decodeVInts32(p, &off, count: n, into: $0) }
+        guard ok, decodeVInts32(p, &off, count: n, into: freqs), off == p.count else { return false }
+        // Doc ids increase strictly (only block 0's first doc may have delta 0); with the block's last doc
+        // checked below, every id is inside the segment.
+        // (Minima rather than flags with `||`: branch-free loops.)
+        guard n > 0 else { return false }
         var prev: Int64 = b == 0 ? 0 : Int64(skip.blockLast[b - 1])
-        for i in 0..<n {
-            // Doc ids increase strictly (only block 0's first doc may have delta 0); with the block's last doc
-            // checked below, every id is inside the segment.
-            guard let d = decodeVInt32(p, &off), d > 0 || (i == 0 && b == 0) else { return false }
+        let first = UInt32(bitPattern: docs[0])
+        var minDelta: UInt32 = b == 0 ? .max : first
+        prev += Int64(first)
+        docs[0] = Int32(truncatingIfNeeded: prev)
+        for i in 1..<n {
+            let d = UInt32(bitPattern: docs[i])
+            minDelta = min(minDelta, d)
             prev += Int64(d)
             docs[i] = Int32(truncatingIfNeeded: prev)
         }
-        for i in 0..<n { guard let f = decodeVInt32(p, &off), f > 0 else { return false }; freqs[i] = f }
-        return prev == Int64(skip.blockLast[b]) && off == end
+        var minFreq = UInt32.max
+        for i in 0..<n { minFreq = min(minFreq, freqs[i]) }
+        return minDelta > 0 && minFreq > 0 && prev == Int64(skip.blockLast[b])
     }
 
     /// Moves to the next document.

@@ -271,15 +271,18 @@ protocol ClauseList {
     var allHaveBlockBounds: Bool { get }
 }
 
-/// Clauses that are all term scorers.
+/// Clauses that are all term scorers. Read through unmanaged references: `s` keeps every scorer alive for
+/// the collection, so the loop need not retain and release a scorer per call (it did: one pair per document).
 struct TermClauses: ClauseList {
     let s: [TermScorer]
+    private let refs: [Unmanaged<TermScorer>]
+    init(s: [TermScorer]) { self.s = s; refs = s.map { Unmanaged.passUnretained($0) } }
     var count: Int { s.count }
-    @inline(__always) func doc(_ i: Int) -> Int32 { s[i].doc }
-    @inline(__always) func advance(_ i: Int, _ target: Int32) -> Int32 { s[i].advance(target) }
-    @inline(__always) func nextDoc(_ i: Int) -> Int32 { s[i].nextDoc() }
-    @inline(__always) func score(_ i: Int) -> Float { s[i].score() }
-    @inline(__always) func windowBound(_ i: Int, _ target: Int32) -> (bound: Float, end: Int32) { s[i].windowBound(target) }
+    @inline(__always) func doc(_ i: Int) -> Int32 { refs[i]._withUnsafeGuaranteedRef { $0.doc } }
+    @inline(__always) func advance(_ i: Int, _ target: Int32) -> Int32 { refs[i]._withUnsafeGuaranteedRef { $0.advance(target) } }
+    @inline(__always) func nextDoc(_ i: Int) -> Int32 { refs[i]._withUnsafeGuaranteedRef { $0.nextDoc() } }
+    @inline(__always) func score(_ i: Int) -> Float { refs[i]._withUnsafeGuaranteedRef { $0.score() } }
+    @inline(__always) func windowBound(_ i: Int, _ target: Int32) -> (bound: Float, end: Int32) { refs[i]._withUnsafeGuaranteedRef { $0.windowBound(target) } }
     var allHaveBlockBounds: Bool { true }
 }
 

@@ -96,6 +96,12 @@ struct TopK {
     /// Scores every live document `scorer` matches in `segment` into `heap` (doc ids offset by `base`), or
     /// only counts them when `heap.k` is 0. Returns the number of live matches.
     static func collect(_ scorer: any Scorer, segment seg: SegmentReader, base: Int32, heap: inout TopK, filter: DocSet? = nil) -> Int {
+        // A single term (the common case) runs specialized: direct calls instead of protocol witnesses.
+        if let term = scorer as? TermScorer { return collectAll(term, segment: seg, base: base, heap: &heap, filter: filter) }
+        return collectAll(scorer, segment: seg, base: base, heap: &heap, filter: filter)
+    }
+
+    private static func collectAll<S: Scorer>(_ scorer: S, segment seg: SegmentReader, base: Int32, heap: inout TopK, filter: DocSet?) -> Int {
         var total = 0
         var d = scorer.nextDoc()
         if let filter {

@@ -97,8 +97,34 @@ extension Searcher {
                 }
                 return .none
             }
-            return .boolean(must: must, should: should, mustNot: not)
+            return .boolean(must: must, should: Self.mergingRepeatedTerms(should), mustNot: not)
         }
+    }
+
+    /// Optional clauses with a repeated word (`pct pct`, or the same word through two fields' BM25F) merged
+    /// into one clause whose boost is the sum: the same scores (a sum of equal terms is the term scaled),
+    /// with one cursor instead of several over the same postings.
+    static func mergingRepeatedTerms(_ ws: [Weight]) -> [Weight] {
+        guard ws.count > 1 else { return ws }
+        var out: [Weight] = []
+        out.reserveCapacity(ws.count)
+        for w in ws {
+            switch w {
+            case let .term(t):
+                if let i = out.firstIndex(where: { if case let .term(o) = $0 { return o.field == t.field && o.key == t.key }; return false }),
+                   case var .term(o) = out[i] {
+                    o.boost += t.boost; out[i] = .term(o); continue
+                }
+            case let .combined(c):
+                if let i = out.firstIndex(where: { if case let .combined(o) = $0 { return o.sameTerms(as: c) }; return false }),
+                   case var .combined(o) = out[i] {
+                    o.boost += c.boost; out[i] = .combined(o); continue
+                }
+            default: break
+            }
+            out.append(w)
+        }
+        return out
     }
 
     /// `_id:value`: the document whose id is exactly `value` (ids are not analyzed).
@@ -312,6 +338,12 @@ struct CombinedWeight {
     /// The query's boost (`^`), outside the saturation.
     var boost: Float
     let avgdl: Float
+
+    /// Whether `other` is the same word in the same fields with the same weights (it scores the same up to boost).
+    func sameTerms(as other: CombinedWeight) -> Bool {
+        terms.count == other.terms.count && fieldWeights == other.fieldWeights
+            && zip(terms, other.terms).allSatisfy { $0.field == $1.field && $0.key == $1.key }
+    }
 }
 
 struct PhraseWeight {

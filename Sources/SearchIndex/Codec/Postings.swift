@@ -152,23 +152,36 @@ struct PostingsHash: Equatable {
 /// Sentinel doc id meaning "exhausted".
 let noMoreDocs: Int32 = Int32.max
 
-/// The decoded skip table of one term: one entry per block. Immutable once read.
+/// One block's skip entry, decoded: its score bound's inputs and where its payloads are.
+struct SkipEntry {
+    var maxFreq: UInt32
+    var minNorm: UInt8
+    /// The doc payload: offset in `.doc`, stored length, inflated length (0: stored raw).
+    var docStart: Int, docStored: Int, docRaw: Int
+    /// The positions payload: offset in `.pos`, stored length, inflated length (0: stored raw).
+    var posStart: Int, posStored: Int, posRaw: Int
+}
+
+/// The decoded skip table of one term: one entry per block. Immutable once read. Two allocations per term:
+/// the blocks' last doc ids (scanned by `advance`) and everything else per block.
 struct SkipTable {
     var blockLast: [Int32] = []
-    var blockMaxFreq: [UInt32] = []
-    var blockMinNorm: [UInt8] = []
-    var docStart: [Int] = [], docStored: [Int] = [], docRaw: [Int] = []
-    var posStart: [Int] = [], posStored: [Int] = [], posRaw: [Int] = []
+    var entries: [SkipEntry] = []
 
     static func read(docFreq: Int, docFile: UnsafeRawBufferPointer, docOffset: Int,
                      posFile: UnsafeRawBufferPointer, posOffset: Int, docCount: Int, fileName: String) throws -> SkipTable {
         let n = (docFreq + PostingsFormat.blockSize - 1) / PostingsFormat.blockSize
         var t = SkipTable()
         var r = ByteReader(docFile, offset: docOffset, file: fileName)
-        t.blockLast.reserveCapacity(n); t.blockMaxFreq.reserveCapacity(n); t.blockMinNorm.reserveCapacity(n)
-        t.docStored.reserveCapacity(n); t.docRaw.reserveCapacity(n); t.posStored.reserveCapacity(n); t.posRaw.reserveCapacity(n)
         guard docFreq <= docCount else { throw r.fail("docFreq \(docFreq) exceeds the segment's \(docCount) documents") }
+        guard posOffset >= 0, posOffset <= posFile.count else {
+            throw SearchIndexError.corruptIndex(file: fileName, reason: "positions offset \(posOffset) out of range")
+        }
+        t.blockLast.reserveCapacity(n); t.entries.reserveCapacity(n)
         var last: Int64 = -1
+        // Payload offsets are first relative (running sums of stored lengths); the doc payloads start where
+        // the table ends.
+        var o = 0, p = posOffset
         for i in 0..<n {
             let delta = try r.vint()
             // Block ends increase strictly and stay inside the segment: every doc id decoded from a block lies
@@ -179,26 +192,25 @@ struct SkipTable {
             t.blockLast.append(Int32(last))
             let mf = try r.vint()
             guard mf > 0, mf <= UInt64(UInt32.max) else { throw r.fail("block max freq \(mf) out of range") }
-            t.blockMaxFreq.append(UInt32(mf))
-            t.blockMinNorm.append(try r.u8())
+            let minNorm = try r.u8()
             // A payload's stored length fits in its file; an inflated length is at most deflate's ratio (1032:1).
             let dl = try r.count(limit: docFile.count * 2 + 1)
-            t.docStored.append(dl >> 1); t.docRaw.append(dl & 1 == 1 ? try r.count(limit: (dl >> 1) * 1032 + 64) : 0)
+            let docRaw = dl & 1 == 1 ? try r.count(limit: (dl >> 1) * 1032 + 64) : 0
             let pl = try r.count(limit: posFile.count * 2 + 1)
-            t.posStored.append(pl >> 1); t.posRaw.append(pl & 1 == 1 ? try r.count(limit: (pl >> 1) * 1032 + 64) : 0)
+            let posRaw = pl & 1 == 1 ? try r.count(limit: (pl >> 1) * 1032 + 64) : 0
+            t.entries.append(SkipEntry(maxFreq: UInt32(mf), minNorm: minNorm, docStart: o, docStored: dl >> 1, docRaw: docRaw,
+                                       posStart: p, posStored: pl >> 1, posRaw: posRaw))
+            o += dl >> 1; p += pl >> 1
+            // (Each length fits its file, so the sums cannot overflow before this check.)
+            guard r.offset + o <= docFile.count, p <= posFile.count else {
+                throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")
+            }
         }
-        guard posOffset >= 0, posOffset <= posFile.count else {
-            throw SearchIndexError.corruptIndex(file: fileName, reason: "positions offset \(posOffset) out of range")
-        }
-        var o = r.offset, p = posOffset
-        for i in 0..<n {
-            t.docStart.append(o); o += t.docStored[i]
-            t.posStart.append(p); p += t.posStored[i]
-            guard o <= docFile.count, p <= posFile.count else { break }   // (each length fits its file: no overflow)
-        }
-        guard o <= docFile.count, p <= posFile.count else {
+        let base = r.offset
+        guard base + o <= docFile.count else {
             throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")
         }
+        for i in 0..<n { t.entries[i].docStart += base }
         return t
     }
 }
@@ -278,9 +290,9 @@ final class PostingsCursor {
             if let d = try? r.vint(), d > 0 || k == 0, d <= UInt64(UInt32.max) - p { p += d } else { ok = false }
         }
         var t = SkipTable()
-        t.blockLast = [singletonDoc]; t.blockMaxFreq = [UInt32(truncatingIfNeeded: freq)]; t.blockMinNorm = [0]
-        t.docStart = [0]; t.docStored = [0]; t.docRaw = [0]
-        t.posStart = [max(0, posOffset)]; t.posStored = [r.offset - max(0, posOffset)]; t.posRaw = [0]
+        t.blockLast = [singletonDoc]
+        t.entries = [SkipEntry(maxFreq: UInt32(truncatingIfNeeded: freq), minNorm: 0, docStart: 0, docStored: 0, docRaw: 0,
+                               posStart: max(0, posOffset), posStored: r.offset - max(0, posOffset), posRaw: 0)]
         skip = t
         if !ok { fail("bad inline positions at offset \(posOffset)") }
     }
@@ -296,8 +308,8 @@ final class PostingsCursor {
     var doc: Int32 { state.pointee.doc }
     var blockCount: Int { skip.blockLast.count }
     var blockLast: [Int32] { skip.blockLast }
-    var blockMaxFreq: [UInt32] { skip.blockMaxFreq }
-    var blockMinNorm: [UInt8] { skip.blockMinNorm }
+    var blockMaxFreq: [UInt32] { skip.entries.map(\.maxFreq) }
+    var blockMinNorm: [UInt8] { skip.entries.map(\.minNorm) }
     var block: Int { state.pointee.block }
 
     /// Ends the cursor (used for corrupt entries).
@@ -322,21 +334,21 @@ final class PostingsCursor {
     /// Inflates block `b`'s docs and freqs.
     private func decodeBlock(_ b: Int) {
         if inlineDoc >= 0 {
-            docs[0] = inlineDoc; freqs[0] = skip.blockMaxFreq[0]
+            docs[0] = inlineDoc; freqs[0] = skip.entries[0].maxFreq
             state.pointee.count = 1; state.pointee.idx = 0; state.pointee.decodedBlock = 0
             return
         }
         let n = b == skip.blockLast.count - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
-        let stored = UnsafeRawBufferPointer(rebasing: docFile[skip.docStart[b] ..< skip.docStart[b] + skip.docStored[b]])
+        let stored = UnsafeRawBufferPointer(rebasing: docFile[skip.entries[b].docStart ..< skip.entries[b].docStart + skip.entries[b].docStored])
         let ok: Bool
-        let rawLen = skip.docRaw[b]
+        let rawLen = skip.entries[b].docRaw
         if rawLen == 0 { ok = decodeDocs(stored, n: n, b: b) }
         else {
             let buf = rawBuffer(rawLen + Inflater.outputSlack)
             ok = inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: rawLen + Inflater.outputSlack), expected: rawLen)
                 && decodeDocs(UnsafeRawBufferPointer(start: buf, count: rawLen), n: n, b: b)
         }
-        if !ok { fail("bad postings block \(b) at offset \(skip.docStart[b])"); return }
+        if !ok { fail("bad postings block \(b) at offset \(skip.entries[b].docStart)"); return }
         state.pointee.count = n; state.pointee.idx = 0; state.pointee.decodedBlock = b
     }
 
@@ -469,9 +481,9 @@ final class PostingsCursor {
             var total = 0
             offsets[0] = 0
             for i in 0..<s.pointee.count { total += Int(freqs[i]); offsets[i + 1] = total }
-            let stored = UnsafeRawBufferPointer(rebasing: posFile[skip.posStart[b] ..< skip.posStart[b] + skip.posStored[b]])
+            let stored = UnsafeRawBufferPointer(rebasing: posFile[skip.entries[b].posStart ..< skip.entries[b].posStart + skip.entries[b].posStored])
             var ok: Bool
-            let rawLen = skip.posRaw[b]
+            let rawLen = skip.entries[b].posRaw
             // Every position takes at least one byte: more positions than bytes is damage, not a reason to
             // allocate a huge buffer.
             guard total <= (rawLen == 0 ? stored.count : rawLen) else {
@@ -494,7 +506,7 @@ final class PostingsCursor {
             }
             if !ok {
                 s.pointee.posDecodedBlock = -1
-                errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(skip.posStart[b])"))
+                errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(skip.entries[b].posStart)"))
                 return none
             }
             s.pointee.posDecodedBlock = b

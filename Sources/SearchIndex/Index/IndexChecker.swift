@@ -164,7 +164,7 @@ private struct SegmentChecker {
                 var block = -1, maxFreq: UInt32 = 0, minNorm: UInt8 = 255
                 func skipDataMatches() -> Bool {
                     block < 0 || info.singletonDoc >= 0
-                        || (c.blockMaxFreq[block] == maxFreq && c.blockMinNorm[block] == minNorm)
+                        || (c.skip.entries[block].maxFreq == maxFreq && c.skip.entries[block].minNorm == minNorm)
                 }
                 while c.nextDoc() != noMoreDocs {
                     if c.doc <= last || Int(c.doc) >= docCount {

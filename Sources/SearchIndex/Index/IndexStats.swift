@@ -56,9 +56,9 @@ public func indexStats(path: String) throws -> IndexStats {
                     let t = try SkipTable.read(docFreq: info.docFreq, docFile: seg.docFile.body, docOffset: info.docOffset,
                                                posFile: seg.posFile.body, posOffset: info.posOffset,
                                                docCount: seg.meta.docCount, fileName: seg.docFile.name)
-                    for i in t.docStored.indices {
-                        if t.docRaw[i] > 0 { s.postings.deflatedBytes += t.docStored[i] } else { s.postings.rawPayloadBytes += t.docStored[i] }
-                        if t.posRaw[i] > 0 { s.positions.deflatedBytes += t.posStored[i] } else { s.positions.rawPayloadBytes += t.posStored[i] }
+                    for e in t.entries {
+                        if e.docRaw > 0 { s.postings.deflatedBytes += e.docStored } else { s.postings.rawPayloadBytes += e.docStored }
+                        if e.posRaw > 0 { s.positions.deflatedBytes += e.posStored } else { s.positions.rawPayloadBytes += e.posStored }
                     }
                     return true
                 } catch { failure = error; return false }

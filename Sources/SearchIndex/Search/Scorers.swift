@@ -97,8 +97,9 @@ final class TermScorer: ScorerBase, Scorer {
     }
     /// The best score block `b` can give, from its skip entry (max freq, min norm).
     @inline(__always) private func blockBound(_ b: Int) -> Float {
-        let f = Float(cursor.skip.blockMaxFreq[b])
-        return weight * f * k1p1 / (f + cache[Int(cursor.skip.blockMinNorm[b])])
+        let e = cursor.skip.entries[b]
+        let f = Float(e.maxFreq)
+        return weight * f * k1p1 / (f + cache[Int(e.minNorm)])
     }
     var cost: Int { cursor.docFreq }
     var maxScore: Float { bound }
@@ -590,7 +591,7 @@ final class CombinedTermScorer: ScorerBase, Scorer {
         super.init()
         // The largest weighted frequency any document can have, with the shortest length (0): a bound.
         var tf: Float = 0
-        for (c, w) in zip(cursors, fieldWeights) { tf += w * Float(c.skip.blockMaxFreq.max() ?? 0) }
+        for (c, w) in zip(cursors, fieldWeights) { tf += w * Float(c.skip.entries.lazy.map(\.maxFreq).max() ?? 0) }
         bound = tf > 0 ? weight * tf * (k1 + 1) / (tf + k1 * (1 - b)) : 0
     }
     var cost: Int { cursors.reduce(0) { $0 + $1.docFreq } }
@@ -605,8 +606,8 @@ final class CombinedTermScorer: ScorerBase, Scorer {
         for i in cursors.indices {
             guard let b = cursors[i].shallowBlock(for: target) else { continue }
             let w = fieldWeights[i]
-            tf += w * Float(cursors[i].skip.blockMaxFreq[b])
-            minLength = min(minLength, w * NormCodec.table[Int(cursors[i].skip.blockMinNorm[b])])
+            tf += w * Float(cursors[i].skip.entries[b].maxFreq)
+            minLength = min(minLength, w * NormCodec.table[Int(cursors[i].skip.entries[b].minNorm)])
             end = min(end, cursors[i].skip.blockLast[b])
         }
         guard tf > 0 else { return (0, noMoreDocs) }

@@ -368,6 +368,37 @@ final class CodecTests: XCTestCase {
         }
     }
 
+    /// Positions blocks come out in both Huffman modes (fixed where it costs little, dynamic where it saves
+    /// more), and every one reads back exactly.
+    func testPositionsBlocksUseFixedOrDynamicCodesAndReadBack() throws {
+        var rng = SeededRNG(seed: 17)
+        var lists: [PostingList] = []
+        for k in 0..<12 {
+            // Small, repetitive position gaps: dynamic codes pay.
+            lists.append(randomList(&rng, n: 300 + k * 40, start: 0, maxGap: 5, maxFreq: 12, maxPosGap: 2))
+            // Mostly repeats (a headline word at the same place in most documents): both codes shrink it to
+            // a few bytes, and a dynamic code's table costs more than it saves.
+            var l = PostingList()
+            for d in 0..<(300 + k * 40) {
+                let p0 = rng.next() % 16 == 0 ? UInt32.random(in: 0...50, using: &rng) : UInt32(k % 5)
+                l.add(UInt32(d * 2), [p0, p0 + 7])
+            }
+            lists.append(l)
+        }
+        let norms = randomNorms(lists, &rng)
+        let w = try writePostings(lists, norms: norms)
+        var modes = [0, 0, 0, 0]
+        for (i, l) in lists.enumerated() {
+            verify(l, w, i, norms: norms, rng: &rng, advanceWalks: 1, probesPerWalk: 50)
+            let t = try SkipTable.read(docFreq: l.count, docFile: w.doc.body, docOffset: w.infos[i].docOffset, posFile: w.pos.body,
+                                       posOffset: w.infos[i].posOffset, docCount: Int(Int32.max), fileName: "t")
+            for e in t.entries where e.posRaw > 0 { modes[Int(w.pos.body[e.posStart] >> 1) & 3] += 1 }
+        }
+        XCTAssertEqual(modes[0] + modes[3], 0, "deflated blocks are Huffman-coded, never stored blocks")
+        XCTAssertGreaterThan(modes[1], 0, "some positions blocks use fixed codes")
+        XCTAssertGreaterThan(modes[2], 0, "some use dynamic codes")
+    }
+
     func testCompressionLevelsReadTheSame() throws {
         var rng = SeededRNG(seed: 7)
         let lists = (0..<4).map { _ in randomList(&rng, n: 700, maxGap: 3, maxFreq: 10, maxPosGap: 4) }

@@ -114,8 +114,7 @@ func generatedDocs(_ count: Int, seed: UInt64) -> [Document] {
 }
 
 /// A postings writer configured as a segment flush configures it (fixed Huffman codes for doc blocks,
-/// dynamic codes for positions).
+/// fixed or dynamic codes for positions, whichever ``PostingsFormat/fixedPositionsSlack`` picks).
 func makePostingsWriter(docOut: OutputFile, posOut: OutputFile, level: Int32 = 6) -> PostingsWriter {
-    PostingsWriter(docOut: docOut, posOut: posOut, docDeflater: Deflater(level: level, fixedHuffman: true),
-                   posDeflater: Deflater(level: level))
+    PostingsWriter.forSegment(docOut: docOut, posOut: posOut, level: level)
 }

@@ -17,6 +17,9 @@ enum PostingsFormat {
     static let blockSize = 128
     /// Doc payloads use deflate's fixed Huffman codes (see `Index/README.md` for the measurements).
     static let fixedDocs = true
+    /// A positions payload uses fixed Huffman codes when they make it at most this much larger than dynamic
+    /// codes do (it must still be smaller than the raw bytes); else dynamic codes.
+    static let fixedPositionsSlack = 0.15
 }
 
 /// Appends the postings of one term at a time to the `.doc` and `.pos` files.
@@ -31,13 +34,22 @@ final class PostingsWriter {
     private var scratch = ByteWriter(capacity: 4096)
     private var scratchPos = ByteWriter(capacity: 4096)
 
+    /// With a second deflater for positions, `posFixedDeflater` (fixed Huffman codes), a positions block that
+    /// deflate shrinks is written with fixed codes when that costs at most ``PostingsFormat/fixedPositionsSlack``
+    /// of the dynamic-code size: inflating it then builds no decode tables (see `Index/README.md`).
+    private var posFixedDeflater: Deflater? = nil
+    private var fixedScratch: [UInt8] = []
+
     /// `docDeflater` should use fixed Huffman codes (doc blocks are inflated on every query: fixed codes
-    /// inflate about 30% faster for a ~5% larger file); positions, read only by phrases, use dynamic codes.
-    /// The writer segments use: fixed-Huffman doc blocks, dynamic-Huffman positions, both tuned for small inputs.
+    /// inflate about 30% faster for a ~5% larger file); positions, read only by phrases, use dynamic codes,
+    /// or fixed ones where those cost little more. The writer segments use: fixed-Huffman doc blocks and
+    /// positions blocks in whichever codes, all tuned for small inputs.
     static func forSegment(docOut: OutputFile, posOut: OutputFile, level: Int32) -> PostingsWriter {
-        PostingsWriter(docOut: docOut, posOut: posOut,
-                       docDeflater: Deflater(level: level, fixedHuffman: PostingsFormat.fixedDocs, smallInputs: true),
-                       posDeflater: Deflater(level: level, smallInputs: true))
+        let w = PostingsWriter(docOut: docOut, posOut: posOut,
+                               docDeflater: Deflater(level: level, fixedHuffman: PostingsFormat.fixedDocs, smallInputs: true),
+                               posDeflater: Deflater(level: level, smallInputs: true))
+        w.posFixedDeflater = Deflater(level: level, fixedHuffman: true, smallInputs: true)
+        return w
     }
 
     convenience init(docOut: OutputFile, posOut: OutputFile, deflater: Deflater) {
@@ -52,11 +64,22 @@ final class PostingsWriter {
     var posOffset: Int { posOut.position - FileEnvelope.headerSize }
 
     /// Appends `payload` to `dest`, deflated if that is smaller; returns (stored, raw) lengths for the skip entry.
-    private func store(_ payload: [UInt8], into dest: inout [UInt8], _ deflater: Deflater) -> (Int, Int) {
+    private func store(_ payload: [UInt8], into dest: inout [UInt8], _ deflater: Deflater, fixed: Deflater? = nil) -> (Int, Int) {
         if payload.count >= 24 {
             let before = dest.count
             let n = deflater.compress(payload, into: &dest)
-            if n > 0 && n < payload.count { return (n, payload.count) }
+            if n > 0 && n < payload.count {
+                // Deflate shrinks it: with fixed codes instead, if they cost little more.
+                if let fixed {
+                    fixedScratch.removeAll(keepingCapacity: true)
+                    let m = fixed.compress(payload, into: &fixedScratch)
+                    if m > 0 && m < payload.count && Double(m) <= Double(n) * (1 + PostingsFormat.fixedPositionsSlack) {
+                        dest.replaceSubrange(before..., with: fixedScratch)
+                        return (m, payload.count)
+                    }
+                }
+                return (n, payload.count)
+            }
             dest.removeSubrange(before...)
         }
         dest.append(contentsOf: payload)
@@ -121,7 +144,7 @@ final class PostingsWriter {
             skip.u8(minNorm)
             let (ds, dr) = store(scratch.bytes, into: &docPayloads, docDeflater)
             skip.vint(ds << 1 | (dr > 0 ? 1 : 0)); if dr > 0 { skip.vint(dr) }
-            let (ps, pr) = store(scratchPos.bytes, into: &posPayloads, posDeflater)
+            let (ps, pr) = store(scratchPos.bytes, into: &posPayloads, posDeflater, fixed: posFixedDeflater)
             skip.vint(ps << 1 | (pr > 0 ? 1 : 0)); if pr > 0 { skip.vint(pr) }
             prevLast = last
             start = end

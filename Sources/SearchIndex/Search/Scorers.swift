@@ -150,10 +150,14 @@ final class PhraseScorer: ScorerBase, Scorer {
     let label: String
     private var freq: Float = 0
     private let lead: Int
+    /// `cursors` again, read without retaining (`cursors` keeps them alive): the match loop touches a cursor
+    /// per document, and each read of the array retained and released it (7% of a phrase query).
+    private let refs: [Unmanaged<PostingsCursor>]
 
     init(cursors: [PostingsCursor], offsets: [UInt32], slop: Int = 0, keys: [[UInt8]] = [], idf: Float, boost: Float, bm25: BM25,
          cache: [Float], norms: UnsafeRawBufferPointer?, label: String) {
         self.cursors = cursors; self.offsets = offsets; self.slop = slop; self.weight = idf * boost; self.k1p1 = bm25.k1 + 1
+        refs = cursors.map { Unmanaged.passUnretained($0) }
         repeatOf = keys.indices.map { i in keys[..<i].lastIndex(of: keys[i]) ?? -1 }
         self.cache = cache; self.norms = norms; self.label = label
         lead = cursors.indices.min { cursors[$0].docFreq < cursors[$1].docFreq } ?? 0
@@ -165,11 +169,11 @@ final class PhraseScorer: ScorerBase, Scorer {
     func advance(_ target: Int32) -> Int32 {
         var t = target
         while true {
-            var d = cursors[lead].advance(t)
+            var d = refs[lead]._withUnsafeGuaranteedRef { $0.advance(t) }
             if d == noMoreDocs { doc = d; return d }
             var agreed = true
-            for (i, c) in cursors.enumerated() where i != lead {
-                let x = c.advance(d)
+            for i in refs.indices where i != lead {
+                let x = refs[i]._withUnsafeGuaranteedRef { $0.advance(d) }
                 if x != d { agreed = false; d = x; break }
             }
             if !agreed { if d == noMoreDocs { doc = d; return d }; t = d; continue }
@@ -187,7 +191,7 @@ final class PhraseScorer: ScorerBase, Scorer {
     private func phraseFreq() -> Int {
         if lists.count != cursors.count { lists = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: cursors.count) }
         if idx.count != cursors.count { idx = Array(repeating: 0, count: cursors.count) }
-        for i in cursors.indices { lists[i] = cursors[i].positions(); idx[i] = 0 }
+        for i in refs.indices { lists[i] = refs[i]._withUnsafeGuaranteedRef { $0.positions() }; idx[i] = 0 }
         var count = 0
         outer: for p0 in lists[0] {
             guard p0 >= offsets[0] else { continue }

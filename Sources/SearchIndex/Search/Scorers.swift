@@ -405,11 +405,25 @@ final class DisjunctionScorer: ScorerBase, Scorer {
 /// Documents matched by every sub-scorer; scores add up.
 final class ConjunctionScorer: ScorerBase, Scorer {
     let subs: [any Scorer]
-    init(_ subs: [any Scorer]) { self.subs = subs.sorted { $0.cost < $1.cost }; super.init() }
+    /// When every clause is a plain term (the common `+a +b`): the clauses again, read without retaining them
+    /// (`subs` keeps them alive) and with direct calls; nil otherwise.
+    private let terms: [Unmanaged<TermScorer>]?
+    init(_ subs: [any Scorer]) {
+        self.subs = subs.sorted { $0.cost < $1.cost }
+        let ts = self.subs.compactMap { $0 as? TermScorer }
+        terms = ts.count == self.subs.count ? ts.map { Unmanaged.passUnretained($0) } : nil
+        super.init()
+    }
     var cost: Int { subs.first?.cost ?? 0 }
     var maxScore: Float { subs.reduce(0) { $0 + $1.maxScore } }
-    func nextDoc() -> Int32 { align(subs[0].nextDoc()) }
-    func advance(_ target: Int32) -> Int32 { align(subs[0].advance(target)) }
+    func nextDoc() -> Int32 {
+        if let terms { return alignTerms(terms, terms[0]._withUnsafeGuaranteedRef { $0.nextDoc() }) }
+        return align(subs[0].nextDoc())
+    }
+    func advance(_ target: Int32) -> Int32 {
+        if let terms { return alignTerms(terms, terms[0]._withUnsafeGuaranteedRef { $0.advance(target) }) }
+        return align(subs[0].advance(target))
+    }
     private func align(_ first: Int32) -> Int32 {
         var d = first
         outer: while d != noMoreDocs {
@@ -421,7 +435,26 @@ final class ConjunctionScorer: ScorerBase, Scorer {
         }
         doc = d; return d
     }
-    func score() -> Float { subs.reduce(0) { $0 + $1.score() } }
+    /// `align` for term clauses.
+    private func alignTerms(_ terms: [Unmanaged<TermScorer>], _ first: Int32) -> Int32 {
+        var d = first
+        outer: while d != noMoreDocs {
+            for i in 1..<terms.count {
+                let x = terms[i]._withUnsafeGuaranteedRef { $0.doc < d ? $0.advance(d) : $0.doc }
+                if x != d { d = terms[0]._withUnsafeGuaranteedRef { $0.advance(x) }; continue outer }
+            }
+            break
+        }
+        doc = d; return d
+    }
+    func score() -> Float {
+        if let terms {
+            var sum: Float = 0
+            for t in terms { sum += t._withUnsafeGuaranteedRef { $0.score() } }
+            return sum
+        }
+        return subs.reduce(0) { $0 + $1.score() }
+    }
     func explain() -> Explanation {
         let parts = subs.map { $0.explain() }
         return Explanation(value: score(), description: "sum of required", details: parts)

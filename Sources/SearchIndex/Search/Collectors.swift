@@ -171,7 +171,10 @@ enum MaxScore {
         // The common case, a sum of plain terms, runs specialized for ``TermScorer``: direct, inlinable calls
         // instead of protocol witnesses on every candidate.
         if let terms = subs as? [TermScorer] {
-            return collect(TermClauses(s: terms), segment: segment, base: base, heap: &heap, filter: filter)
+            return collect(DirectClauses(s: terms), segment: segment, base: base, heap: &heap, filter: filter)
+        }
+        if let words = subs as? [CombinedTermScorer] {   // the CLI's default: each word over title and body
+            return collect(DirectClauses(s: words), segment: segment, base: base, heap: &heap, filter: filter)
         }
         return collect(AnyClauses(s: subs), segment: segment, base: base, heap: &heap, filter: filter)
     }
@@ -265,7 +268,7 @@ enum MaxScore {
     }
 }
 
-/// MaxScore's clauses, read by index: generic so that the loop is specialized per clause type (``TermClauses``
+/// MaxScore's clauses, read by index: generic so that the loop is specialized per clause type (``DirectClauses``
 /// for a sum of plain terms: direct calls into ``TermScorer``, a final class, with no witness tables).
 protocol ClauseList {
     var count: Int { get }
@@ -277,19 +280,20 @@ protocol ClauseList {
     var allHaveBlockBounds: Bool { get }
 }
 
-/// Clauses that are all term scorers. Read through unmanaged references: `s` keeps every scorer alive for
-/// the collection, so the loop need not retain and release a scorer per call (it did: one pair per document).
-struct TermClauses: ClauseList {
-    let s: [TermScorer]
-    private let refs: [Unmanaged<TermScorer>]
-    init(s: [TermScorer]) { self.s = s; refs = s.map { Unmanaged.passUnretained($0) } }
+/// Clauses all of one final scorer class (``TermScorer``, ``CombinedTermScorer``): direct calls, and reads
+/// through unmanaged references. `s` keeps every scorer alive for the collection, so the loop need not retain
+/// and release a scorer per call (it did: one pair per document).
+struct DirectClauses<T: Scorer>: ClauseList {
+    let s: [T]
+    private let refs: [Unmanaged<T>]
+    init(s: [T]) { self.s = s; refs = s.map { Unmanaged.passUnretained($0) } }
     var count: Int { s.count }
     @inline(__always) func doc(_ i: Int) -> Int32 { refs[i]._withUnsafeGuaranteedRef { $0.doc } }
     @inline(__always) func advance(_ i: Int, _ target: Int32) -> Int32 { refs[i]._withUnsafeGuaranteedRef { $0.advance(target) } }
     @inline(__always) func nextDoc(_ i: Int) -> Int32 { refs[i]._withUnsafeGuaranteedRef { $0.nextDoc() } }
     @inline(__always) func score(_ i: Int) -> Float { refs[i]._withUnsafeGuaranteedRef { $0.score() } }
     @inline(__always) func windowBound(_ i: Int, _ target: Int32) -> (bound: Float, end: Int32) { refs[i]._withUnsafeGuaranteedRef { $0.windowBound(target) } }
-    var allHaveBlockBounds: Bool { true }
+    var allHaveBlockBounds: Bool { s.allSatisfy(\.hasBlockBounds) }
 }
 
 /// Clauses of any kind.

@@ -619,10 +619,16 @@ final class CombinedTermScorer: ScorerBase, Scorer {
     let fieldNames: [String]
     let idf: Float, boost: Float
     private var bound: Float = 0
+    /// `cursors` again, read without retaining (`cursors` keeps them alive): the hot paths touch every cursor
+    /// per document.
+    private let refs: [Unmanaged<PostingsCursor>]
+    /// ``NormCodec/table``, held here: reading the global on every document paid its lazy-initialization check.
+    private let lengthOf: [Float]
 
     init(cursors: [PostingsCursor], fieldWeights: [Float], norms: [UnsafeRawBufferPointer], normWeights: [Float],
          idf: Float, boost: Float, bm25: BM25, avgdl: Float, terms: [TermWeight], fieldNames: [String]) {
         self.cursors = cursors; self.fieldWeights = fieldWeights; self.norms = norms; self.normWeights = normWeights
+        refs = cursors.map { Unmanaged.passUnretained($0) }; lengthOf = NormCodec.table
         self.idf = idf; self.boost = boost; weight = idf * boost
         k1 = bm25.k1; b = bm25.b; self.avgdl = max(avgdl, 1e-9); self.terms = terms; self.fieldNames = fieldNames
         super.init()
@@ -640,31 +646,35 @@ final class CombinedTermScorer: ScorerBase, Scorer {
     /// one of those fields). The window ends where the first of those blocks ends.
     func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
         var tf: Float = 0, minLength = Float.infinity, end = noMoreDocs
-        for i in cursors.indices {
-            guard let b = cursors[i].shallowBlock(for: target) else { continue }
-            let w = fieldWeights[i]
-            tf += w * Float(cursors[i].skip.entries[b].maxFreq)
-            minLength = min(minLength, w * NormCodec.table[Int(cursors[i].skip.entries[b].minNorm)])
-            end = min(end, cursors[i].skip.blockLast[b])
+        for i in refs.indices {
+            refs[i]._withUnsafeGuaranteedRef { c in
+                guard let b = c.shallowBlock(for: target) else { return }
+                let w = fieldWeights[i]
+                let e = c.skip.entries[b]
+                tf += w * Float(e.maxFreq)
+                minLength = min(minLength, w * lengthOf[Int(e.minNorm)])
+                end = min(end, c.skip.blockLast[b])
+            }
         }
         guard tf > 0 else { return (0, noMoreDocs) }
         return (weight * tf * (k1 + 1) / (tf + k1 * (1 - b + b * minLength / avgdl)), end)
     }
     func nextDoc() -> Int32 {
         var m = noMoreDocs
-        if doc == -1 { for c in cursors { m = min(m, c.nextDoc()) }; doc = m; return m }
+        if doc == -1 {
+            for r in refs { m = min(m, r._withUnsafeGuaranteedRef { $0.nextDoc() }) }
+            doc = m; return m
+        }
         let current = doc
-        for c in cursors {
-            if c.doc == current { _ = c.nextDoc() }
-            m = min(m, c.doc)
+        for r in refs {
+            m = min(m, r._withUnsafeGuaranteedRef { c in c.doc == current ? c.nextDoc() : c.doc })
         }
         doc = m; return m
     }
     func advance(_ target: Int32) -> Int32 {
         var m = noMoreDocs
-        for c in cursors {
-            if c.doc < target { _ = c.advance(target) }
-            m = min(m, c.doc)
+        for r in refs {
+            m = min(m, r._withUnsafeGuaranteedRef { c in c.doc < target ? c.advance(target) : c.doc })
         }
         doc = m; return m
     }
@@ -672,8 +682,10 @@ final class CombinedTermScorer: ScorerBase, Scorer {
     private func tfAndLength() -> (tf: Float, dl: Float) {
         var tf: Float = 0, dl: Float = 0
         let d = doc
-        for i in cursors.indices where cursors[i].doc == d { tf += fieldWeights[i] * Float(cursors[i].freq) }
-        for i in norms.indices { dl += normWeights[i] * NormCodec.table[Int(norms[i][Int(d)])] }
+        for i in refs.indices {
+            refs[i]._withUnsafeGuaranteedRef { c in if c.doc == d { tf += fieldWeights[i] * Float(c.freq) } }
+        }
+        for i in norms.indices { dl += normWeights[i] * lengthOf[Int(norms[i][Int(d)])] }
         return (tf, dl)
     }
     func score() -> Float {

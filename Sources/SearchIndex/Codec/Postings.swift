@@ -272,6 +272,15 @@ final class PostingsCursor {
         var pos: UnsafeMutablePointer<UInt32>? = nil
         var posCapacity = 0
         var posOffsets: UnsafeMutablePointer<Int>? = nil
+        /// The block's positions payload as varints (in the file, or inflated into `posRaw`), decoded a
+        /// document at a time: `posByte` is where the positions of document `posNext` start, and `posDone`
+        /// marks the documents decoded into `pos` (bit i of word i / 64).
+        var posSource = UnsafeRawBufferPointer(start: nil, count: 0)
+        var posByte = 0
+        var posNext = 0
+        var posDone: (UInt64, UInt64) = (0, 0)
+        var posRaw: UnsafeMutableRawPointer? = nil
+        var posRawCapacity = 0
     }
     private let state: UnsafeMutablePointer<State>
     private let docs: UnsafeMutablePointer<Int32>
@@ -322,7 +331,7 @@ final class PostingsCursor {
 
     deinit {
         state.pointee.raw?.deallocate()
-        state.pointee.pos?.deallocate(); state.pointee.posOffsets?.deallocate()
+        state.pointee.pos?.deallocate(); state.pointee.posOffsets?.deallocate(); state.pointee.posRaw?.deallocate()
         state.deinitialize(count: 1); state.deallocate()
         docs.deallocate(); freqs.deallocate()
     }
@@ -485,16 +494,18 @@ final class PostingsCursor {
 
     var freq: UInt32 { freqs[state.pointee.idx] }
 
-    /// Positions of the current document (inflates the block's positions on first use). The buffer belongs
-    /// to the cursor: it holds until the cursor decodes another block's positions or is freed, so read it
-    /// before moving on. (Pointers, not arrays: reading class-held arrays paid a dynamic exclusivity check
-    /// and reference counting per call, 30% of a phrase query's instructions.)
+    /// Positions of the current document. The block's positions payload is inflated (when deflated) on the
+    /// first call in the block, and decoded a document at a time: the documents before this one that were not
+    /// asked for are passed over by counting varint ends, without decoding them. The buffer belongs to the
+    /// cursor: it holds until the cursor moves to another block or is freed, so read it before moving on.
+    /// (Pointers, not arrays: reading class-held arrays paid a dynamic exclusivity check and reference
+    /// counting per call, 30% of a phrase query's instructions.)
     func positions() -> UnsafeBufferPointer<UInt32> {
         let s = state
         let none = UnsafeBufferPointer<UInt32>(start: nil, count: 0)
-        if s.pointee.posDecodedBlock != s.pointee.decodedBlock {
-            let b = s.pointee.decodedBlock
-            guard b >= 0 else { return none }
+        let b = s.pointee.decodedBlock
+        guard b >= 0 else { return none }
+        if s.pointee.posDecodedBlock != b {
             let offsets: UnsafeMutablePointer<Int>
             if let o = s.pointee.posOffsets { offsets = o } else {
                 offsets = .allocate(capacity: PostingsFormat.blockSize + 1)
@@ -504,9 +515,9 @@ final class PostingsCursor {
             var total = 0
             offsets[0] = 0
             for i in 0..<s.pointee.count { total += Int(freqs[i]); offsets[i + 1] = total }
-            let stored = UnsafeRawBufferPointer(rebasing: posFile[skip.entries[b].posStart ..< skip.entries[b].posStart + skip.entries[b].posStored])
-            var ok: Bool
-            let rawLen = skip.entries[b].posRaw
+            let e = skip.entries[b]
+            let stored = UnsafeRawBufferPointer(rebasing: posFile[e.posStart ..< e.posStart + e.posStored])
+            let rawLen = e.posRaw
             // Every position takes at least one byte: more positions than bytes is damage, not a reason to
             // allocate a huge buffer.
             guard total <= (rawLen == 0 ? stored.count : rawLen) else {
@@ -519,41 +530,59 @@ final class PostingsCursor {
                 s.pointee.pos = .allocate(capacity: c)
                 s.pointee.posCapacity = c
             }
-            guard let out = s.pointee.pos else { return none }
-            let buffer = UnsafeMutableBufferPointer(start: out, count: s.pointee.posCapacity)
-            if rawLen == 0 { ok = decodePositions(stored, into: buffer) }
+            if rawLen == 0 { s.pointee.posSource = stored }
             else {
-                let buf = rawBuffer(rawLen + Inflater.outputSlack)
-                ok = inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: rawLen + Inflater.outputSlack), expected: rawLen)
-                    && decodePositions(UnsafeRawBufferPointer(start: buf, count: rawLen), into: buffer)
+                let need = rawLen + Inflater.outputSlack
+                if s.pointee.posRawCapacity < need || s.pointee.posRaw == nil {
+                    s.pointee.posRaw?.deallocate()
+                    let c = max(need, 1024)
+                    s.pointee.posRaw = .allocate(byteCount: c, alignment: 8)
+                    s.pointee.posRawCapacity = c
+                }
+                guard let buf = s.pointee.posRaw,
+                      inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: need), expected: rawLen) else {
+                    s.pointee.posDecodedBlock = -1
+                    errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(e.posStart)"))
+                    return none
+                }
+                s.pointee.posSource = UnsafeRawBufferPointer(start: buf, count: rawLen)
             }
-            if !ok {
+            s.pointee.posByte = 0; s.pointee.posNext = 0; s.pointee.posDone = (0, 0)
+            s.pointee.posDecodedBlock = b
+        }
+        guard let offsets = s.pointee.posOffsets, let pos = s.pointee.pos else { return none }
+        let i = s.pointee.idx
+        let bit = UInt64(1) << UInt64(i & 63)
+        let done = i < 64 ? s.pointee.posDone.0 & bit : s.pointee.posDone.1 & bit
+        if done == 0 {
+            if i < s.pointee.posNext { s.pointee.posByte = 0; s.pointee.posNext = 0 }   // passed over: from the start
+            let src = s.pointee.posSource
+            var at = s.pointee.posByte
+            // Pass over the positions of the documents between, then decode this one's.
+            guard skipVInts(src, &at, count: offsets[i] - offsets[s.pointee.posNext]),
+                  decodeDocPositions(src, &at, into: pos + offsets[i], count: offsets[i + 1] - offsets[i]),
+                  i + 1 < s.pointee.count || at == src.count else {
                 s.pointee.posDecodedBlock = -1
                 errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(skip.entries[b].posStart)"))
                 return none
             }
-            s.pointee.posDecodedBlock = b
+            s.pointee.posByte = at; s.pointee.posNext = i + 1
+            if i < 64 { s.pointee.posDone.0 |= bit } else { s.pointee.posDone.1 |= bit }
         }
-        guard let offsets = s.pointee.posOffsets, let pos = s.pointee.pos else { return none }   // no block decoded yet
-        let i = s.pointee.idx
         return UnsafeBufferPointer(start: pos + offsets[i], count: offsets[i + 1] - offsets[i])
     }
 
-    private func decodePositions(_ p: UnsafeRawBufferPointer, into out: UnsafeMutableBufferPointer<UInt32>) -> Bool {
-        let count = state.pointee.count, freqs = self.freqs
-        var off = 0, k = 0
-        for i in 0..<count {
-            var prev: UInt32 = 0
-            for j in 0..<Int(freqs[i]) {
-                guard let result = decodeVInt32(p, &off), k < out.count else { return false }
-                // Positions increase strictly within a document.
-                guard result > 0 || j == 0 else { return false }
-                let (next, overflow) = prev.addingReportingOverflow(result)
-                guard !overflow else { return false }
-                prev = next
-                out[k] = prev; k += 1
-            }
+    /// Decodes one document's `count` position deltas at `at` into running sums: positions increase strictly
+    /// (only the first delta may be 0) and fit 32 bits.
+    private func decodeDocPositions(_ p: UnsafeRawBufferPointer, _ at: inout Int, into out: UnsafeMutablePointer<UInt32>, count: Int) -> Bool {
+        var prev: UInt32 = 0
+        for j in 0..<count {
+            guard let d = decodeVInt32(p, &at), d > 0 || j == 0 else { return false }
+            let (next, overflow) = prev.addingReportingOverflow(d)
+            guard !overflow else { return false }
+            prev = next
+            out[j] = prev
         }
-        return off == p.count
+        return true
     }
 }

@@ -120,6 +120,28 @@ struct ByteReader {
     return true
 }
 
+/// Moves `offset` past `n` varints of `p` without decoding them (a varint ends at a byte below 0x80); false
+/// when the bytes run out first. Eight bytes at a time while at least eight varints remain to pass.
+@inline(__always) func skipVInts(_ p: UnsafeRawBufferPointer, _ offset: inout Int, count n: Int) -> Bool {
+    guard n > 0 else { return true }
+    guard let base = p.baseAddress else { return false }
+    var o = offset, left = n
+    let end = p.count
+    while left >= 8 && end - o >= 8 {
+        let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: o, as: UInt64.self))
+        let ends = (~w & 0x8080_8080_8080_8080).nonzeroBitCount
+        if ends > left { break }
+        left -= ends; o += 8
+    }
+    while left > 0 {
+        guard o < end else { return false }
+        if p[o] < 0x80 { left -= 1 }
+        o += 1
+    }
+    offset = o
+    return true
+}
+
 /// Decodes one varint of at most 32 bits (5 bytes) from `p` at `offset` and moves past it; nil when the
 /// bytes run out or the varint is longer. The form the postings' hot loops use: no throwing, no 64-bit
 /// arithmetic. (Bits past 32 in a fifth byte are dropped; the callers' own checks catch the damage.)

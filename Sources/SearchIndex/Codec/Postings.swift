@@ -385,27 +385,44 @@ final class PostingsCursor {
     }
 
     private func decodeDocs(_ p: UnsafeRawBufferPointer, n: Int, b: Int) -> Bool {
+        guard n > 0, let base = p.baseAddress else { return false }
         var off = 0
-        // Deltas into the docs buffer (same width), then summed in place; frequencies straight into theirs.
-        let ok = docs.withMemoryRebound(to: UInt32.self, capacity: n) { decodeVInts32(p, &off, count: n, into: $0) }
-        guard ok, decodeVInts32(p, &off, count: n, into: freqs), off == p.count else { return false }
+        let end = p.count
         // Doc ids increase strictly (only block 0's first doc may have delta 0); with the block's last doc
-        // checked below, every id is inside the segment.
-        // (Minima rather than flags with `||`: branch-free loops.)
-        guard n > 0 else { return false }
+        // checked at the end, every id is inside the segment. The deltas are summed as they are decoded, eight
+        // one-byte deltas per 64-bit load where there are; minima rather than flags keep the loops branch-free.
         var prev: Int64 = b == 0 ? 0 : Int64(skip.blockLast[b - 1])
-        let first = UInt32(bitPattern: docs[0])
-        var minDelta: UInt32 = b == 0 ? .max : first
-        prev += Int64(first)
-        docs[0] = Int32(truncatingIfNeeded: prev)
-        for i in 1..<n {
-            let d = UInt32(bitPattern: docs[i])
+        var minDelta = UInt32.max
+        var i = 0
+        if b == 0 {   // block 0's first delta may be 0: taken out of the minimum
+            guard let d = decodeVInt32(p, &off) else { return false }
+            prev += Int64(d); docs[0] = Int32(truncatingIfNeeded: prev); i = 1
+        }
+        while i < n {
+            if n - i >= 8 && end - off >= 8 {
+                let w = UInt64(littleEndian: base.loadUnaligned(fromByteOffset: off, as: UInt64.self))
+                if w & 0x8080_8080_8080_8080 == 0 {
+                    var ww = w
+                    for k in 0..<8 {
+                        let d = UInt32(truncatingIfNeeded: ww) & 0xFF
+                        minDelta = min(minDelta, d)
+                        prev += Int64(d)
+                        docs[i + k] = Int32(truncatingIfNeeded: prev)
+                        ww >>= 8
+                    }
+                    i += 8; off += 8
+                    continue
+                }
+            }
+            guard let d = decodeVInt32(p, &off) else { return false }
             minDelta = min(minDelta, d)
             prev += Int64(d)
             docs[i] = Int32(truncatingIfNeeded: prev)
+            i += 1
         }
+        guard decodeVInts32(p, &off, count: n, into: freqs), off == end else { return false }
         var minFreq = UInt32.max
-        for i in 0..<n { minFreq = min(minFreq, freqs[i]) }
+        for k in 0..<n { minFreq = min(minFreq, freqs[k]) }
         return minDelta > 0 && minFreq > 0 && prev == Int64(skip.blockLast[b])
     }
 

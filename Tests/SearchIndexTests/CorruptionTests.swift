@@ -174,17 +174,24 @@ final class CorruptionTests: XCTestCase {
         XCTAssertEqual(try Searcher(path: dir).documentCount, 148)
     }
 
+    /// The stored-fields file of the pristine index: its name, bytes, and the file offsets of its id table
+    /// and chunk index (read from the trailer).
+    func storedFieldsFile(_ dir: String) throws -> (name: String, bytes: [UInt8], ids: Int, index: Int) {
+        let name = try XCTUnwrap(try filesByKind(dir)["fdt"])
+        let b = try bytes(dir + "/" + name)
+        let end = b.count - FileEnvelope.footerSize
+        func u64(at o: Int) -> Int { b[o ..< o + 8].reversed().reduce(0) { $0 << 8 | Int($1) } }
+        return (name, b, FileEnvelope.headerSize + u64(at: end - 16), FileEnvelope.headerSize + u64(at: end - 8))
+    }
+
     /// A stored-fields index whose first chunk claims to start after document 0 (a one-byte change).
     func testStoredFieldsChunkIndexStartingAfterDocZero() throws {
         let dir = try pristineIndex()
-        let name = try filesByKind(dir)["fdt"]!
-        var b = try bytes(dir + "/" + name)
-        let body = FileEnvelope.headerSize
-        let bodyCount = b.count - FileEnvelope.headerSize - FileEnvelope.footerSize
-        let indexOffset = b[(body + bodyCount - 8) ..< (body + bodyCount)].reversed().reduce(0) { $0 << 8 | Int($1) }
-        XCTAssertLessThan(b[body + indexOffset], 0x80, "chunk count fits one byte")
-        XCTAssertEqual(b[body + indexOffset + 1], 0, "first chunk's first doc")
-        b[body + indexOffset + 1] = 1
+        let (name, original, _, index) = try storedFieldsFile(dir)
+        var b = original
+        XCTAssertLessThan(b[index], 0x80, "chunk count fits one byte")
+        XCTAssertEqual(b[index + 1], 0, "first chunk's first doc")
+        b[index + 1] = 1
         try write(dir + "/" + name, b)
         let s = try Searcher(path: dir, verifyChecksums: false)
         expectCorrupt(name, { try s.document(0) })
@@ -194,16 +201,12 @@ final class CorruptionTests: XCTestCase {
     /// file, never a trap or a wrong id.
     func testDamagedIdTableIsCorruptNotATrap() throws {
         let dir = try pristineIndex()
-        let name = try filesByKind(dir)["fdt"]!
-        let original = try bytes(dir + "/" + name)
-        let body = FileEnvelope.headerSize
-        let bodyCount = original.count - FileEnvelope.headerSize - FileEnvelope.footerSize
-        let idsOffset = original[(body + bodyCount - 16) ..< (body + bodyCount - 8)].reversed().reduce(0) { $0 << 8 | Int($1) }
+        let (name, original, ids, _) = try storedFieldsFile(dir)
         XCTAssertEqual(try Searcher(path: dir).document(5).id, "doc-5")
         // Document 5's end offset: larger than the table (past the bytes), then below its start.
         for value: UInt32 in [0x7FFF_FFFF, 0] {
             var b = original
-            let at = body + idsOffset + 4 * 6
+            let at = ids + 4 * 6
             for k in 0..<4 { b[at + k] = UInt8(truncatingIfNeeded: value >> (8 * UInt32(k))) }
             try write(dir + "/" + name, b)
             let s = try Searcher(path: dir, verifyChecksums: false)
@@ -212,7 +215,7 @@ final class CorruptionTests: XCTestCase {
         }
         // The table's last offset disagreeing with its size: refused at open.
         var b = original
-        b[body + idsOffset + 4 * 150] ^= 1
+        b[ids + 4 * 150] ^= 1
         try write(dir + "/" + name, b)
         expectCorrupt(name, { try Searcher(path: dir, verifyChecksums: false) })
     }

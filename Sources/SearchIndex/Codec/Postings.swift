@@ -273,12 +273,11 @@ final class PostingsCursor {
         var posCapacity = 0
         var posOffsets: UnsafeMutablePointer<Int>? = nil
         /// The block's positions payload as varints (in the file, or inflated into `posRaw`), decoded a
-        /// document at a time: `posByte` is where the positions of document `posNext` start, and `posDone`
-        /// marks the documents decoded into `pos` (bit i of word i / 64).
+        /// document at a time: `posByte` is where the positions of document `posNext` start; document
+        /// `posNext - 1` is the one decoded last (a cursor only moves forward, so no earlier one is asked again).
         var posSource = UnsafeRawBufferPointer(start: nil, count: 0)
         var posByte = 0
         var posNext = 0
-        var posDone: (UInt64, UInt64) = (0, 0)
         var posRaw: UnsafeMutableRawPointer? = nil
         var posRawCapacity = 0
     }
@@ -564,15 +563,13 @@ final class PostingsCursor {
                 }
                 s.pointee.posSource = UnsafeRawBufferPointer(start: buf, count: rawLen)
             }
-            s.pointee.posByte = 0; s.pointee.posNext = 0; s.pointee.posDone = (0, 0)
+            s.pointee.posByte = 0; s.pointee.posNext = 0
             s.pointee.posDecodedBlock = b
         }
         guard let offsets = s.pointee.posOffsets, let pos = s.pointee.pos else { return none }
         let i = s.pointee.idx
-        let bit = UInt64(1) << UInt64(i & 63)
-        let done = i < 64 ? s.pointee.posDone.0 & bit : s.pointee.posDone.1 & bit
-        if done == 0 {
-            if i < s.pointee.posNext { s.pointee.posByte = 0; s.pointee.posNext = 0 }   // passed over: from the start
+        if i + 1 != s.pointee.posNext {   // not the document decoded last
+            if i < s.pointee.posNext { s.pointee.posByte = 0; s.pointee.posNext = 0 }   // (defensive: from the start)
             let src = s.pointee.posSource
             var at = s.pointee.posByte
             // Pass over the positions of the documents between, then decode this one's.
@@ -584,7 +581,6 @@ final class PostingsCursor {
                 return none
             }
             s.pointee.posByte = at; s.pointee.posNext = i + 1
-            if i < 64 { s.pointee.posDone.0 |= bit } else { s.pointee.posDone.1 |= bit }
         }
         return UnsafeBufferPointer(start: pos + offsets[i], count: offsets[i + 1] - offsets[i])
     }

@@ -281,19 +281,17 @@ protocol ClauseList {
 }
 
 /// Clauses all of one final scorer class (``TermScorer``, ``CombinedTermScorer``): direct calls, and reads
-/// through unmanaged references. `s` keeps every scorer alive for the collection, so the loop need not retain
-/// and release a scorer per call (it did: one pair per document).
+/// that do not retain and release a scorer per call (``Unretained``).
 struct DirectClauses<T: Scorer>: ClauseList {
-    let s: [T]
-    private let refs: [Unmanaged<T>]
-    init(s: [T]) { self.s = s; refs = s.map { Unmanaged.passUnretained($0) } }
+    private let s: Unretained<T>
+    init(s: [T]) { self.s = Unretained(s) }
     var count: Int { s.count }
-    @inline(__always) func doc(_ i: Int) -> Int32 { refs[i]._withUnsafeGuaranteedRef { $0.doc } }
-    @inline(__always) func advance(_ i: Int, _ target: Int32) -> Int32 { refs[i]._withUnsafeGuaranteedRef { $0.advance(target) } }
-    @inline(__always) func nextDoc(_ i: Int) -> Int32 { refs[i]._withUnsafeGuaranteedRef { $0.nextDoc() } }
-    @inline(__always) func score(_ i: Int) -> Float { refs[i]._withUnsafeGuaranteedRef { $0.score() } }
-    @inline(__always) func windowBound(_ i: Int, _ target: Int32) -> (bound: Float, end: Int32) { refs[i]._withUnsafeGuaranteedRef { $0.windowBound(target) } }
-    var allHaveBlockBounds: Bool { s.allSatisfy(\.hasBlockBounds) }
+    @inline(__always) func doc(_ i: Int) -> Int32 { s.with(i) { $0.doc } }
+    @inline(__always) func advance(_ i: Int, _ target: Int32) -> Int32 { s.with(i) { $0.advance(target) } }
+    @inline(__always) func nextDoc(_ i: Int) -> Int32 { s.with(i) { $0.nextDoc() } }
+    @inline(__always) func score(_ i: Int) -> Float { s.with(i) { $0.score() } }
+    @inline(__always) func windowBound(_ i: Int, _ target: Int32) -> (bound: Float, end: Int32) { s.with(i) { $0.windowBound(target) } }
+    var allHaveBlockBounds: Bool { s.owners.allSatisfy(\.hasBlockBounds) }
 }
 
 /// Clauses of any kind.

@@ -5,6 +5,20 @@ class ScorerBase {
     final var doc: Int32 = -1
 }
 
+/// Objects read on a hot path without retaining and releasing each one per access: `owners` keeps every one
+/// alive for as long as this value lives, so `with(i)` can lend element `i` without reference counting.
+/// (Reading a class element out of an array retained and released it; on per-document paths that was 7-13%
+/// of a query's instructions.)
+struct Unretained<T: AnyObject> {
+    let owners: [T]
+    private let refs: [Unmanaged<T>]
+    init(_ owners: [T]) { self.owners = owners; refs = owners.map { Unmanaged.passUnretained($0) } }
+    var count: Int { refs.count }
+    var indices: Range<Int> { refs.indices }
+    /// Calls `body` with element `i`.
+    @inline(__always) func with<R>(_ i: Int, _ body: (T) -> R) -> R { refs[i]._withUnsafeGuaranteedRef(body) }
+}
+
 /// A doc-at-a-time scorer over one segment. It positions itself on a document (`doc`), moves with
 /// `nextDoc()` / `advance(_:)` and scores the current document.
 protocol Scorer: ScorerBase {
@@ -150,14 +164,13 @@ final class PhraseScorer: ScorerBase, Scorer {
     let label: String
     private var freq: Float = 0
     private let lead: Int
-    /// `cursors` again, read without retaining (`cursors` keeps them alive): the match loop touches a cursor
-    /// per document, and each read of the array retained and released it (7% of a phrase query).
-    private let refs: [Unmanaged<PostingsCursor>]
+    /// `cursors`, for the match loop, which touches a cursor per document.
+    private let hot: Unretained<PostingsCursor>
 
     init(cursors: [PostingsCursor], offsets: [UInt32], slop: Int = 0, keys: [[UInt8]] = [], idf: Float, boost: Float, bm25: BM25,
          cache: [Float], norms: UnsafeRawBufferPointer?, label: String) {
         self.cursors = cursors; self.offsets = offsets; self.slop = slop; self.weight = idf * boost; self.k1p1 = bm25.k1 + 1
-        refs = cursors.map { Unmanaged.passUnretained($0) }
+        hot = Unretained(cursors)
         repeatOf = keys.indices.map { i in keys[..<i].lastIndex(of: keys[i]) ?? -1 }
         self.cache = cache; self.norms = norms; self.label = label
         lead = cursors.indices.min { cursors[$0].docFreq < cursors[$1].docFreq } ?? 0
@@ -169,11 +182,11 @@ final class PhraseScorer: ScorerBase, Scorer {
     func advance(_ target: Int32) -> Int32 {
         var t = target
         while true {
-            var d = refs[lead]._withUnsafeGuaranteedRef { $0.advance(t) }
+            var d = hot.with(lead) { $0.advance(t) }
             if d == noMoreDocs { doc = d; return d }
             var agreed = true
-            for i in refs.indices where i != lead {
-                let x = refs[i]._withUnsafeGuaranteedRef { $0.advance(d) }
+            for i in hot.indices where i != lead {
+                let x = hot.with(i) { $0.advance(d) }
                 if x != d { agreed = false; d = x; break }
             }
             if !agreed { if d == noMoreDocs { doc = d; return d }; t = d; continue }
@@ -191,7 +204,7 @@ final class PhraseScorer: ScorerBase, Scorer {
     private func phraseFreq() -> Int {
         if lists.count != cursors.count { lists = Array(repeating: UnsafeBufferPointer(start: nil, count: 0), count: cursors.count) }
         if idx.count != cursors.count { idx = Array(repeating: 0, count: cursors.count) }
-        for i in refs.indices { lists[i] = refs[i]._withUnsafeGuaranteedRef { $0.positions() }; idx[i] = 0 }
+        for i in hot.indices { lists[i] = hot.with(i) { $0.positions() }; idx[i] = 0 }
         var count = 0
         outer: for p0 in lists[0] {
             guard p0 >= offsets[0] else { continue }
@@ -405,55 +418,49 @@ final class DisjunctionScorer: ScorerBase, Scorer {
 /// Documents matched by every sub-scorer; scores add up.
 final class ConjunctionScorer: ScorerBase, Scorer {
     let subs: [any Scorer]
-    /// When every clause is a plain term (the common `+a +b`): the clauses again, read without retaining them
-    /// (`subs` keeps them alive) and with direct calls; nil otherwise.
-    private let terms: [Unmanaged<TermScorer>]?
+    /// `subs` as MaxScore reads clauses: specialized when every clause is a plain term (the common `+a +b`).
+    private enum Clauses { case terms(DirectClauses<TermScorer>), any(AnyClauses) }
+    private let clauses: Clauses
     init(_ subs: [any Scorer]) {
         self.subs = subs.sorted { $0.cost < $1.cost }
-        let ts = self.subs.compactMap { $0 as? TermScorer }
-        terms = ts.count == self.subs.count ? ts.map { Unmanaged.passUnretained($0) } : nil
+        if let ts = self.subs as? [TermScorer] { clauses = .terms(DirectClauses(s: ts)) } else { clauses = .any(AnyClauses(s: self.subs)) }
         super.init()
     }
     var cost: Int { subs.first?.cost ?? 0 }
     var maxScore: Float { subs.reduce(0) { $0 + $1.maxScore } }
     func nextDoc() -> Int32 {
-        if let terms { return alignTerms(terms, terms[0]._withUnsafeGuaranteedRef { $0.nextDoc() }) }
-        return align(subs[0].nextDoc())
+        switch clauses {
+        case let .terms(c): return align(c, c.nextDoc(0))
+        case let .any(c): return align(c, c.nextDoc(0))
+        }
     }
     func advance(_ target: Int32) -> Int32 {
-        if let terms { return alignTerms(terms, terms[0]._withUnsafeGuaranteedRef { $0.advance(target) }) }
-        return align(subs[0].advance(target))
-    }
-    private func align(_ first: Int32) -> Int32 {
-        var d = first
-        outer: while d != noMoreDocs {
-            for s in subs.dropFirst() {
-                let x = s.doc < d ? s.advance(d) : s.doc
-                if x != d { d = subs[0].advance(x); continue outer }
-            }
-            break
+        switch clauses {
+        case let .terms(c): return align(c, c.advance(0, target))
+        case let .any(c): return align(c, c.advance(0, target))
         }
-        doc = d; return d
     }
-    /// `align` for term clauses.
-    private func alignTerms(_ terms: [Unmanaged<TermScorer>], _ first: Int32) -> Int32 {
+    private func align<C: ClauseList>(_ c: C, _ first: Int32) -> Int32 {
         var d = first
         outer: while d != noMoreDocs {
-            for i in 1..<terms.count {
-                let x = terms[i]._withUnsafeGuaranteedRef { $0.doc < d ? $0.advance(d) : $0.doc }
-                if x != d { d = terms[0]._withUnsafeGuaranteedRef { $0.advance(x) }; continue outer }
+            for i in 1..<c.count {
+                let x = c.doc(i) < d ? c.advance(i, d) : c.doc(i)
+                if x != d { d = c.advance(0, x); continue outer }
             }
             break
         }
         doc = d; return d
     }
     func score() -> Float {
-        if let terms {
-            var sum: Float = 0
-            for t in terms { sum += t._withUnsafeGuaranteedRef { $0.score() } }
-            return sum
+        switch clauses {
+        case let .terms(c): return sum(c)
+        case let .any(c): return sum(c)
         }
-        return subs.reduce(0) { $0 + $1.score() }
+    }
+    private func sum<C: ClauseList>(_ c: C) -> Float {
+        var total: Float = 0
+        for i in 0..<c.count { total += c.score(i) }
+        return total
     }
     func explain() -> Explanation {
         let parts = subs.map { $0.explain() }
@@ -619,16 +626,15 @@ final class CombinedTermScorer: ScorerBase, Scorer {
     let fieldNames: [String]
     let idf: Float, boost: Float
     private var bound: Float = 0
-    /// `cursors` again, read without retaining (`cursors` keeps them alive): the hot paths touch every cursor
-    /// per document.
-    private let refs: [Unmanaged<PostingsCursor>]
+    /// `cursors`, for the hot paths, which touch every cursor per document.
+    private let hot: Unretained<PostingsCursor>
     /// ``NormCodec/table``, held here: reading the global on every document paid its lazy-initialization check.
     private let lengthOf: [Float]
 
     init(cursors: [PostingsCursor], fieldWeights: [Float], norms: [UnsafeRawBufferPointer], normWeights: [Float],
          idf: Float, boost: Float, bm25: BM25, avgdl: Float, terms: [TermWeight], fieldNames: [String]) {
         self.cursors = cursors; self.fieldWeights = fieldWeights; self.norms = norms; self.normWeights = normWeights
-        refs = cursors.map { Unmanaged.passUnretained($0) }; lengthOf = NormCodec.table
+        hot = Unretained(cursors); lengthOf = NormCodec.table
         self.idf = idf; self.boost = boost; weight = idf * boost
         k1 = bm25.k1; b = bm25.b; self.avgdl = max(avgdl, 1e-9); self.terms = terms; self.fieldNames = fieldNames
         super.init()
@@ -646,8 +652,8 @@ final class CombinedTermScorer: ScorerBase, Scorer {
     /// one of those fields). The window ends where the first of those blocks ends.
     func windowBound(_ target: Int32) -> (bound: Float, end: Int32) {
         var tf: Float = 0, minLength = Float.infinity, end = noMoreDocs
-        for i in refs.indices {
-            refs[i]._withUnsafeGuaranteedRef { c in
+        for i in hot.indices {
+            hot.with(i) { c in
                 guard let b = c.shallowBlock(for: target) else { return }
                 let w = fieldWeights[i]
                 let e = c.skip.entries[b]
@@ -662,19 +668,19 @@ final class CombinedTermScorer: ScorerBase, Scorer {
     func nextDoc() -> Int32 {
         var m = noMoreDocs
         if doc == -1 {
-            for r in refs { m = min(m, r._withUnsafeGuaranteedRef { $0.nextDoc() }) }
+            for i in hot.indices { m = min(m, hot.with(i) { $0.nextDoc() }) }
             doc = m; return m
         }
         let current = doc
-        for r in refs {
-            m = min(m, r._withUnsafeGuaranteedRef { c in c.doc == current ? c.nextDoc() : c.doc })
+        for i in hot.indices {
+            m = min(m, hot.with(i) { c in c.doc == current ? c.nextDoc() : c.doc })
         }
         doc = m; return m
     }
     func advance(_ target: Int32) -> Int32 {
         var m = noMoreDocs
-        for r in refs {
-            m = min(m, r._withUnsafeGuaranteedRef { c in c.doc < target ? c.advance(target) : c.doc })
+        for i in hot.indices {
+            m = min(m, hot.with(i) { c in c.doc < target ? c.advance(target) : c.doc })
         }
         doc = m; return m
     }
@@ -682,8 +688,8 @@ final class CombinedTermScorer: ScorerBase, Scorer {
     private func tfAndLength() -> (tf: Float, dl: Float) {
         var tf: Float = 0, dl: Float = 0
         let d = doc
-        for i in refs.indices {
-            refs[i]._withUnsafeGuaranteedRef { c in if c.doc == d { tf += fieldWeights[i] * Float(c.freq) } }
+        for i in hot.indices {
+            hot.with(i) { c in if c.doc == d { tf += fieldWeights[i] * Float(c.freq) } }
         }
         for i in norms.indices { dl += normWeights[i] * lengthOf[Int(norms[i][Int(d)])] }
         return (tf, dl)

@@ -207,12 +207,13 @@ final class TieredMergeTests: XCTestCase {
     }
 }
 
-/// `IndexWriterConfig.threads`: flushing on a second thread changes neither the documents nor the results.
+/// `IndexWriterConfig.threads`: indexing threads (each with its own buffer, flushing its own segments) change
+/// neither the documents nor their scores; with one thread count, not even the order of equal scores.
 final class BackgroundFlushTests: XCTestCase {
-    func testTwoThreadsIndexLikeOne() throws {
+    /// Adds, replacements of earlier ids (some buffered on another thread, some flushed) and deletions.
+    private func operations() -> [(Document?, String)] {
         var rng = SeededRNG(seed: 17)
         let base = generatedDocs(2500, seed: 4)
-        // Adds, replacements of earlier ids (some still in a buffer being flushed) and deletions, interleaved.
         var ops: [(Document?, String)] = []
         for (i, d) in base.enumerated() {
             ops.append((d, d.id))
@@ -222,34 +223,87 @@ final class BackgroundFlushTests: XCTestCase {
                 else { var r = Document(id: id); r.addText("body", "replaced crude oil version \(i)"); ops.append((r, id)) }
             }
         }
-        var searchers: [Searcher] = []
-        for threads in [1, 2] {
-            let dir = temporaryDirectory(self)
-            var config = IndexWriterConfig(ramBufferMB: 1)
-            config.threads = threads
-            config.mergePolicy = nil
-            let w = try IndexWriter(path: dir, config: config)
-            for (i, (doc, id)) in ops.enumerated() {
-                if let doc { try w.addDocument(doc) } else { try w.deleteDocument(id: id) }
-                if i == ops.count / 2 { try w.commit() }
+        return ops
+    }
+
+    private func build(threads: Int, _ ops: [(Document?, String)]) throws -> Searcher {
+        let dir = temporaryDirectory(self)
+        var config = IndexWriterConfig(ramBufferMB: 1)
+        config.threads = threads
+        config.mergePolicy = nil
+        let w = try IndexWriter(path: dir, config: config)
+        for (i, (doc, id)) in ops.enumerated() {
+            if let doc { try w.addDocument(doc) } else { try w.deleteDocument(id: id) }
+            if i == ops.count / 2 { try w.commit() }
+        }
+        try w.commit()
+        w.close()
+        XCTAssertNoThrow(try checkIndex(path: dir))
+        return try Searcher(path: dir)
+    }
+
+    func testThreadCountsIndexAlike() throws {
+        let ops = operations()
+        let one = try build(threads: 1, ops)
+        let queries = ["crude oil", "replaced", "cocoa prices", "\"new york\"", "bank rates gold", "the"]
+        var firstOrder: [String: [String]] = [:]
+        for threads in [2, 3, 2] {
+            let many = try build(threads: threads, ops)
+            XCTAssertGreaterThan(many.segments.count, threads, "the test must flush several buffers per thread")
+            XCTAssertEqual(one.documentCount, many.documentCount)
+            for q in queries {
+                var o = SearchOptions(limit: 3000)
+                o.countAllHits = true
+                let a = try one.search(q, options: o), b = try many.search(q, options: o)
+                XCTAssertEqual(a.totalHits, b.totalHits, q)
+                let sa = Dictionary(a.hits.map { ($0.document?.id ?? "", $0.score) }, uniquingKeysWith: { x, _ in x })
+                let sb = Dictionary(b.hits.map { ($0.document?.id ?? "", $0.score) }, uniquingKeysWith: { x, _ in x })
+                XCTAssertEqual(sb.count, b.hits.count, "an id found twice: \(q)")
+                XCTAssertEqual(Set(sa.keys), Set(sb.keys), q)
+                for (id, s) in sa { XCTAssertEqual(s, sb[id] ?? -1, accuracy: 1e-5, "\(q) \(id)") }
+                // The same thread count gives the same order, equal scores included.
+                let order = b.hits.map { $0.document?.id ?? "" }
+                if threads == 2 {
+                    if let first = firstOrder[q] { XCTAssertEqual(first, order, "2 threads, twice: \(q)") } else { firstOrder[q] = order }
+                }
             }
-            try w.commit()
-            w.close()
-            XCTAssertNoThrow(try checkIndex(path: dir))
-            searchers.append(try Searcher(path: dir))
         }
-        let (one, two) = (searchers[0], searchers[1])
-        XCTAssertGreaterThan(two.segments.count, 2, "the test must flush several buffers")
-        XCTAssertEqual(one.documentCount, two.documentCount)
-        for q in ["crude oil", "replaced", "cocoa prices", "\"new york\"", "bank rates gold", "the"] {
-            var o = SearchOptions(limit: 3000)
-            o.countAllHits = true
-            let a = try one.search(q, options: o), b = try two.search(q, options: o)
-            XCTAssertEqual(a.totalHits, b.totalHits, q)
-            let sa = Dictionary(uniqueKeysWithValues: a.hits.map { ($0.document?.id ?? "", $0.score) })
-            let sb = Dictionary(uniqueKeysWithValues: b.hits.map { ($0.document?.id ?? "", $0.score) })
-            XCTAssertEqual(Set(sa.keys), Set(sb.keys), q)
-            for (id, s) in sa { XCTAssertEqual(s, sb[id] ?? -1, accuracy: 1e-5, "\(q) \(id)") }
+    }
+
+    /// Until a little is buffered the writer's own thread inverts: a small commit is one segment, in order.
+    func testSmallCommitStaysOneSegmentInOrder() throws {
+        let dir = temporaryDirectory(self)
+        var config = IndexWriterConfig()
+        config.threads = 4
+        let w = try IndexWriter(path: dir, config: config)
+        let docs = generatedDocs(200, seed: 9)
+        for d in docs { try w.addDocument(d) }
+        try w.commit()
+        w.close()
+        let s = try Searcher(path: dir)
+        XCTAssertEqual(s.segments.count, 1)
+        XCTAssertEqual(try (0..<s.documentCount).map { try s.document($0).id }, docs.map(\.id))
+    }
+
+    /// With indexing threads, a document that cannot be added is refused by `addDocument` itself, and
+    /// leaves no trace.
+    func testRejectedDocumentWithThreads() throws {
+        let dir = temporaryDirectory(self)
+        var config = IndexWriterConfig(ramBufferMB: 1)
+        config.threads = 2
+        let w = try IndexWriter(path: dir, config: config, schema: Schema([FieldSpec("weight_x", .double)]))
+        let docs = generatedDocs(1500, seed: 5)
+        for (i, d) in docs.enumerated() {
+            try w.addDocument(d)
+            if i % 100 == 0 {
+                var bad = Document(id: "bad-\(i)"); bad.addText("body", "crude"); bad.addDouble("weight_x", .nan)
+                XCTAssertThrowsError(try w.addDocument(bad))
+            }
         }
+        try w.commit()
+        w.close()
+        let s = try Searcher(path: dir)
+        XCTAssertEqual(s.documentCount, docs.count)
+        XCTAssertGreaterThan(s.segments.count, 1)
     }
 }

@@ -3,7 +3,7 @@
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
 //                [--stream] [--reuse] [--fuzzy N|auto] [--proximity W] [--proximity-depth N]
 //                [--combine combined|max|sum] [--two-fields] [--title-weight W] [--expansion rm3]
-//                [--mode or|and|phrase] [--shards N] [--latencies FILE]
+//                [--mode or|and|phrase] [--shards N] [--latencies FILE] [--threads N]
 //   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
@@ -129,8 +129,9 @@ if flags.contains("two-fields") { schema.add(FieldSpec("title", .text, stored: f
 if !flags.contains("two-fields") { schema.add(FieldSpec("body", .text, stored: flags.contains("store"))) }
 /// Indexes the documents whose number `keep` accepts into `dir`.
 func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
-    let writer = try IndexWriter(path: dir, analyzer: analyzer,
-                                 config: IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128), schema: schema)
+    var config = IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128)
+    if let t = opts["threads"].flatMap(Int.init) { config.threads = max(1, t) }
+    let writer = try IndexWriter(path: dir, analyzer: analyzer, config: config, schema: schema)
     for (i, name) in files.enumerated() where keep(i) {
         let text: String
         if jsonl {

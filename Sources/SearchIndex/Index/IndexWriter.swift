@@ -16,11 +16,12 @@ public struct IndexWriterConfig: Sendable {
     /// segments at the next commit, with the deletions made meanwhile carried over. When false, merges run
     /// inside `commit`.
     public var backgroundMerges = true
-    /// Threads indexing may use (default: the active processor count). With 2 or more, a full buffer is
-    /// flushed (sorted, encoded and compressed into a segment) on a second thread while documents keep
-    /// going into a new buffer, and each buffer gets half of ``ramBufferMB``, so the two together stay
-    /// within it. Analysis and inversion stay on the caller's thread: there are no per-thread buffers as in
-    /// Lucene's DocumentsWriterPerThread yet. The documents and their order are the same for any count.
+    /// Threads indexing may use (default: the active processor count). With 2 or more, documents are
+    /// analyzed and inverted on that many threads, each into its own buffer, which it flushes into a segment
+    /// itself when full, as in Lucene's DocumentsWriterPerThread; the buffers share ``ramBufferMB``. The
+    /// caller's thread only checks documents and hands them over. Hits and scores are the same for any
+    /// count; the order among equal scores may differ between counts (not between runs with one count).
+    /// With 1, everything runs on the caller's thread.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Shorthand for a ``TieredMergePolicy`` merging `mergeFactor` segments at once and allowing
     /// `mergeFactor - 1` per tier; 0 turns automatic merging off (``mergePolicy`` nil).
@@ -71,9 +72,15 @@ public final class IndexWriter {
     private var usedUntyped: Set<String> = []
     /// Fields of the commit the writer opened.
     private var committedFieldCount = 1
-    /// The buffer being flushed on the flush thread (at most one), and that thread.
-    private var flushing: FlushTask? = nil
-    private let flushQueue = DispatchQueue(label: "SearchIndex.IndexWriter.flush")
+    /// The indexing threads, with ``IndexWriterConfig/threads`` of 2 or more, and whether they are in use:
+    /// from when `buffer` reaches ``parallelStartBytes`` after a flush until the next flush.
+    private var documents: DocumentsWriter? = nil
+    private var parallel = false
+    /// Buffered bytes after which the indexing threads take over (less if a thread's share of the RAM
+    /// buffer is smaller): a commit of fewer documents stays one segment, in the order they were added.
+    static let parallelStartBytes = 4 << 20
+    /// Segment names for the writer and its indexing threads.
+    private var names = SegmentNamer(next: 1)
     /// Merges scheduled and not yet installed (running, queued or finished), and the queue running them.
     private var merges: [MergeTask] = []
     private let mergeQueue = DispatchQueue(label: "SearchIndex.IndexWriter.merge")
@@ -149,6 +156,12 @@ public final class IndexWriter {
             }
         }
         for (i, f) in manifest.fields.enumerated() { fieldNumbers[f] = i }
+        names = SegmentNamer(next: manifest.nextSegmentNumber)
+        if config.threads > 1 {
+            documents = DocumentsWriter(threads: config.threads, analyzer: self.analyzer, directory: directory,
+                                        compressionLevel: config.compressionLevel, ramBufferBytes: config.ramBufferMB << 20,
+                                        names: names)
+        }
         committedFieldCount = manifest.segments.isEmpty ? 1 : manifest.fields.count
         // Every declared field has a number, so a commit where no document filled one still names it
         // (the manifest's schema section may only name fields of its field table).
@@ -179,11 +192,7 @@ public final class IndexWriter {
     }
 
     /// Removes every file of segment `name` (a merge's output that will not be used).
-    private func removeSegmentFiles(_ name: String) {
-        for n in (try? directory.list()) ?? [] where IndexFileKind.isIndexFile(n) && Self.file(n, belongsTo: name) {
-            directory.remove(n)
-        }
-    }
+    private func removeSegmentFiles(_ name: String) { removeFilesOfSegment(name, in: directory) }
 
     // MARK: Background merges
 
@@ -295,23 +304,52 @@ public final class IndexWriter {
     /// Adds `doc`, replacing any document with the same id (committed or not).
     public func addDocument(_ doc: Document) throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
-        try buffer.add(doc, analyzer: analyzer, field: field)
+        if let documents, parallel {
+            // (A failed flush of an indexing thread is reported before this document is taken.)
+            try install(documents.takeFlushed())
+        }
+        let prepared = try SegmentBuffer.prepare(doc, field: field)
         for (name, _, _) in doc.textFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
         for (name, _) in doc.storedFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
-        let earlier = segments.count + (flushing == nil ? 0 : 1)
-        if earlier > 0 { pendingDeletes[doc.id] = earlier }   // (only once the new version is in)
-        let limit = config.threads > 1 ? (config.ramBufferMB << 20) / 2 : config.ramBufferMB << 20
-        if buffer.bytesUsed >= limit {
-            if config.threads > 1 { try flushInBackground() } else { try flush() }
+        if let documents, parallel {
+            documents.add(prepared, fieldNames: manifest.fields)
+            return
+        }
+        buffer.add(prepared, analyzer: analyzer)
+        if !segments.isEmpty { pendingDeletes[doc.id] = segments.count }   // (only once the new version is in)
+        if let documents, buffer.bytesUsed >= min(Self.parallelStartBytes, (config.ramBufferMB << 20) / config.threads) {
+            documents.start(with: buffer, fieldNames: manifest.fields)
+            buffer = SegmentBuffer()
+            parallel = true
+            return
+        }
+        if buffer.bytesUsed >= config.ramBufferMB << 20 {
+            try flush()
             if config.backgroundMerges { scheduleMerges() }   // (merged while indexing goes on)
         }
+    }
+
+    /// Appends segments the indexing threads flushed, after recording that the ids each one added or
+    /// deleted are deleted from the segments before it.
+    private func install(_ flushed: [DocumentsWriter.FlushedBuffer]) {
+        guard !flushed.isEmpty else { return }
+        for f in flushed {
+            if !segments.isEmpty {
+                for id in f.supersededIDs { pendingDeletes[id] = max(pendingDeletes[id] ?? 0, segments.count) }
+            }
+            if let m = f.meta {
+                for file in m.files { newFiles.insert(file) }
+                segments.append(m)
+            }
+        }
+        if config.backgroundMerges { scheduleMerges() }
     }
 
     /// Deletes the document with this id, if any, at the next commit.
     public func deleteDocument(id: String) throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
-        let earlier = segments.count + (flushing == nil ? 0 : 1)
-        if earlier > 0 { pendingDeletes[id] = earlier }
+        if let documents, parallel { documents.delete(id: id, fieldNames: manifest.fields); return }
+        if !segments.isEmpty { pendingDeletes[id] = segments.count }
         buffer.delete(id: id)
     }
 
@@ -319,20 +357,24 @@ public final class IndexWriter {
     /// ``SearchIndexError/writerClosed`` after ``close()``.
     public func deleteAll() throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
-        flushQueue.sync {}
-        if let t = flushing { removeSegmentFiles(t.name) }
-        flushing = nil
+        documents?.discardAll()
+        parallel = false
         segments = []; pendingDeletes = [:]; buffer = SegmentBuffer()
         manifest.schema = Schema(manifest.schema.fields.filter { declared[$0.name] != nil }.map { declared[$0.name] ?? $0 })
         committedFieldCount = 1; usedUntyped = []
     }
 
     /// Documents buffered and not yet flushed.
-    public var bufferedDocuments: Int { buffer.docCount }
+    public var bufferedDocuments: Int { buffer.docCount + (parallel ? documents?.bufferedDocuments ?? 0 : 0) }
 
-    /// Writes the buffered documents as a new segment (not yet committed), after any flush in progress.
+    /// Writes the buffered documents as new segments (not yet committed): one, or once the indexing threads
+    /// took over (see ``IndexWriterConfig/threads``) one per thread that buffered documents.
     public func flush() throws {
-        try finishFlushes()
+        if let documents, parallel {
+            install(try documents.flushAll(fieldNames: manifest.fields))
+            parallel = false
+            return
+        }
         guard buffer.docCount > 0 else { return }
         let name = newSegmentName()
         let meta = try buffer.flush(name: name, directory: directory, compressionLevel: config.compressionLevel,
@@ -342,37 +384,9 @@ public final class IndexWriter {
         buffer = SegmentBuffer()
     }
 
-    /// Hands the full buffer to the flush thread (after the flush before it is done) and starts a new one.
-    private func flushInBackground() throws {
-        try finishFlushes()
-        guard buffer.docCount > 0 else { return }
-        let name = newSegmentName()
-        let task = FlushTask(buffer: buffer, name: name, directory: directory, compressionLevel: config.compressionLevel,
-                             fieldNames: manifest.fields)
-        buffer = SegmentBuffer()
-        flushing = task
-        flushQueue.async { task.run() }
-    }
-
-    /// Waits for the flush thread and appends its segment; throws its error (after removing what the
-    /// failed flush wrote).
-    private func finishFlushes() throws {
-        guard let task = flushing else { return }
-        flushQueue.sync {}
-        flushing = nil
-        guard let meta = task.result else {
-            removeSegmentFiles(task.name)
-            if let e = task.error { throw e }
-            return
-        }
-        for f in meta.files { newFiles.insert(f) }
-        segments.append(meta)
-    }
-
     /// The next segment's name (numbers are never reused).
     private func newSegmentName() -> String {
-        defer { manifest.nextSegmentNumber += 1 }
-        return IndexFileKind.segmentName(manifest.nextSegmentNumber)
+        names.next()
     }
 
     /// Numbers of the indexed keyword fields (their terms are exact values; merges need them).
@@ -447,6 +461,7 @@ public final class IndexWriter {
     private func writeCommit(userData: [String: String]?) throws {
         var next = manifest
         next.generation += 1
+        next.nextSegmentNumber = names.peek
         next.segments = segments
         next.analyzer = analyzer.identity
         if let userData { next.userData = userData }
@@ -503,10 +518,9 @@ public final class IndexWriter {
     /// Discards uncommitted changes and releases the lock. The writer cannot be used afterwards.
     public func close() {
         if lock != nil {
-            // A flush in progress finishes; its segment is uncommitted, like the others.
-            flushQueue.sync {}
-            if let t = flushing { removeSegmentFiles(t.name) }
-            flushing = nil
+            // Flushes in progress finish; their segments are uncommitted, like the others.
+            documents?.discardAll()
+            parallel = false
             // Running merges stop at their next term; nothing they wrote is referenced.
             for m in merges { m.stop() }
             mergeQueue.sync {}
@@ -556,26 +570,4 @@ private final class MergeTask: @unchecked Sendable {
     var isDone: Bool { lock.withLock { done } }
     var result: (SegmentMeta, [[Int32]])? { lock.withLock { output } }
     var error: Error? { lock.withLock { failure } }
-}
-
-/// One buffer flushed on the writer's flush thread: the buffer is the task's alone once handed over.
-private final class FlushTask: @unchecked Sendable {
-    let buffer: SegmentBuffer
-    let name: String
-    let directory: IndexDirectory
-    let compressionLevel: Int32
-    let fieldNames: [String]
-    /// Set on the flush thread; read after `flushQueue.sync {}`.
-    private(set) var result: SegmentMeta? = nil
-    private(set) var error: Error? = nil
-
-    init(buffer: SegmentBuffer, name: String, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String]) {
-        self.buffer = buffer; self.name = name; self.directory = directory
-        self.compressionLevel = compressionLevel; self.fieldNames = fieldNames
-    }
-
-    func run() {
-        do { result = try buffer.flush(name: name, directory: directory, compressionLevel: compressionLevel, fieldNames: fieldNames) }
-        catch { self.error = error }
-    }
 }

@@ -1,3 +1,16 @@
+/// A document whose fields the writer has checked and numbered (``SegmentBuffer/prepare(_:field:)``), ready
+/// to be inverted on an indexing thread.
+struct PreparedDocument: Sendable {
+    let doc: Document
+    /// Per text value: its field number, and whether it is stored.
+    let textNumbers: [Int]
+    let textStored: [Bool]
+    /// Per stored-only value, its field number.
+    let storedNumbers: [Int]
+    /// Per typed value, its field number and spec.
+    let typedSpecs: [(Int, FieldSpec)]
+}
+
 /// Buffers documents in memory and writes them out as one immutable segment.
 ///
 /// The inverted index of the documents added since the last flush, in memory: a term hash, an occurrence
@@ -42,6 +55,13 @@ final class SegmentBuffer {
     /// type mismatch, an invalid value), it does so before anything is buffered, so a rejected document
     /// leaves no trace.
     func add(_ doc: Document, analyzer: Analyzer, field: (String, FieldType?) throws -> (Int, FieldSpec?)) throws {
+        add(try Self.prepare(doc, field: field), analyzer: analyzer)
+    }
+
+    /// Checks `doc` and resolves its fields (see ``add(_:analyzer:field:)``), without buffering anything: the
+    /// writer does this on its own thread, so errors reach the caller of `addDocument`, and the prepared
+    /// document can then be inverted on any thread.
+    static func prepare(_ doc: Document, field: (String, FieldType?) throws -> (Int, FieldSpec?)) throws -> PreparedDocument {
         let textSpecs = try doc.textFields.map { try field($0.name, .text) }
         let storedNumbers = try doc.storedFields.map { try field($0.name, nil).0 }
         let typedSpecs = try doc.typedFields.map { f -> (Int, FieldSpec) in
@@ -56,7 +76,15 @@ final class SegmentBuffer {
             }
             return (n, spec)
         }
-        let textNumbers = textSpecs.map(\.0)
+        return PreparedDocument(doc: doc, textNumbers: textSpecs.map(\.0),
+                                textStored: zip(doc.textFields, textSpecs).map { $0.0.stored && $0.1.1?.stored != false },
+                                storedNumbers: storedNumbers, typedSpecs: typedSpecs)
+    }
+
+    /// Inverts and buffers a prepared document (replacing a buffered one with the same id).
+    func add(_ prepared: PreparedDocument, analyzer: Analyzer) {
+        let doc = prepared.doc
+        let textNumbers = prepared.textNumbers, storedNumbers = prepared.storedNumbers, typedSpecs = prepared.typedSpecs
         let d = docCount
         if let old = idToDoc[doc.id] { deleted.insert(old) }
         idToDoc[doc.id] = d
@@ -74,7 +102,7 @@ final class SegmentBuffer {
         for i in fieldLength.indices { fieldLength[i] = 0; fieldPos[i] = 0 }
         var touched: [Int] = []
         var storedValues: [(field: Int, value: String)] = []
-        for (k, (_, value, isStored)) in doc.textFields.enumerated() {
+        for (k, (_, value, _)) in doc.textFields.enumerated() {
             let f = textNumbers[k]
             while fieldLength.count <= f { fieldLength.append(0); fieldPos.append(0) }
             if !touched.contains(f) { touched.append(f) }
@@ -89,7 +117,7 @@ final class SegmentBuffer {
             }
             fieldLength[f] += n
             fieldPos[f] = base + last + 1 + Self.valueGap
-            if isStored && textSpecs[k].1?.stored != false { storedValues.append((f, value)) }
+            if prepared.textStored[k] { storedValues.append((f, value)) }
         }
         // Typed values: keyword terms (one occurrence per distinct value), column values, stored text.
         var perField: [Int: (spec: FieldSpec, values: [FieldValue])] = [:]
@@ -176,7 +204,14 @@ final class SegmentBuffer {
     /// Marks the buffered document with this id, if any, as deleted.
     func delete(id: String) {
         if let d = idToDoc.removeValue(forKey: id) { deleted.insert(d) }
+        deletedIDs.insert(id)
     }
+
+    /// Ids deleted through ``delete(id:)``, buffered or not.
+    private var deletedIDs: Set<String> = []
+
+    /// The ids this buffer adds or deletes: each is to be deleted from every segment before this buffer's.
+    var supersededIDs: [String] { Array(Set(idToDoc.keys).union(deletedIDs)) }
 
     /// Writes the buffered documents as segment `name` through a ``SegmentSerializer``; returns its metadata
     /// (delGen 1 when buffered documents were replaced or deleted).
@@ -239,3 +274,6 @@ final class SegmentBuffer {
         return meta
     }
 }
+
+/// A buffer is owned by one thread at a time (the writer's, or one indexing thread's) and handed over whole.
+extension SegmentBuffer: @unchecked Sendable {}

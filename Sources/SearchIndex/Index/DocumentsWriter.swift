@@ -1,0 +1,237 @@
+import Foundation
+
+/// Parallel indexing, after Lucene's DocumentsWriterPerThread: with ``IndexWriterConfig/threads`` of 2 or
+/// more, each indexing thread owns a ``SegmentBuffer``, inverts the documents routed to it and flushes its
+/// buffer into a segment itself when the buffer is full, while the other threads go on.
+///
+/// The writer's thread only checks documents and numbers their fields (``SegmentBuffer/prepare(_:field:)``),
+/// so errors still reach the caller of `addDocument`, and hands them over in small batches. A document goes
+/// to the thread chosen by a hash of its id (the same for every run), so every version of an id, and its
+/// deletions, are handled by one thread in the order they were made: replacing within a buffer works as with
+/// one thread, and the ids a flushed buffer added or deleted are deleted from every segment flushed before it
+/// (``FlushedBuffer/supersededIDs``), which is exact because no other thread's segment holds those ids.
+///
+/// Flushed segments are handed back in rounds (each thread's first segment, in thread order, then each
+/// one's second, …), so for one thread count the segment order, and so the order of equal scores, does not
+/// depend on timing. The segments themselves differ between thread counts: hits and scores do not, but the
+/// order among equal scores may (see the README's limits).
+final class DocumentsWriter: @unchecked Sendable {
+    /// What a thread's buffer became: a segment (nil when the buffer held deletions only), and the ids to
+    /// delete from every earlier segment.
+    struct FlushedBuffer {
+        var meta: SegmentMeta?
+        var supersededIDs: [String]
+    }
+
+    private enum Operation: Sendable {
+        case add(PreparedDocument)
+        case delete(String)
+    }
+
+    /// One indexing thread: its serial queue, its buffer (touched only on that queue), the operations the
+    /// writer has not handed over yet (touched only on the writer's thread) and the buffers it flushed.
+    private final class Worker: @unchecked Sendable {
+        let queue: DispatchQueue
+        /// Batches handed over and not yet inverted, at most `maxInFlight`, so the writer's thread cannot run
+        /// ahead and hold many documents.
+        let slots: DispatchSemaphore
+        var pending: [Operation] = []
+        var buffer = SegmentBuffer()
+        /// Older buffers to write before `buffer`: one handed over by the writer, or one whose flush failed.
+        var older: [SegmentBuffer] = []
+        private let lock = NSLock()
+        private var done: [FlushedBuffer] = []
+        private var failure: Error? = nil
+
+        init(index: Int, maxInFlight: Int) {
+            queue = DispatchQueue(label: "SearchIndex.DocumentsWriter.\(index)")
+            slots = DispatchSemaphore(value: maxInFlight)
+        }
+
+        func finished(_ f: FlushedBuffer) { lock.withLock { done.append(f) } }
+        func failed(_ e: Error) { lock.withLock { if failure == nil { failure = e } } }
+        var finishedCount: Int { lock.withLock { done.count } }
+        func takeFirst() -> FlushedBuffer? { lock.withLock { done.isEmpty ? nil : done.removeFirst() } }
+        func takeFailure() -> Error? { lock.withLock { defer { failure = nil }; return failure } }
+        func takeAll() -> [FlushedBuffer] { lock.withLock { defer { done = [] }; return done } }
+    }
+
+    private let workers: [Worker]
+    private let analyzer: Analyzer
+    private let directory: IndexDirectory
+    private let compressionLevel: Int32
+    private let bytesPerBuffer: Int
+    private let names: SegmentNamer
+    /// Operations per batch handed to a thread.
+    static let batchSize = 32
+
+    /// - Parameter ramBufferBytes: for all threads together; each buffer flushes at its share.
+    init(threads: Int, analyzer: Analyzer, directory: IndexDirectory, compressionLevel: Int32, ramBufferBytes: Int,
+         names: SegmentNamer) {
+        workers = (0..<max(1, threads)).map { Worker(index: $0, maxInFlight: 4) }
+        self.analyzer = analyzer; self.directory = directory; self.compressionLevel = compressionLevel
+        bytesPerBuffer = max(1 << 16, ramBufferBytes / max(1, threads))
+        self.names = names
+    }
+
+    /// The thread of id `id`: FNV-1a of its UTF-8 bytes (Swift's `Hasher` is seeded per process).
+    private func worker(for id: String) -> Worker {
+        var h: UInt64 = 0xcbf29ce484222325
+        for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        return workers[Int((h ^ (h >> 32)) % UInt64(workers.count))]
+    }
+
+    /// Queues a prepared document; `fieldNames` are the writer's fields now (every field it uses among them).
+    func add(_ doc: PreparedDocument, fieldNames: [String]) {
+        let w = worker(for: doc.doc.id)
+        w.pending.append(.add(doc))
+        if w.pending.count >= Self.batchSize { handOver(w, fieldNames: fieldNames) }
+    }
+
+    /// Queues the deletion of id `id` (buffered or flushed before).
+    func delete(id: String, fieldNames: [String]) {
+        let w = worker(for: id)
+        w.pending.append(.delete(id))
+        if w.pending.count >= Self.batchSize { handOver(w, fieldNames: fieldNames) }
+    }
+
+    /// Hands `w`'s pending operations to its thread, which inverts them and flushes its buffer when full (or
+    /// when `flush` asks).
+    private func handOver(_ w: Worker, fieldNames: [String], flush: Bool = false) {
+        let ops = w.pending
+        w.pending = []
+        w.slots.wait()
+        let analyzer = analyzer, limit = bytesPerBuffer
+        w.queue.async { [self] in
+            defer { w.slots.signal() }
+            for op in ops {
+                switch op {
+                case let .add(d): w.buffer.add(d, analyzer: analyzer)
+                case let .delete(id): w.buffer.delete(id: id)
+                }
+            }
+            if flush || w.buffer.bytesUsed >= limit { flushBuffer(w, fieldNames: fieldNames, always: flush) }
+        }
+    }
+
+    /// Makes `buffer` (filled on the writer's thread) the first segment the first thread writes, before
+    /// anything it buffers itself: the writer inverts on its own thread until it has buffered a little, so
+    /// small commits stay one segment, and then hands that buffer over and goes parallel.
+    func start(with buffer: SegmentBuffer, fieldNames: [String]) {
+        let w = workers[0]
+        w.slots.wait()
+        w.queue.async { [self] in
+            defer { w.slots.signal() }
+            w.older.append(buffer)
+            _ = writeOlder(w, fieldNames: fieldNames)
+        }
+    }
+
+    /// On `w`'s thread: writes its older buffers, in order, while they succeed. Returns false if one failed.
+    private func writeOlder(_ w: Worker, fieldNames: [String]) -> Bool {
+        while let b = w.older.first {
+            guard write(b, w, fieldNames: fieldNames) else { return false }
+            w.older.removeFirst()
+        }
+        return true
+    }
+
+    /// On `w`'s thread: writes `b` as a segment (or, holding only deletions, as none), reporting the result
+    /// or the error (then nothing of the failed segment is left). Returns whether it succeeded.
+    private func write(_ b: SegmentBuffer, _ w: Worker, fieldNames: [String]) -> Bool {
+        guard b.docCount > 0 else {
+            let ids = b.supersededIDs
+            if !ids.isEmpty { w.finished(FlushedBuffer(meta: nil, supersededIDs: ids)) }
+            return true
+        }
+        let name = names.next()
+        do {
+            let meta = try b.flush(name: name, directory: directory, compressionLevel: compressionLevel, fieldNames: fieldNames)
+            w.finished(FlushedBuffer(meta: meta, supersededIDs: b.supersededIDs))
+            return true
+        } catch {
+            removeFilesOfSegment(name, in: directory)
+            w.failed(error)
+            return false
+        }
+    }
+
+    /// On `w`'s thread: writes its buffer as a segment (after any older one) and starts a new buffer. A
+    /// failed flush keeps the buffer for the next flush to retry, and reports the error. Without `always`, a
+    /// buffer holding only deletions waits.
+    private func flushBuffer(_ w: Worker, fieldNames: [String], always: Bool) {
+        guard writeOlder(w, fieldNames: fieldNames) else { return }
+        let b = w.buffer
+        guard always || b.docCount > 0 else { return }
+        w.buffer = SegmentBuffer()
+        if !write(b, w, fieldNames: fieldNames) { w.older.append(b) }
+    }
+
+    /// The buffers flushed so far whose round is complete (every thread flushed that many), in round order;
+    /// with `everything`, all of them. Throws the first flush error (once).
+    func takeFlushed(everything: Bool = false) throws -> [FlushedBuffer] {
+        for w in workers { if let e = w.takeFailure() { throw e } }
+        var out: [FlushedBuffer] = []
+        if everything {
+            let all = workers.map { $0.takeAll() }
+            for round in 0..<(all.map(\.count).max() ?? 0) {
+                for list in all where round < list.count { out.append(list[round]) }
+            }
+        } else {
+            let rounds = workers.map(\.finishedCount).min() ?? 0
+            for _ in 0..<rounds { for w in workers { if let f = w.takeFirst() { out.append(f) } } }
+        }
+        return out
+    }
+
+    /// Flushes every thread's buffer (also one holding only deletions), waits for them, and returns every
+    /// flushed buffer not taken yet, in round order.
+    func flushAll(fieldNames: [String]) throws -> [FlushedBuffer] {
+        for w in workers { handOver(w, fieldNames: fieldNames, flush: true) }
+        for w in workers { w.queue.sync {} }
+        return try takeFlushed(everything: true)
+    }
+
+    /// Waits for the threads, then drops what they buffered and the segments they flushed that were not
+    /// taken (their files are removed).
+    func discardAll() {
+        for w in workers { w.pending = [] }
+        for w in workers {
+            w.queue.sync {}
+            w.buffer = SegmentBuffer(); w.older = []
+            _ = w.takeFailure()
+            for f in w.takeAll() { if let m = f.meta { removeFilesOfSegment(m.name, in: directory) } }
+        }
+    }
+
+    /// Documents buffered by the threads and not yet flushed (waits for the threads).
+    var bufferedDocuments: Int {
+        workers.reduce(0) { n, w in
+            w.queue.sync {}
+            return n + w.buffer.docCount + w.older.reduce(0) { $0 + $1.docCount } + w.pending.reduce(0) { if case .add = $1 { return $0 + 1 } else { return $0 } }
+        }
+    }
+}
+
+/// Hands out segment names (`_1`, `_2`, …; never reused) to the writer and its indexing threads.
+final class SegmentNamer: @unchecked Sendable {
+    private let lock = NSLock()
+    private var nextNumber: Int
+
+    init(next: Int) { nextNumber = next }
+
+    /// The next name.
+    func next() -> String {
+        lock.withLock { defer { nextNumber += 1 }; return IndexFileKind.segmentName(nextNumber) }
+    }
+
+    /// The number the next name will have.
+    var peek: Int { lock.withLock { nextNumber } }
+}
+
+/// Removes every file of segment `name` (`_5.doc`, `_5_2.liv`, …) from `directory`.
+func removeFilesOfSegment(_ name: String, in directory: IndexDirectory) {
+    for n in (try? directory.list()) ?? [] where IndexFileKind.isIndexFile(n) && (n.hasPrefix(name + ".") || n.hasPrefix(name + "_")) {
+        directory.remove(n)
+    }
+}

@@ -156,7 +156,9 @@ func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
         doc.addText("body", text, stored: flags.contains("store"))
         try writer.addDocument(doc)
     }
+    let added = now()
     try writer.commit(waitForMerges: true)   // (the merges it asks for are part of the build, as before)
+    FileHandle.standardError.write(Data("# index phases: adds \(String(format: "%.2f", added - t0)) s, commit with merges \(String(format: "%.2f", now() - added)) s\n".utf8))
     writer.close()
 }
 if !reuse { do { try buildIndex(indexDir) { _ in true } } catch { fail("indexing failed: \(error)") } }

@@ -13,16 +13,14 @@ struct PreparedDocument: Sendable {
 
 /// Buffers documents in memory and writes them out as one immutable segment.
 ///
-/// The inverted index of the documents added since the last flush, in memory: a term hash, an occurrence
-/// log, norms and encoded stored fields. ``flush(name:directory:compressionLevel:fieldNames:)`` sorts it
-/// into a segment through a ``SegmentSerializer``.
+/// The inverted index of the documents added since the last flush, in memory: a term hash, each term's
+/// postings as varint slices (``PostingsArena``), norms and encoded stored fields.
+/// ``flush(name:directory:compressionLevel:fieldNames:)`` writes it, in term order, as a segment through a
+/// ``SegmentSerializer``.
 final class SegmentBuffer {
     var terms = TermsHash()
-    /// The occurrence log: term id and position of every token, in document order.
-    private var evTerm: [UInt32] = []
-    private var evPos: [UInt32] = []
-    /// Per document, the end of its events in the log.
-    private var docEventEnd: [Int] = []
+    /// Every term's postings, as varint slices.
+    private var postings = PostingsArena()
     private(set) var docCount = 0
     /// Norm bytes per field number (field 0, the id, has none).
     private var norms: [[UInt8]] = []
@@ -45,7 +43,7 @@ final class SegmentBuffer {
     static let maxKeywordBytes = 4096
 
     /// Approximate bytes held.
-    var bytesUsed: Int { terms.bytesUsed + evTerm.count * 8 + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count + columnBytes }
+    var bytesUsed: Int { terms.bytesUsed + postings.bytesUsed + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count + columnBytes }
 
     /// Position gap between two values of the same field, so phrases do not match across them.
     static let valueGap = 100
@@ -88,16 +86,17 @@ final class SegmentBuffer {
         let d = docCount
         if let old = idToDoc[doc.id] { deleted.insert(old) }
         idToDoc[doc.id] = d
-        // Borrow the hash and the log as locals, so the per-token path touches no class storage.
+        // Borrow the hash and the postings as locals, so the per-token path touches no class storage.
         var t = TermsHash(placeholder: ())
         swap(&t, &terms)
-        var evT: [UInt32] = [], evP: [UInt32] = []
-        swap(&evT, &evTerm); swap(&evP, &evPos)
-        defer { swap(&t, &terms); swap(&evT, &evTerm); swap(&evP, &evPos); docEventEnd.append(evTerm.count) }
+        var ps = PostingsArena()
+        swap(&ps, &postings)
+        defer { swap(&t, &terms); swap(&ps, &postings) }
+        let doc32 = Int32(d)
         // The id is indexed as one untokenized term of field 0.
         var idCopy = doc.id
         idCopy.withUTF8 { u in
-            evT.append(UInt32(t.id(field: 0, term: u))); evP.append(0)
+            ps.add(term: t.id(field: 0, term: u), doc: doc32, position: 0)
         }
         for i in fieldLength.indices { fieldLength[i] = 0; fieldPos[i] = 0 }
         var touched: [Int] = []
@@ -111,8 +110,7 @@ final class SegmentBuffer {
             let field = UInt8(f)
             analyzer.analyze(value) { token, pos in
                 guard token.count <= Tokenizer.maxTokenBytes else { return }
-                evT.append(UInt32(t.id(field: field, term: token)))
-                evP.append(UInt32(truncatingIfNeeded: base + pos))
+                ps.add(term: t.id(field: field, term: token), doc: doc32, position: UInt32(truncatingIfNeeded: base + pos))
                 last = pos; n += 1
             }
             fieldLength[f] += n
@@ -138,7 +136,7 @@ final class SegmentBuffer {
                     keywordFields.insert(f)
                     for (i, k) in distinct.enumerated() {
                         var k = k
-                        k.withUTF8 { u in evT.append(UInt32(t.id(field: UInt8(f), term: u))); evP.append(UInt32(i)) }
+                        k.withUTF8 { u in ps.add(term: t.id(field: UInt8(f), term: u), doc: doc32, position: UInt32(i)) }
                     }
                 }
                 if spec.columnar {
@@ -223,36 +221,16 @@ final class SegmentBuffer {
             norms[f].append(contentsOf: repeatElement(0, count: docCount - norms[f].count))
         }
         let zeros = [UInt8](repeating: 0, count: docCount)
-        // Counting sort of the occurrence log by term: each term's (doc, position) pairs end up contiguous,
-        // in doc order and position order.
-        var start = [Int](repeating: 0, count: terms.count + 1)
-        for t in evTerm { start[Int(t) + 1] += 1 }
-        for i in 0..<terms.count { start[i + 1] += start[i] }
-        var fill = start
-        var sDoc = [UInt32](repeating: 0, count: evTerm.count), sPos = sDoc
-        var e = 0
-        for d in 0..<docCount {
-            let end = docEventEnd[d]
-            while e < end {
-                let t = Int(evTerm[e]), k = fill[t]
-                sDoc[k] = UInt32(d); sPos[k] = evPos[e]; fill[t] = k + 1
-                e += 1
-            }
-        }
-        // (The log stays until the flush succeeds: a flush that fails, e.g. on a full disk, can be retried.)
-        var docs: [UInt32] = [], freqs: [UInt32] = []
+        // Each term's postings are already in document and position order: decode them in key order.
+        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
         for id in terms.sortedIDs() {
             let key = terms.key(id)
             let field = Int(key[key.startIndex])
-            docs.removeAll(keepingCapacity: true); freqs.removeAll(keepingCapacity: true)
-            for k in start[id]..<start[id + 1] {
-                if docs.last == sDoc[k] { freqs[freqs.count - 1] += 1 } else { docs.append(sDoc[k]); freqs.append(1) }
-            }
+            postings.postings(of: id, docs: &docs, freqs: &freqs, positions: &positions)
             let nrm = field < norms.count && !norms[field].isEmpty ? norms[field] : zeros
             try docs.withUnsafeBufferPointer { d in
                 try freqs.withUnsafeBufferPointer { fr in
-                    try sPos.withUnsafeBufferPointer { all in
-                        let ps = UnsafeBufferPointer(rebasing: all[start[id]..<start[id + 1]])
+                    try positions.withUnsafeBufferPointer { ps in
                         try nrm.withUnsafeBufferPointer { nb in
                             try out.addTerm(key: key, docs: d, freqs: fr, positions: ps, norms: nb)
                         }

@@ -2,7 +2,7 @@
 ///
 /// Terms live in one byte arena, keyed as `[field number][term bytes]`, found through an open-addressing
 /// hash table, so looking up a token allocates nothing once its term has been seen. The occurrences
-/// themselves are kept by ``SegmentBuffer`` as a flat (term id, position) log.
+/// themselves are kept by ``SegmentBuffer`` in a ``PostingsArena``, by term id.
 
 struct TermsHash {
     private(set) var arena: [UInt8] = []

@@ -1,0 +1,46 @@
+import XCTest
+@testable import SearchIndex
+
+/// `PostingsArena` (the writer's in-memory postings) against a brute-force model on random occurrences:
+/// terms of every frequency (one slice to many), doc gaps and positions of 1 to 5 varint bytes.
+final class PostingsArenaTests: XCTestCase {
+    func testRandomPostingsDecodeExactly() {
+        var rng = SeededRNG(seed: 23)
+        for round in 0..<4 {
+            var arena = PostingsArena()
+            var model: [[(doc: UInt32, positions: [UInt32])]] = []
+            var doc: Int32 = 0
+            let docCount = 1500 + round * 500
+            for _ in 0..<docCount {
+                // Big gaps now and then, so doc deltas take several varint bytes.
+                doc += rng.next() % 50 == 0 ? Int32(rng.next() % 3_000_000) + 1 : Int32(rng.next() % 3) + 1
+                var pos: UInt32 = 0
+                for _ in 0..<Int(rng.next() % 40) {
+                    // A Zipf-like choice of term: term 0 is in almost every document.
+                    let t = Int(rng.next() % UInt64(rng.next() % 4 == 0 ? 2000 : 8))
+                    let step = rng.next() % 20 == 0 ? UInt32(rng.next() % 0xFFFF_FFF) : UInt32(rng.next() % 4)
+                    guard pos <= UInt32.max - step else { break }
+                    pos += step
+                    while model.count <= t {
+                        arena.add(term: model.count, doc: doc, position: 0)   // new terms come in order
+                        model.append([(UInt32(doc), [0])])
+                    }
+                    arena.add(term: t, doc: doc, position: pos)
+                    if model[t].last?.doc == UInt32(doc) { model[t][model[t].count - 1].positions.append(pos) }
+                    else { model[t].append((UInt32(doc), [pos])) }
+                }
+            }
+            var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
+            var longest = 0
+            for t in model.indices {
+                arena.postings(of: t, docs: &docs, freqs: &freqs, positions: &positions)
+                XCTAssertEqual(docs, model[t].map(\.doc), "term \(t)")
+                XCTAssertEqual(freqs, model[t].map { UInt32($0.positions.count) }, "term \(t)")
+                XCTAssertEqual(positions, model[t].flatMap(\.positions), "term \(t)")
+                longest = max(longest, positions.count)
+            }
+            XCTAssertEqual(arena.termCount, model.count)
+            XCTAssertGreaterThan(longest, 2500, "a term must span many slices, up to the largest")
+        }
+    }
+}

@@ -150,7 +150,7 @@ final class DocumentsWriter: @unchecked Sendable {
             w.finished(FlushedBuffer(meta: meta, supersededIDs: b.supersededIDs))
             return true
         } catch {
-            removeFilesOfSegment(name, in: directory)
+            directory.removeFiles(ofSegment: name)
             w.failed(error)
             return false
         }
@@ -178,7 +178,9 @@ final class DocumentsWriter: @unchecked Sendable {
                 for list in all where round < list.count { out.append(list[round]) }
             }
         } else {
-            let rounds = workers.map(\.finishedCount).min() ?? 0
+            // (Called for every document: no allocation unless a round is complete.)
+            var rounds = Int.max
+            for w in workers { rounds = min(rounds, w.finishedCount) }
             for _ in 0..<rounds { for w in workers { if let f = w.takeFirst() { out.append(f) } } }
         }
         return out
@@ -200,7 +202,7 @@ final class DocumentsWriter: @unchecked Sendable {
             w.queue.sync {}
             w.buffer = SegmentBuffer(); w.older = []
             _ = w.takeFailure()
-            for f in w.takeAll() { if let m = f.meta { removeFilesOfSegment(m.name, in: directory) } }
+            for f in w.takeAll() { if let m = f.meta { directory.removeFiles(ofSegment: m.name) } }
         }
     }
 
@@ -227,11 +229,4 @@ final class SegmentNamer: @unchecked Sendable {
 
     /// The number the next name will have.
     var peek: Int { lock.withLock { nextNumber } }
-}
-
-/// Removes every file of segment `name` (`_5.doc`, `_5_2.liv`, …) from `directory`.
-func removeFilesOfSegment(_ name: String, in directory: IndexDirectory) {
-    for n in (try? directory.list()) ?? [] where IndexFileKind.isIndexFile(n) && (n.hasPrefix(name + ".") || n.hasPrefix(name + "_")) {
-        directory.remove(n)
-    }
 }

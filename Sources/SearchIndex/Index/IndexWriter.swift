@@ -181,18 +181,10 @@ public final class IndexWriter {
     /// Removes every segment file and commit point not in `keep` (other files of the directory stay).
     private func removeIndexFiles(except keep: Set<String>, keepSegments: Set<String> = []) throws {
         for n in try directory.list() where IndexFileKind.isIndexFile(n) && !keep.contains(n) {
-            if !keepSegments.isEmpty, keepSegments.contains(where: { Self.file(n, belongsTo: $0) }) { continue }
+            if !keepSegments.isEmpty, keepSegments.contains(where: { IndexFileKind.file(n, belongsTo: $0) }) { continue }
             directory.remove(n)
         }
     }
-
-    /// Whether index file `name` is one of segment `segment`'s (`_5.doc`, `_5_2.liv`).
-    private static func file(_ name: String, belongsTo segment: String) -> Bool {
-        name.hasPrefix(segment + ".") || name.hasPrefix(segment + "_")
-    }
-
-    /// Removes every file of segment `name` (a merge's output that will not be used).
-    private func removeSegmentFiles(_ name: String) { removeFilesOfSegment(name, in: directory) }
 
     // MARK: Background merges
 
@@ -224,7 +216,7 @@ public final class IndexWriter {
         for task in merges where task.isDone {
             merges.removeAll { $0 === task }
             guard let (merged, maps) = task.result else {
-                removeSegmentFiles(task.name)
+                directory.removeFiles(ofSegment: task.name)
                 if failure == nil, let e = task.error { failure = e }
                 continue
             }
@@ -524,7 +516,7 @@ public final class IndexWriter {
             // Running merges stop at their next term; nothing they wrote is referenced.
             for m in merges { m.stop() }
             mergeQueue.sync {}
-            for m in merges { removeSegmentFiles(m.name) }
+            for m in merges { directory.removeFiles(ofSegment: m.name) }
             merges = []
             // Uncommitted flushed segments are garbage; remove them.
             for f in newFiles { directory.remove(f) }

@@ -48,17 +48,11 @@ final class SegmentBuffer {
     /// Position gap between two values of the same field, so phrases do not match across them.
     static let valueGap = 100
 
-    /// Adds a document; `field` resolves (and registers) a field name used with a type (nil: a stored-only
-    /// value) to its number and spec, throwing when the type does not fit. When it throws (an invalid name, a
-    /// type mismatch, an invalid value), it does so before anything is buffered, so a rejected document
-    /// leaves no trace.
-    func add(_ doc: Document, analyzer: Analyzer, field: (String, FieldType?) throws -> (Int, FieldSpec?)) throws {
-        add(try Self.prepare(doc, field: field), analyzer: analyzer)
-    }
-
-    /// Checks `doc` and resolves its fields (see ``add(_:analyzer:field:)``), without buffering anything: the
-    /// writer does this on its own thread, so errors reach the caller of `addDocument`, and the prepared
-    /// document can then be inverted on any thread.
+    /// Checks `doc` and resolves its fields, without buffering anything: `field` resolves (and registers) a
+    /// field name used with a type (nil: a stored-only value) to its number and spec, throwing when the type
+    /// does not fit. The writer does this on its own thread, so errors (an invalid name, a type mismatch, an
+    /// invalid value) reach the caller of `addDocument` and a rejected document leaves no trace; the
+    /// prepared document can then be inverted (``add(_:analyzer:)``) on any thread.
     static func prepare(_ doc: Document, field: (String, FieldType?) throws -> (Int, FieldSpec?)) throws -> PreparedDocument {
         let textSpecs = try doc.textFields.map { try field($0.name, .text) }
         let storedNumbers = try doc.storedFields.map { try field($0.name, nil).0 }
@@ -209,7 +203,7 @@ final class SegmentBuffer {
     private var deletedIDs: Set<String> = []
 
     /// The ids this buffer adds or deletes: each is to be deleted from every segment before this buffer's.
-    var supersededIDs: [String] { Array(Set(idToDoc.keys).union(deletedIDs)) }
+    var supersededIDs: [String] { Array(deletedIDs.union(idToDoc.keys)) }
 
     /// Writes the buffered documents as segment `name` through a ``SegmentSerializer``; returns its metadata
     /// (delGen 1 when buffered documents were replaced or deleted).

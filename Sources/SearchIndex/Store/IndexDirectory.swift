@@ -34,6 +34,12 @@ public struct IndexDirectory: Sendable {
     /// Removes the file `name`, ignoring a file that is already gone.
     public func remove(_ name: String) { unlink(file(name)) }
 
+    /// Removes every file of segment `segment` (`_5.doc`, `_5_2.liv`, …): the output of a flush or merge
+    /// that will not be committed.
+    func removeFiles(ofSegment segment: String) {
+        for n in (try? list()) ?? [] where IndexFileKind.isIndexFile(n) && IndexFileKind.file(n, belongsTo: segment) { remove(n) }
+    }
+
     /// Renames `from` to `to` atomically (POSIX rename), then fsyncs the directory.
     public func atomicRename(_ from: String, _ to: String) throws {
         guard rename(file(from), file(to)) == 0 else {

@@ -124,6 +124,11 @@ public enum IndexFileKind: CaseIterable, Sendable {
         return Int(digits, radix: 36)
     }
 
+    /// Whether index file `fileName` is one of segment `segment`'s (`_5.doc`, `_5_2.liv`).
+    static func file(_ fileName: String, belongsTo segment: String) -> Bool {
+        fileName.hasPrefix(segment + ".") || fileName.hasPrefix(segment + "_")
+    }
+
     /// Whether `fileName` belongs to the index (a segment file or a commit point, temporary ones included):
     /// a writer removes such files when no commit references them.
     public static func isIndexFile(_ fileName: String) -> Bool {

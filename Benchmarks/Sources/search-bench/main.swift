@@ -3,7 +3,7 @@
 //                [--analyzer default|lucene-english|plain] [--k1 1.2] [--b 0.75] [--ram-mb 128] [--store]
 //                [--stream] [--reuse] [--fuzzy N|auto] [--proximity W] [--proximity-depth N]
 //                [--combine combined|max|sum] [--two-fields] [--title-weight W] [--expansion rm3]
-//                [--mode or|and|phrase] [--shards N] [--latencies FILE] [--threads N]
+//                [--mode or|and|phrase] [--shards N] [--latencies FILE] [--threads N] [--postings-cache-mb N]
 //   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
@@ -21,6 +21,9 @@
 // Like the peers, all documents are read into memory before the index timer starts (--stream reads each
 // file inside the timed loop instead, which lowers peak RSS). --warmup N runs the query set N times untimed
 // before the timed passes, like the Lucene peer's --warmup.
+// --postings-cache-mb N sets the searcher's cache of decoded postings blocks (default: the library's; 0: off).
+// The JSON then also has pass1_p50_ms / pass1_p99_ms (the first timed pass alone: with no --warmup, the cache
+// starts empty there) and postings_cache (hits, misses, evictions, blocks held after the run).
 // DOCS_DIR holds one .txt per document (file stem = doc id); QUERIES one query a line.
 // Prints ONE JSON line: engine, version, docs, index_s, index_bytes, queries, query_total_s, qps, p50_ms,
 // p99_ms, zero_hit_queries, plus peak_rss_mb (getrusage ru_maxrss of the whole run), rss_after_load_mb (after
@@ -168,7 +171,8 @@ let indexBytes = ((try? fm.contentsOfDirectory(atPath: indexDir)) ?? []).reduce(
 }
 
 let searcher: Searcher
-do { searcher = try Searcher(path: indexDir, analyzer: analyzer) } catch { fail("open failed: \(error)") }
+let cacheMB = opts["postings-cache-mb"].map { Int($0) ?? -1 } ?? Searcher.defaultPostingsCacheMB
+do { searcher = try Searcher(path: indexDir, analyzer: analyzer, postingsCacheMB: cacheMB) } catch { fail("open failed: \(error)") }
 var options = SearchOptions(limit: k)
 options.bm25 = bm25
 if let v = opts["proximity"].flatMap(Float.init) { options.proximityWeight = v }
@@ -240,6 +244,13 @@ let record: [String: Any] = [
 var keys = ["engine", "version", "docs", "index_s", "index_bytes", "queries", "query_total_s", "qps", "p50_ms",
             "p99_ms", "zero_hit_queries", "peak_rss_mb", "rss_after_load_mb", "analyzer", "segments", "warmup_passes"]
 var extra: [String: String] = [:]
+do {
+    let first = latencies.prefix(queries.count).sorted()
+    func p1(_ p: Double) -> Double { first.isEmpty ? 0 : first[min(first.count - 1, Int(p * Double(first.count)))] * 1000 }
+    extra["pass1_p50_ms"] = "\(r(p1(0.5), 1e3))"; extra["pass1_p99_ms"] = "\(r(p1(0.99), 1e3))"
+    let c = searcher.postingsCacheStatistics
+    extra["postings_cache"] = "{\"mb\": \(cacheMB), \"hits\": \(c.hits), \"misses\": \(c.misses), \"evictions\": \(c.evictions), \"blocks\": \(c.blocks)}"
+}
 if jsonl {
     extra["mode"] = "\"\(mode)\""
     let colBytes = ((try? fm.contentsOfDirectory(atPath: indexDir)) ?? []).filter { $0.hasSuffix(".col") }.reduce(0) { total, n in

@@ -251,6 +251,8 @@ final class PostingsCursor {
     private let inflater: Inflater
     private let errors: DecodeErrors
     private let fileName: String
+    /// The searcher's decoded-block cache, if any (full blocks only).
+    private let cache: PostingsBlockCache?
     let skip: SkipTable
     /// For a single-document term stored in the dictionary: its doc id; else -1.
     private let inlineDoc: Int32
@@ -293,9 +295,10 @@ final class PostingsCursor {
     }
 
     init(docFreq: Int, docFile: UnsafeRawBufferPointer, docOffset: Int, posFile: UnsafeRawBufferPointer,
-         posOffset: Int, docCount: Int, inflater: Inflater, errors: DecodeErrors, fileName: String) {
+         posOffset: Int, docCount: Int, inflater: Inflater, errors: DecodeErrors, fileName: String,
+         cache: PostingsBlockCache? = nil) {
         self.docFreq = docFreq; self.docFile = docFile; self.posFile = posFile
-        self.inflater = inflater; self.errors = errors; self.fileName = fileName
+        self.inflater = inflater; self.errors = errors; self.fileName = fileName; self.cache = cache
         inlineDoc = -1
         (state, docs, freqs) = Self.allocate()
         do {
@@ -310,7 +313,7 @@ final class PostingsCursor {
     init(singletonDoc: Int32, freq: Int, posFile: UnsafeRawBufferPointer, posOffset: Int,
          inflater: Inflater, errors: DecodeErrors, fileName: String) {
         docFreq = 1; docFile = UnsafeRawBufferPointer(start: nil, count: 0); self.posFile = posFile
-        self.inflater = inflater; self.errors = errors; self.fileName = fileName
+        self.inflater = inflater; self.errors = errors; self.fileName = fileName; cache = nil
         inlineDoc = singletonDoc
         (state, docs, freqs) = Self.allocate()
         // Positions: `freq` vints at posOffset, uncompressed.
@@ -371,6 +374,12 @@ final class PostingsCursor {
         }
         let n = b == skip.blockLast.count - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
         let stored = UnsafeRawBufferPointer(rebasing: docFile[skip.entries[b].docStart ..< skip.entries[b].docStart + skip.entries[b].docStored])
+        // A full block may be in the searcher's cache, keyed by where its bytes are mapped.
+        let cacheKey = cache != nil && n == PostingsFormat.blockSize ? UInt(bitPattern: stored.baseAddress) : 0
+        if cacheKey != 0, let cache, cache.lookup(cacheKey, docs: docs, freqs: freqs) {
+            state.pointee.count = n; state.pointee.idx = 0; state.pointee.decodedBlock = b
+            return
+        }
         let ok: Bool
         let rawLen = skip.entries[b].docRaw
         if rawLen == 0 { ok = decodeDocs(stored, n: n, b: b) }
@@ -380,6 +389,7 @@ final class PostingsCursor {
                 && decodeDocs(UnsafeRawBufferPointer(start: buf, count: rawLen), n: n, b: b)
         }
         if !ok { fail("bad postings block \(b) at offset \(skip.entries[b].docStart)"); return }
+        if cacheKey != 0, let cache { cache.insert(cacheKey, docs: docs, freqs: freqs) }
         state.pointee.count = n; state.pointee.idx = 0; state.pointee.decodedBlock = b
     }
 
@@ -474,6 +484,42 @@ final class PostingsCursor {
             s.pointee.idx = c - 1
             s.pointee.doc = docs[c - 1]
             if nextDoc() == noMoreDocs { return any }
+        }
+    }
+
+    /// For the current document and every next one up to `last` (inclusive): adds its BM25 term score,
+    /// `weight * f * k1p1 / (f + normCache[norm])` (``TermScorer``'s formula, evaluated in the same order), to
+    /// `scores[d - base]` and sets bit `d - base` in `bits`; stops on the first document past `last`. One
+    /// tight loop over each decoded block, like ``setBits(from:below:into:)``.
+    func accumulate(from base: Int32, through last: Int32, scores: UnsafeMutablePointer<Float>, bits: UnsafeMutablePointer<UInt64>,
+                    weight: Float, k1p1: Float, normCache: UnsafePointer<Float>, norms: UnsafePointer<UInt8>?) {
+        let s = state
+        while true {
+            let d = s.pointee.doc
+            if d > last { return }   // (noMoreDocs too)
+            if d < base { _ = advance(base); continue }   // (not yet positioned)
+            if s.pointee.decodedBlock != s.pointee.block {   // positioned by skip data only: step normally
+                let f = Float(freqs[s.pointee.idx])
+                let o = Int(d - base)
+                scores[o] += weight * f * k1p1 / (f + normCache[norms.map { Int($0[Int(d)]) } ?? 0])
+                bits[o >> 6] |= 1 << UInt64(o & 63)
+                _ = nextDoc()
+                continue
+            }
+            var i = s.pointee.idx
+            let c = s.pointee.count
+            while i < c {
+                let x = docs[i]
+                if x > last { s.pointee.idx = i; s.pointee.doc = x; return }
+                let f = Float(freqs[i])
+                let o = Int(x - base)
+                scores[o] += weight * f * k1p1 / (f + normCache[norms.map { Int($0[Int(x)]) } ?? 0])
+                bits[o >> 6] |= 1 << UInt64(o & 63)
+                i += 1
+            }
+            s.pointee.idx = c - 1
+            s.pointee.doc = docs[c - 1]
+            if nextDoc() == noMoreDocs { return }
         }
     }
 

@@ -8,6 +8,11 @@ final class ReadContext {
     let errors = DecodeErrors()
     /// The last stored-fields chunk inflated (hits of one query often share a chunk).
     lazy var storedCache = StoredChunkCache(inflater: Inflater())
+    /// The searcher's cache of decoded postings blocks, shared by its queries; nil for merges and checks,
+    /// which read each block once.
+    let blockCache: PostingsBlockCache?
+
+    init(blockCache: PostingsBlockCache? = nil) { self.blockCache = blockCache }
 }
 
 /// Collects the first decode error met while postings are read, so hot loops need not throw: the cursor

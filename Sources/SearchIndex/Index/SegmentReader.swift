@@ -64,7 +64,7 @@ final class SegmentReader: Sendable {
         }
         return PostingsCursor(docFreq: info.docFreq, docFile: docFile.body, docOffset: info.docOffset,
                        posFile: posFile.body, posOffset: info.posOffset, docCount: meta.docCount, inflater: ctx.inflater,
-                       errors: ctx.errors, fileName: docFile.name)
+                       errors: ctx.errors, fileName: docFile.name, cache: ctx.blockCache)
     }
 
     /// The local doc ids holding the id term `id` (normally zero or one).

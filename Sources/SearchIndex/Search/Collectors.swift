@@ -156,6 +156,8 @@ enum MaxScore {
     /// Most clauses MaxScore takes: it scans its essential clauses per candidate, so a query of hundreds of
     /// words runs faster through the disjunction's term-at-a-time windows.
     static let maxClauses = 64
+    /// Documents per buffer when the essential clauses are scored a chunk at a time.
+    static let chunk = 4096
 
     /// The clauses to prune when `scorer` is a sum of 2 to ``maxClauses`` clauses, else nil. (A single term,
     /// or a dis-max of one word's fields, is collected exhaustively: with one clause there is little to prune,
@@ -191,6 +193,11 @@ enum MaxScore {
         var threshold = heap.threshold
         // (Unwrapped once: binding the optional in the loop copied it, three retains per candidate.)
         let hasFilter = filter != nil, filterSet = filter ?? DocSet()
+        let chunkScores = UnsafeMutablePointer<Float>.allocate(capacity: Self.chunk)
+        chunkScores.initialize(repeating: 0, count: Self.chunk)
+        let chunkBits = UnsafeMutablePointer<UInt64>.allocate(capacity: Self.chunk / 64)
+        chunkBits.initialize(repeating: 0, count: Self.chunk / 64)
+        defer { chunkScores.deallocate(); chunkBits.deallocate() }
         var scored = 0
         var windowMin: Int32 = 0
         while windowMin < noMoreDocs {
@@ -227,6 +234,47 @@ enum MaxScore {
             for k in firstEssential..<n {
                 let s = order[k]
                 if subs.doc(s) < windowMin { _ = subs.advance(s, windowMin) }
+            }
+            if !hasFilter {
+                // The essential clauses scored term at a time into a chunk's buffer (as Lucene's MaxScoreBulkScorer
+                // does), then each document they hit, in order, as below: the same sums, probes and heap.
+                while true {
+                    var lo = noMoreDocs
+                    for k in firstEssential..<n { let x = subs.doc(order[k]); if x < lo { lo = x } }
+                    if lo > windowMax { break }
+                    let hi = windowMax - lo < Int32(Self.chunk - 1) ? windowMax : lo + Int32(Self.chunk - 1)
+                    for k in firstEssential..<n { subs.accumulate(order[k], from: lo, through: hi, scores: chunkScores, bits: chunkBits) }
+                    for w in 0 ..< (Int(hi - lo) >> 6) + 1 {
+                        var word = chunkBits[w]
+                        if word == 0 { continue }
+                        chunkBits[w] = 0
+                        while word != 0 {
+                            let o = w << 6 | word.trailingZeroBitCount
+                            word &= word &- 1
+                            let d = lo + Int32(o)
+                            var score = chunkScores[o]
+                            chunkScores[o] = 0
+                            var k = firstEssential - 1
+                            while k >= 0 {
+                                if score + prefix[k] <= threshold { break }
+                                let s = order[k]
+                                if subs.doc(s) < d { _ = subs.advance(s, d) }
+                                if subs.doc(s) == d { score += subs.score(s) }
+                                k -= 1
+                            }
+                            if k >= 0 { continue }   // pruned: cannot beat the k-th score
+                            if segment.isDeleted(d) { continue }
+                            scored += 1
+                            if heap.count < heap.k || score > threshold {
+                                heap.insert(score: score, doc: base + d)
+                                if heap.count == heap.k { threshold = heap.threshold }
+                            }
+                        }
+                    }
+                }
+                if windowMax >= noMoreDocs - 1 { break }
+                windowMin = windowMax + 1
+                continue
             }
             while true {
                 var d = noMoreDocs
@@ -277,6 +325,7 @@ protocol ClauseList {
     func nextDoc(_ i: Int) -> Int32
     func score(_ i: Int) -> Float
     func windowBound(_ i: Int, _ target: Int32) -> (bound: Float, end: Int32)
+    func accumulate(_ i: Int, from base: Int32, through last: Int32, scores: UnsafeMutablePointer<Float>, bits: UnsafeMutablePointer<UInt64>)
     var allHaveBlockBounds: Bool { get }
 }
 
@@ -291,6 +340,9 @@ struct DirectClauses<T: Scorer>: ClauseList {
     @inline(__always) func nextDoc(_ i: Int) -> Int32 { s.with(i) { $0.nextDoc() } }
     @inline(__always) func score(_ i: Int) -> Float { s.with(i) { $0.score() } }
     @inline(__always) func windowBound(_ i: Int, _ target: Int32) -> (bound: Float, end: Int32) { s.with(i) { $0.windowBound(target) } }
+    @inline(__always) func accumulate(_ i: Int, from base: Int32, through last: Int32, scores: UnsafeMutablePointer<Float>, bits: UnsafeMutablePointer<UInt64>) {
+        s.with(i) { $0.accumulate(from: base, through: last, scores: scores, bits: bits) }
+    }
     var allHaveBlockBounds: Bool { s.owners.allSatisfy(\.hasBlockBounds) }
 }
 
@@ -303,5 +355,8 @@ struct AnyClauses: ClauseList {
     @inline(__always) func nextDoc(_ i: Int) -> Int32 { s[i].nextDoc() }
     @inline(__always) func score(_ i: Int) -> Float { s[i].score() }
     @inline(__always) func windowBound(_ i: Int, _ target: Int32) -> (bound: Float, end: Int32) { s[i].windowBound(target) }
+    @inline(__always) func accumulate(_ i: Int, from base: Int32, through last: Int32, scores: UnsafeMutablePointer<Float>, bits: UnsafeMutablePointer<UInt64>) {
+        s[i].accumulate(from: base, through: last, scores: scores, bits: bits)
+    }
     var allHaveBlockBounds: Bool { s.allSatisfy(\.hasBlockBounds) }
 }

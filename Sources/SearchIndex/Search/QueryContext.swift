@@ -5,7 +5,7 @@ final class QueryContext {
     let options: SearchOptions
     let totals: FieldTotals
     /// Inflater, stored-fields chunk cache and decode-error sink of this query's cursors.
-    let read = ReadContext()
+    let read: ReadContext
     /// Set by `explain`: scorers stay doc-at-a-time, positioned on the explained document.
     var explaining = false
     /// False while scorers are built whose scores nobody reads (a filter, a count, a sort by field): their
@@ -49,8 +49,9 @@ final class QueryContext {
         highlights.phrases.append(.init(field: totals.names[field], terms: keys.map { Array($0.dropFirst()) }, offsets: offsets, slop: slop))
     }
 
-    init(options: SearchOptions, totals: FieldTotals) {
+    init(options: SearchOptions, totals: FieldTotals, blockCache: PostingsBlockCache? = nil) {
         self.options = options; self.totals = totals; scanBudget = options.maxTermsScanned
+        read = ReadContext(blockCache: blockCache)
     }
 
     /// A ``SearchIndexError/querySyntax(query:position:message:)`` about `field`, at the first `field:` in

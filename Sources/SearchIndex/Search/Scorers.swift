@@ -49,6 +49,11 @@ protocol Scorer: ScorerBase {
     /// Sets bit `d - base` for the current document and every next one below `end`, leaving the scorer on
     /// the first document at or past `end`; returns whether it set any bit (a union's window, no scores).
     func setBits(from base: Int32, below end: Int32, into bits: UnsafeMutablePointer<UInt64>) -> Bool
+    /// Adds the score of the current document and of every next one up to `last` (inclusive) to
+    /// `scores[d - base]`, sets bit `d - base` for each, and leaves the scorer on the first document past
+    /// `last`: MaxScore's essential clauses, scored a window at a time. Each document's sum builds in the
+    /// order the clauses are called, as doc-at-a-time scoring would add them.
+    func accumulate(from base: Int32, through last: Int32, scores: UnsafeMutablePointer<Float>, bits: UnsafeMutablePointer<UInt64>)
 }
 
 extension Scorer {
@@ -65,6 +70,15 @@ extension Scorer {
             d = nextDoc()
         }
         return any
+    }
+    func accumulate(from base: Int32, through last: Int32, scores: UnsafeMutablePointer<Float>, bits: UnsafeMutablePointer<UInt64>) {
+        var d = doc < base ? advance(base) : doc
+        while d <= last {
+            let i = Int(d - base)
+            scores[i] += score()
+            bits[i >> 6] |= 1 << UInt64(i & 63)
+            d = nextDoc()
+        }
     }
 }
 
@@ -124,6 +138,13 @@ final class TermScorer: ScorerBase, Scorer {
         let any = cursor.setBits(from: base, below: end, into: bits)
         doc = cursor.doc
         return any
+    }
+    func accumulate(from base: Int32, through last: Int32, scores: UnsafeMutablePointer<Float>, bits: UnsafeMutablePointer<UInt64>) {
+        cache.withUnsafeBufferPointer { c in
+            cursor.accumulate(from: base, through: last, scores: scores, bits: bits, weight: weight, k1p1: k1p1,
+                              normCache: c.baseAddress!, norms: norms?.baseAddress?.assumingMemoryBound(to: UInt8.self))
+        }
+        doc = cursor.doc
     }
     @inline(__always) func normByte() -> Int { norms.map { Int($0[Int(doc)]) } ?? 0 }
     @inline(__always) func score() -> Float {

@@ -34,9 +34,26 @@ public final class Searcher: Sendable {
     ///   - path: the index directory.
     ///   - analyzer: the analyzer the index was written with; by default rebuilt from the commit.
     ///   - verifyChecksums: check every file's CRC-32 on open (reads every byte once).
-    public convenience init(path: String, analyzer: Analyzer? = nil, verifyChecksums: Bool = true) throws {
+    ///   - postingsCacheMB: the budget of this searcher's cache of decoded postings blocks, in MiB (see
+    ///     ``postingsCacheStatistics``); 0 turns it off. Memory is taken only as blocks are cached.
+    public convenience init(path: String, analyzer: Analyzer? = nil, verifyChecksums: Bool = true,
+                            postingsCacheMB: Int = Searcher.defaultPostingsCacheMB) throws {
         let (m, segs) = try openLatestCommit(IndexDirectory(path: path), verify: verifyChecksums)
-        try self.init(manifest: m, manifests: [m], segments: segs, analyzer: analyzer)
+        try self.init(manifest: m, manifests: [m], segments: segs, analyzer: analyzer, postingsCacheMB: postingsCacheMB)
+    }
+
+    /// The default budget of a searcher's decoded-postings cache: 64 MiB.
+    public static let defaultPostingsCacheMB = 64
+
+    /// The searcher's cache of decoded postings blocks (nil when its budget is 0).
+    let blockCache: PostingsBlockCache?
+
+    /// What the cache of decoded postings blocks has done so far. Queries inflate each full 128-document
+    /// block of a term's postings once and keep it decoded within the searcher's budget (`postingsCacheMB`),
+    /// evicting blocks not read lately, so repeated queries over frequent words skip inflating. All zeros
+    /// when the cache is off.
+    public var postingsCacheStatistics: PostingsCacheStatistics {
+        blockCache?.statistics ?? PostingsCacheStatistics(hits: 0, misses: 0, evictions: 0, blocks: 0, capacityBytes: 0)
     }
 
     /// Opens the latest commit of each index in `paths` and searches them as one index: BM25 statistics
@@ -49,7 +66,8 @@ public final class Searcher: Sendable {
     /// the same order in every shard's ``Schema`` (`search index` declares `title` and `body` first). Fields
     /// that are only stored may differ. Otherwise ``SearchIndexError/invalidArgument(_:)``. Document ids are
     /// not checked for uniqueness across the indexes: ``document(id:)`` returns the first live match.
-    public convenience init(paths: [String], analyzer: Analyzer? = nil, verifyChecksums: Bool = true) throws {
+    public convenience init(paths: [String], analyzer: Analyzer? = nil, verifyChecksums: Bool = true,
+                            postingsCacheMB: Int = Searcher.defaultPostingsCacheMB) throws {
         guard let first = paths.first else { throw SearchIndexError.invalidArgument("Searcher(paths:) needs at least one index") }
         var manifests: [Manifest] = [], segs: [SegmentReader] = [], segmentIndex: [Int] = []
         for p in paths {
@@ -88,11 +106,16 @@ public final class Searcher: Sendable {
         }
         combined.fields = names
         combined.segments = manifests.flatMap(\.segments)
-        try self.init(manifest: combined, manifests: manifests, segments: segs, analyzer: analyzer, segmentIndex: segmentIndex)
+        try self.init(manifest: combined, manifests: manifests, segments: segs, analyzer: analyzer, segmentIndex: segmentIndex,
+                      postingsCacheMB: postingsCacheMB)
     }
 
     private init(manifest m: Manifest, manifests: [Manifest], segments segs: [SegmentReader], analyzer: Analyzer?,
-                 segmentIndex: [Int]? = nil) throws {
+                 segmentIndex: [Int]? = nil, postingsCacheMB: Int) throws {
+        guard postingsCacheMB >= 0, postingsCacheMB <= 1 << 20 else {
+            throw SearchIndexError.invalidArgument("postingsCacheMB must be between 0 and \(1 << 20), not \(postingsCacheMB)")
+        }
+        blockCache = PostingsBlockCache(bytes: postingsCacheMB << 20)
         manifest = m; self.manifests = manifests; segments = segs
         segmentFieldNames = (segmentIndex ?? Array(repeating: 0, count: segs.count)).map { manifests[$0].fields }
         if let analyzer { self.analyzer = analyzer }
@@ -140,7 +163,7 @@ public final class Searcher: Sendable {
         guard options.limit >= 0, options.offset >= 0 else {
             throw SearchIndexError.invalidArgument("limit (\(options.limit)) and offset (\(options.offset)) must not be negative")
         }
-        let ctx = QueryContext(options: options, totals: totals)
+        let ctx = QueryContext(options: options, totals: totals, blockCache: blockCache)
         ctx.queryText = text; ctx.query = query   // (no description built per search: only errors need it)
         var w = try weight(query, field: nil, ctx: ctx)
         var filterWeight: Weight? = nil
@@ -259,7 +282,7 @@ public final class Searcher: Sendable {
     /// Explains how `query` scores document `docID` (nil if it does not match).
     public func explain(_ query: Query, docID: Int, options: SearchOptions = SearchOptions()) throws -> Explanation? {
         guard let (si, local) = locate(docID) else { return nil }
-        let ctx = QueryContext(options: options, totals: totals)
+        let ctx = QueryContext(options: options, totals: totals, blockCache: blockCache)
         ctx.query = query
         ctx.explaining = true
         let w = try weight(query, field: nil, ctx: ctx)

@@ -71,7 +71,7 @@ extension Searcher {
     /// prefixes expanded against this snapshot as `options` says. A search returns the same in
     /// ``SearchResults/highlightTerms``.
     public func queryTerms(_ query: Query, options: SearchOptions = SearchOptions()) -> QueryTerms {
-        let ctx = QueryContext(options: options, totals: totals)
+        let ctx = QueryContext(options: options, totals: totals, blockCache: blockCache)
         ctx.query = query
         _ = try? weight(query, field: nil, ctx: ctx)
         return ctx.highlights

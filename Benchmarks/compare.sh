@@ -8,6 +8,10 @@
 #   SKIP_PEERS="bm25s lucene8"  runs to skip (names: ours_lucene-english ours_default tantivy sqlite_fts5 lucene8 bm25s)
 #   WARMUP=3                    untimed query passes for search-bench and Lucene (the others have no such option)
 #   REPEAT=1                    timed query passes for every engine
+#   THREADS=1                   indexing threads for search-bench and tantivy alike (the tantivy peer's default is 1;
+#                               ours would otherwise use every core and leave more, smaller segments)
+#   CACHE_MB=N                  search-bench's --postings-cache-mb (default: the library's 64; 0 turns the cache of
+#                               decoded postings blocks off, for cold-path numbers)
 #   BENCH_WORK=/tmp/searchindex-bench   where docs folders, indexes and raw runs go (never the repository)
 #   PEERS_HOME=~/.cache/search-peers    where the peers are installed (see scripts/setup_peers.sh)
 #   NO_SETUP=1                  don't try to install missing peers
@@ -77,9 +81,11 @@ EOF
   rm -rf "$IDX"
 }
 
-run ours_lucene-english "$BENCH" "$DOCS" "$Q" --analyzer lucene-english --warmup "$WARMUP" --repeat "$REPEAT" "${MODEARG[@]}"
-run ours_default        "$BENCH" "$DOCS" "$Q" --analyzer default --warmup "$WARMUP" --repeat "$REPEAT" "${MODEARG[@]}"
-run tantivy     "$PY" "$PEERS/peer_tantivy.py" "$DOCS" "$Q" --repeat "$REPEAT" "${MODEARG[@]}"
+CACHEARG=(); [ -n "${CACHE_MB:-}" ] && CACHEARG=(--postings-cache-mb "$CACHE_MB")
+THREADS=${THREADS:-1}
+run ours_lucene-english "$BENCH" "$DOCS" "$Q" --analyzer lucene-english --warmup "$WARMUP" --repeat "$REPEAT" "${MODEARG[@]}" "${CACHEARG[@]}" --threads "$THREADS"
+run ours_default        "$BENCH" "$DOCS" "$Q" --analyzer default --warmup "$WARMUP" --repeat "$REPEAT" "${MODEARG[@]}" "${CACHEARG[@]}" --threads "$THREADS"
+run tantivy     "$PY" "$PEERS/peer_tantivy.py" "$DOCS" "$Q" --repeat "$REPEAT" "${MODEARG[@]}" --threads "$THREADS"
 run sqlite_fts5 "$PY" "$PEERS/peer_sqlite_fts5.py" "$DOCS" "$Q" --repeat "$REPEAT"
 if [ -f /usr/share/java/lucene-core-8.7.0.jar ] && command -v java >/dev/null; then
   run lucene8   sh "$PEERS/peer_lucene.sh" "$DOCS" "$Q" --warmup "$WARMUP" --repeat "$REPEAT" "${MODEARG[@]}"

@@ -2,21 +2,28 @@ import Foundation
 import XCTest
 @testable import SearchIndex
 
-private func block(_ key: Int) -> ([Int32], [UInt32]) {
+/// Block `key`: doc ids after `blockBase(key)` with deltas of 1-255 (a gap of `gap` after the first doc
+/// when given), frequencies of 1-255.
+private func block(_ key: Int, gap: Int32 = 0) -> ([Int32], [UInt32]) {
     let n = PostingsFormat.blockSize
-    return ((0..<n).map { Int32(key * 1000 + $0) }, (0..<n).map { UInt32(key + $0 + 1) })
+    var d = blockBase(key), docs: [Int32] = []
+    for i in 0..<n { d += Int32(1 + (key * 7 + i * 13) % 255) + (i == 1 ? gap : 0); docs.append(d) }
+    return (docs, (0..<n).map { UInt32(1 + (key + $0 * 31) % 255) })
 }
+private func blockBase(_ key: Int) -> Int32 { Int32(key * 40_000) }
 
-private func insert(_ c: PostingsBlockCache, _ key: Int) {
-    let (d, f) = block(key)
-    d.withUnsafeBufferPointer { dp in f.withUnsafeBufferPointer { fp in c.insert(UInt(key), docs: dp.baseAddress!, freqs: fp.baseAddress!) } }
+private func insert(_ c: PostingsBlockCache, _ key: Int, gap: Int32 = 0) {
+    let (d, f) = block(key, gap: gap)
+    d.withUnsafeBufferPointer { dp in f.withUnsafeBufferPointer { fp in
+        c.insert(UInt(key), base: blockBase(key), docs: dp.baseAddress!, freqs: fp.baseAddress!)
+    } }
 }
 
 /// The block cached under `key`, or nil.
 private func lookup(_ c: PostingsBlockCache, _ key: Int) -> ([Int32], [UInt32])? {
     let n = PostingsFormat.blockSize
     var d = [Int32](repeating: -1, count: n), f = [UInt32](repeating: 0, count: n)
-    let hit = d.withUnsafeMutableBufferPointer { dp in f.withUnsafeMutableBufferPointer { fp in c.lookup(UInt(key), docs: dp.baseAddress!, freqs: fp.baseAddress!) } }
+    let hit = d.withUnsafeMutableBufferPointer { dp in f.withUnsafeMutableBufferPointer { fp in c.lookup(UInt(key), base: blockBase(key), docs: dp.baseAddress!, freqs: fp.baseAddress!) } }
     return hit ? (d, f) : nil
 }
 
@@ -35,6 +42,13 @@ final class PostingsCacheTests: XCTestCase {
             XCTAssertEqual(got.0, block(k).0); XCTAssertEqual(got.1, block(k).1)
         }
         XCTAssertNil(lookup(c, 5))
+        // Never kept: a doc delta or a frequency over 255 (refused before admission counts a miss).
+        insert(c, 6, gap: 300)
+        XCTAssertNil(lookup(c, 6))
+        var (d, f) = block(7); f[5] = 256
+        d.withUnsafeBufferPointer { dp in f.withUnsafeBufferPointer { fp in c.insert(7, base: blockBase(7), docs: dp.baseAddress!, freqs: fp.baseAddress!) } }
+        XCTAssertNil(lookup(c, 7))
+        XCTAssertEqual(c.statistics.blocks, 4)
         // Full, and 1-4 were all read: the next admitted block clears every flag, then evicts block 1.
         // Only every admitOneIn-th miss is admitted.
         for k in 100 ..< 100 + PostingsBlockCache.admitOneIn - 1 { insert(c, k) }

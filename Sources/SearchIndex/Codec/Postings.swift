@@ -376,7 +376,8 @@ final class PostingsCursor {
         let stored = UnsafeRawBufferPointer(rebasing: docFile[skip.entries[b].docStart ..< skip.entries[b].docStart + skip.entries[b].docStored])
         // A full block may be in the searcher's cache, keyed by where its bytes are mapped.
         let cacheKey = cache != nil && n == PostingsFormat.blockSize ? UInt(bitPattern: stored.baseAddress) : 0
-        if cacheKey != 0, let cache, cache.lookup(cacheKey, docs: docs, freqs: freqs) {
+        let cacheBase = b == 0 ? 0 : skip.blockLast[b - 1]
+        if cacheKey != 0, let cache, cache.lookup(cacheKey, base: cacheBase, docs: docs, freqs: freqs) {
             state.pointee.count = n; state.pointee.idx = 0; state.pointee.decodedBlock = b
             return
         }
@@ -389,7 +390,7 @@ final class PostingsCursor {
                 && decodeDocs(UnsafeRawBufferPointer(start: buf, count: rawLen), n: n, b: b)
         }
         if !ok { fail("bad postings block \(b) at offset \(skip.entries[b].docStart)"); return }
-        if cacheKey != 0, let cache { cache.insert(cacheKey, docs: docs, freqs: freqs) }
+        if cacheKey != 0, let cache { cache.insert(cacheKey, base: cacheBase, docs: docs, freqs: freqs) }
         state.pointee.count = n; state.pointee.idx = 0; state.pointee.decodedBlock = b
     }
 

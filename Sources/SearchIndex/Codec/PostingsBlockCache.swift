@@ -5,8 +5,10 @@ import Foundation
 /// block cache, which keeps uncompressed blocks of compressed files: the files stay zlib-compressed, and
 /// only the hot part of them is held inflated. One cache belongs to one ``Searcher``, and its queries share it.
 ///
-/// - Only full blocks (``PostingsFormat/blockSize`` documents) are kept. Each takes 1 KiB; a term's partial
-///   last block, and terms of one block, are cheap to decode and would crowd out the full ones.
+/// - Only full blocks (``PostingsFormat/blockSize`` documents) whose doc deltas and frequencies all fit in a
+///   byte are kept, as 128 delta bytes and 128 frequency bytes: 256 bytes a block. Those are the blocks of
+///   frequent words, the ones queries read most; on 1M synthetic docs, 1 KiB slots of full ids held a
+///   quarter as many blocks and thrashed. Partial last blocks, and terms of one block, are cheap to decode.
 /// - Keys are the address of a block's stored bytes in its mapped `.doc` file. They are unique while the
 ///   searcher (which owns both the cache and the mappings) lives.
 /// - Eviction is CLOCK (second chance). A new block starts unreferenced, so a one-off scan of many blocks
@@ -15,13 +17,13 @@ import Foundation
 /// - A block is checked (doc order, ranges, frequencies) when it is first decoded; a cached copy is never
 ///   corrupt unless the mapping underneath changes, which the index never does to committed files.
 ///
-/// Thread-safe: one lock around each lookup or insert. The copy of 1 KiB under the lock is about 100
-/// instructions; inflating and decoding the block is about 10,000.
+/// Thread-safe: one lock around each lookup or insert. Rebuilding a block from its slot under the lock is a
+/// few hundred instructions; inflating and decoding it is about 10,000.
 final class PostingsBlockCache: @unchecked Sendable {
-    /// 32-bit words per slot: the doc ids, then the frequencies.
-    private static let slotWords = 2 * PostingsFormat.blockSize
+    /// Bytes per slot: the doc deltas, then the frequencies.
+    private static let slotBytes = 2 * PostingsFormat.blockSize
     /// Bytes one cached block costs, with its share of the index (key, flag, hash-table entry).
-    static let bytesPerBlock = slotWords * 4 + 48
+    static let bytesPerBlock = slotBytes + 48
 
     /// Once full, one miss in this many is admitted (measured on 1M docs with a 64 MiB budget: admitting
     /// every miss churned the cache and made queries slower than no cache; one in 8 kept more hits, 711k
@@ -33,8 +35,8 @@ final class PostingsBlockCache: @unchecked Sendable {
     private var slots: [UInt: Int32] = [:]
     private let keys: UnsafeMutablePointer<UInt>
     private let referenced: UnsafeMutablePointer<Bool>
-    /// `capacity * slotWords` words, allocated at once but touched (made resident) only as slots fill.
-    private let data: UnsafeMutablePointer<UInt32>
+    /// `capacity * slotBytes` bytes, allocated at once but touched (made resident) only as slots fill.
+    private let data: UnsafeMutablePointer<UInt8>
     private var used = 0
     private var hand = 0
     /// Misses not admitted since the last one that was (once full).
@@ -47,7 +49,7 @@ final class PostingsBlockCache: @unchecked Sendable {
         capacity = bytes / Self.bytesPerBlock
         keys = .allocate(capacity: capacity); keys.initialize(repeating: 0, count: capacity)
         referenced = .allocate(capacity: capacity); referenced.initialize(repeating: false, count: capacity)
-        data = .allocate(capacity: capacity * Self.slotWords)
+        data = .allocate(capacity: capacity * Self.slotBytes)
         counters.capacityBytes = capacity * Self.bytesPerBlock
     }
 
@@ -55,23 +57,35 @@ final class PostingsBlockCache: @unchecked Sendable {
         keys.deallocate(); referenced.deallocate(); data.deallocate()
     }
 
-    /// Copies the cached block `key` into `docs` and `freqs` (``PostingsFormat/blockSize`` each) and returns
-    /// true; false when it is not cached.
-    func lookup(_ key: UInt, docs: UnsafeMutablePointer<Int32>, freqs: UnsafeMutablePointer<UInt32>) -> Bool {
+    /// Writes the cached block `key` into `docs` and `freqs` (``PostingsFormat/blockSize`` each; the doc ids
+    /// rebuilt from their deltas after `base`, the doc before the block or 0) and returns true; false when it
+    /// is not cached.
+    func lookup(_ key: UInt, base: Int32, docs: UnsafeMutablePointer<Int32>, freqs: UnsafeMutablePointer<UInt32>) -> Bool {
         lock.lock(); defer { lock.unlock() }
         guard let s = slots[key] else { counters.misses += 1; return false }
         let n = PostingsFormat.blockSize
-        let p = data + Int(s) * Self.slotWords
-        UnsafeMutableRawPointer(docs).copyMemory(from: p, byteCount: n * 4)
-        freqs.update(from: p + n, count: n)
+        let p = data + Int(s) * Self.slotBytes
+        var d = base
+        for i in 0..<n {
+            d &+= Int32(p[i])
+            docs[i] = d
+            freqs[i] = UInt32(p[n + i])
+        }
         referenced[Int(s)] = true
         counters.hits += 1
         return true
     }
 
-    /// Keeps a copy of the decoded block `key`, evicting a block not read since the clock hand last passed
-    /// it when the cache is full.
-    func insert(_ key: UInt, docs: UnsafePointer<Int32>, freqs: UnsafePointer<UInt32>) {
+    /// Keeps the decoded block `key` (doc ids after `base`) when its doc deltas and frequencies each fit in a
+    /// byte, evicting a block not read since the clock hand last passed it when the cache is full.
+    func insert(_ key: UInt, base: Int32, docs: UnsafePointer<Int32>, freqs: UnsafePointer<UInt32>) {
+        let n = PostingsFormat.blockSize
+        var prev = base, wide: UInt32 = 0
+        for i in 0..<n {
+            wide |= UInt32(bitPattern: docs[i] &- prev) | freqs[i]
+            prev = docs[i]
+        }
+        guard wide <= 255 else { return }
         lock.lock(); defer { lock.unlock() }
         guard slots[key] == nil else { return }   // another query decoded it meanwhile
         if used == capacity {
@@ -93,10 +107,13 @@ final class PostingsBlockCache: @unchecked Sendable {
         }
         keys[s] = key
         referenced[s] = false
-        let n = PostingsFormat.blockSize
-        let p = data + s * Self.slotWords
-        UnsafeMutableRawPointer(p).copyMemory(from: docs, byteCount: n * 4)
-        (p + n).update(from: freqs, count: n)
+        let p = data + s * Self.slotBytes
+        prev = base
+        for i in 0..<n {
+            p[i] = UInt8(truncatingIfNeeded: docs[i] &- prev)
+            p[n + i] = UInt8(truncatingIfNeeded: freqs[i])
+            prev = docs[i]
+        }
         slots[key] = Int32(s)
     }
 
@@ -113,7 +130,7 @@ final class PostingsBlockCache: @unchecked Sendable {
 public struct PostingsCacheStatistics: Sendable, Equatable {
     /// Blocks found in the cache (not inflated).
     public var hits: Int
-    /// Full blocks looked for and not found (then inflated, decoded and added).
+    /// Full blocks looked for and not found (then inflated and decoded, and added when compact enough).
     public var misses: Int
     /// Blocks dropped to make room.
     public var evictions: Int

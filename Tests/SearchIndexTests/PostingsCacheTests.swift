@@ -35,7 +35,7 @@ final class PostingsCacheTests: XCTestCase {
     func testCopiesClockAndAdmission() throws {
         XCTAssertNil(PostingsBlockCache(bytes: PostingsBlockCache.bytesPerBlock - 1))
         let c = try XCTUnwrap(PostingsBlockCache(bytes: 4 * PostingsBlockCache.bytesPerBlock + 10))
-        XCTAssertEqual(c.capacity, 4)
+        XCTAssertEqual(c.capacityBytes / PostingsBlockCache.bytesPerBlock, 4)
         for k in 1...4 { insert(c, k) }
         for k in 1...4 {
             let got = try XCTUnwrap(lookup(c, k), "block \(k)")
@@ -67,8 +67,39 @@ final class PostingsCacheTests: XCTestCase {
         XCTAssertNotNil(lookup(c, 300 + PostingsBlockCache.admitOneIn - 1))
         let s = c.statistics
         XCTAssertEqual(s.blocks, 4)
-        XCTAssertEqual(s.capacityBytes, 4 * PostingsBlockCache.bytesPerBlock)
+        XCTAssertEqual(s.capacityBytes, 4 * PostingsBlockCache.bytesPerBlock + 10)
         XCTAssertGreaterThan(s.hits, 0); XCTAssertGreaterThan(s.misses, 0)
+    }
+
+    func testPayloadsOfEverySizeShareTheBudget() throws {
+        let c = try XCTUnwrap(PostingsBlockCache(bytes: 8 * PostingsBlockCache.bytesPerBlock))
+        func bytes(_ key: Int, _ n: Int) -> [UInt8] { (0..<n).map { UInt8(truncatingIfNeeded: key * 31 + $0 * 7) } }
+        func put(_ key: Int, _ n: Int) { bytes(key, n).withUnsafeBytes { c.insertBytes(UInt(key), from: $0.baseAddress!, count: n) } }
+        func get(_ key: Int, _ n: Int) -> [UInt8]? {
+            var out = [UInt8](repeating: 0, count: n)
+            return out.withUnsafeMutableBytes { c.lookupBytes(UInt(key), into: $0.baseAddress!, count: n) } ? out : nil
+        }
+        for k in 1...4 { put(k, 50 * k) }
+        for k in 1...4 { XCTAssertEqual(get(k, 50 * k), bytes(k, 50 * k)) }
+        XCTAssertNil(get(1, 49))            // another length is not the payload asked for
+        put(9, 8 * PostingsBlockCache.bytesPerBlock / 8)   // over an eighth of the budget: never kept
+        XCTAssertNil(get(9, 8 * PostingsBlockCache.bytesPerBlock / 8))
+        insert(c, 5)                          // a doc block beside them
+        XCTAssertEqual(try XCTUnwrap(lookup(c, 5)).0, block(5).0)
+        // 500 + 4 x 64 + 320 bytes used of 2,560: a 250-byte payload fits without evicting.
+        put(6, 250)
+        XCTAssertEqual(c.statistics.evictions, 0)
+        // Then the budget runs out: once full, one miss in eight is admitted, evicting unreferenced entries
+        // until it fits. Whatever is still held reads back intact, and the count of entries agrees.
+        for k in 10 ..< 10 + 4 * PostingsBlockCache.admitOneIn { put(k, 200) }
+        XCTAssertGreaterThan(c.statistics.evictions, 0)
+        var held = 0
+        for k in 1...4 { if let got = get(k, 50 * k) { XCTAssertEqual(got, bytes(k, 50 * k)); held += 1 } }
+        if lookup(c, 5) != nil { held += 1 }
+        if let got = get(6, 250) { XCTAssertEqual(got, bytes(6, 250)); held += 1 }
+        for k in 10 ..< 10 + 4 * PostingsBlockCache.admitOneIn { if let got = get(k, 200) { XCTAssertEqual(got, bytes(k, 200)); held += 1 } }
+        XCTAssertEqual(c.statistics.blocks, held)
+        XCTAssertGreaterThan(held, 4)
     }
 
     func testManyThreadsNeverSeeAnotherBlock() throws {
@@ -132,6 +163,9 @@ final class PostingsCacheTests: XCTestCase {
             let terms = (0..<(2 + Int(rng.next() % 3))).map { _ in words[Int(rng.next() % UInt64(words.count))] }
             // Half over one field (term scorers), half over both (the combined-field scorers).
             queries.append(.boolean(terms.map { .init(.should, .term(field: q % 2 == 0 ? "body" : nil, text: $0)) }))
+        }
+        for (i, a) in words.prefix(6).enumerated() {   // phrases: their positions payloads are cached too
+            queries.append(.phrase(field: "body", text: "\(a) \(words[(i + 1) % 6])"))
         }
         for pass in 0..<2 {   // the second pass reads the cached blocks
             for query in queries {

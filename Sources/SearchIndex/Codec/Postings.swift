@@ -602,11 +602,17 @@ final class PostingsCursor {
                     s.pointee.posRaw = .allocate(byteCount: c, alignment: 8)
                     s.pointee.posRawCapacity = c
                 }
-                guard let buf = s.pointee.posRaw,
-                      inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: need), expected: rawLen) else {
-                    s.pointee.posDecodedBlock = -1
-                    errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(e.posStart)"))
-                    return none
+                // Deflated positions may be in the searcher's cache, inflated, keyed by where they are mapped.
+                let key = UInt(bitPattern: stored.baseAddress)
+                guard let buf = s.pointee.posRaw else { return none }
+                if let cache, cache.lookupBytes(key, into: buf, count: rawLen) {
+                } else {
+                    guard inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: need), expected: rawLen) else {
+                        s.pointee.posDecodedBlock = -1
+                        errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(e.posStart)"))
+                        return none
+                    }
+                    cache?.insertBytes(key, from: buf, count: rawLen)
                 }
                 s.pointee.posSource = UnsafeRawBufferPointer(start: buf, count: rawLen)
             }

@@ -26,7 +26,8 @@
 // starts empty there) and postings_cache (hits, misses, evictions, blocks held after the run).
 // DOCS_DIR holds one .txt per document (file stem = doc id); QUERIES one query a line.
 // Prints ONE JSON line: engine, version, docs, index_s, index_bytes, queries, query_total_s, qps, p50_ms,
-// p99_ms, zero_hit_queries, plus peak_rss_mb (getrusage ru_maxrss of the whole run), rss_after_load_mb (after
+// p99_ms, zero_hit_queries, plus peak_rss_mb (getrusage ru_maxrss of the whole run; index_peak_rss_mb: of the run
+// until the index is built, before the searcher opens it and its checksums read every file), rss_after_load_mb (after
 // reading the docs, before indexing), analyzer, segments, warmup_passes. Queries are timed in process after the
 // index is built and opened, each an OR of its words over the one text field, top k with stored ids.
 import Foundation
@@ -166,6 +167,9 @@ func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
 }
 if !reuse { do { try buildIndex(indexDir) { _ in true } } catch { fail("indexing failed: \(error)") } }
 let indexSeconds = reuse ? 0 : now() - t0
+// The high-water mark so far: indexing (and loading the docs, unless --stream), before the searcher maps and
+// checks every index file (whose pages then count as resident too).
+let indexPeakRSS = maxRSSMB()
 let indexBytes = ((try? fm.contentsOfDirectory(atPath: indexDir)) ?? []).reduce(0) { total, n in
     total + ((try? fm.attributesOfItem(atPath: indexDir + "/" + n)[.size] as? Int) ?? 0)
 }
@@ -244,6 +248,7 @@ let record: [String: Any] = [
 var keys = ["engine", "version", "docs", "index_s", "index_bytes", "queries", "query_total_s", "qps", "p50_ms",
             "p99_ms", "zero_hit_queries", "peak_rss_mb", "rss_after_load_mb", "analyzer", "segments", "warmup_passes"]
 var extra: [String: String] = [:]
+extra["index_peak_rss_mb"] = "\(r(indexPeakRSS, 10))"
 do {
     let first = latencies.prefix(queries.count).sorted()
     func p1(_ p: Double) -> Double { first.isEmpty ? 0 : first[min(first.count - 1, Int(p * Double(first.count)))] * 1000 }

@@ -134,6 +134,10 @@ final class MappedFile: @unchecked Sendable {
         let all = UnsafeRawBufferPointer(start: p, count: length)
         body = UnsafeRawBufferPointer(rebasing: all[FileEnvelope.headerSize ..< length - FileEnvelope.footerSize])
         do { try Self.check(all, name: name, kind: kind, verify: verify) } catch { munmap(p, length); throw error }
+        // The checksum read every page. Let them go from this process (they stay in the page cache, and
+        // come back on first touch as minor faults), so its resident memory is the pages actually read:
+        // a writer verifying every segment it applies deletions to would otherwise hold the whole index.
+        if verify { _ = madvise(p, length, MADV_DONTNEED) }
     }
     deinit { if let base { munmap(base, length) } }
 

@@ -605,8 +605,7 @@ final class PostingsCursor {
                 // Deflated positions may be in the searcher's cache, inflated, keyed by where they are mapped.
                 let key = UInt(bitPattern: stored.baseAddress)
                 guard let buf = s.pointee.posRaw else { return none }
-                if let cache, cache.lookupBytes(key, into: buf, count: rawLen) {
-                } else {
+                if !(cache?.lookupBytes(key, into: buf, count: rawLen) ?? false) {
                     guard inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: need), expected: rawLen) else {
                         s.pointee.posDecodedBlock = -1
                         errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(e.posStart)"))

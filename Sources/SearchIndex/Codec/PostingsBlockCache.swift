@@ -177,14 +177,14 @@ final class PostingsBlockCache: @unchecked Sendable {
 
 /// What a searcher's cache of decoded postings blocks has done (see ``Searcher/postingsCacheStatistics``).
 public struct PostingsCacheStatistics: Sendable, Equatable {
-    /// Blocks found in the cache (not inflated).
+    /// Lookups found in the cache (doc blocks and positions payloads not inflated).
     public var hits: Int
-    /// Full blocks looked for and not found (then inflated and decoded, and added when compact enough).
+    /// Lookups not found (then inflated, and offered to the cache).
     public var misses: Int
-    /// Blocks dropped to make room.
+    /// Entries dropped to make room.
     public var evictions: Int
     /// Entries held now (doc blocks and positions payloads).
     public var blocks: Int
-    /// The budget, rounded down to whole blocks.
+    /// The budget, in bytes.
     public var capacityBytes: Int
 }

@@ -157,7 +157,7 @@ enum MaxScore {
     /// words runs faster through the disjunction's term-at-a-time windows.
     static let maxClauses = 64
     /// Documents per buffer when the essential clauses are scored a chunk at a time.
-    static let chunk = 4096
+    static let chunkSize = 4096
 
     /// The clauses to prune when `scorer` is a sum of 2 to ``maxClauses`` clauses, else nil. (A single term,
     /// or a dis-max of one word's fields, is collected exhaustively: with one clause there is little to prune,
@@ -169,19 +169,21 @@ enum MaxScore {
 
     /// Collects the top k of the sum of `subs` over `segment` into `heap`; returns the documents scored
     /// (a lower bound of the matches).
-    static func collect(_ subs: [any Scorer], segment: SegmentReader, base: Int32, heap: inout TopK, filter: DocSet? = nil) -> Int {
+    static func collect(_ subs: [any Scorer], segment: SegmentReader, base: Int32, heap: inout TopK, filter: DocSet? = nil,
+                        chunk: Chunk = Chunk()) -> Int {
         // The common case, a sum of plain terms, runs specialized for ``TermScorer``: direct, inlinable calls
         // instead of protocol witnesses on every candidate.
         if let terms = subs as? [TermScorer] {
-            return collect(DirectClauses(s: terms), segment: segment, base: base, heap: &heap, filter: filter)
+            return collect(DirectClauses(s: terms), segment: segment, base: base, heap: &heap, filter: filter, chunk: chunk)
         }
         if let words = subs as? [CombinedTermScorer] {   // the CLI's default: each word over title and body
-            return collect(DirectClauses(s: words), segment: segment, base: base, heap: &heap, filter: filter)
+            return collect(DirectClauses(s: words), segment: segment, base: base, heap: &heap, filter: filter, chunk: chunk)
         }
-        return collect(AnyClauses(s: subs), segment: segment, base: base, heap: &heap, filter: filter)
+        return collect(AnyClauses(s: subs), segment: segment, base: base, heap: &heap, filter: filter, chunk: chunk)
     }
 
-    private static func collect<C: ClauseList>(_ subs: C, segment: SegmentReader, base: Int32, heap: inout TopK, filter: DocSet?) -> Int {
+    private static func collect<C: ClauseList>(_ subs: C, segment: SegmentReader, base: Int32, heap: inout TopK, filter: DocSet?,
+                                               chunk: Chunk) -> Int {
         let n = subs.count
         // Smallest window, in doc ids: about 256 windows per segment at most (on 1M docs, 4,096-doc windows
         // cut p50 by a third against block-sized ones; on 21k docs, block-sized windows are as fast).
@@ -193,11 +195,7 @@ enum MaxScore {
         var threshold = heap.threshold
         // (Unwrapped once: binding the optional in the loop copied it, three retains per candidate.)
         let hasFilter = filter != nil, filterSet = filter ?? DocSet()
-        let chunkScores = UnsafeMutablePointer<Float>.allocate(capacity: Self.chunk)
-        chunkScores.initialize(repeating: 0, count: Self.chunk)
-        let chunkBits = UnsafeMutablePointer<UInt64>.allocate(capacity: Self.chunk / 64)
-        chunkBits.initialize(repeating: 0, count: Self.chunk / 64)
-        defer { chunkScores.deallocate(); chunkBits.deallocate() }
+        let chunkScores = chunk.scores, chunkBits = chunk.bits
         var scored = 0
         var windowMin: Int32 = 0
         while windowMin < noMoreDocs {
@@ -237,82 +235,87 @@ enum MaxScore {
             }
             if !hasFilter {
                 // The essential clauses scored term at a time into a chunk's buffer (as Lucene's MaxScoreBulkScorer
-                // does), then each document they hit, in order, as below: the same sums, probes and heap.
+                // does), then each document they hit, in doc order, completed as below.
                 while true {
                     var lo = noMoreDocs
                     for k in firstEssential..<n { let x = subs.doc(order[k]); if x < lo { lo = x } }
                     if lo > windowMax { break }
-                    let hi = windowMax - lo < Int32(Self.chunk - 1) ? windowMax : lo + Int32(Self.chunk - 1)
+                    let hi = windowMax - lo < Int32(Self.chunkSize - 1) ? windowMax : lo + Int32(Self.chunkSize - 1)
                     for k in firstEssential..<n { subs.accumulate(order[k], from: lo, through: hi, scores: chunkScores, bits: chunkBits) }
                     for w in 0 ..< (Int(hi - lo) >> 6) + 1 {
                         var word = chunkBits[w]
                         if word == 0 { continue }
-                        chunkBits[w] = 0
+                        chunkBits[w] = 0   // (left zeroed for the next chunk, as the scores below)
                         while word != 0 {
                             let o = w << 6 | word.trailingZeroBitCount
                             word &= word &- 1
-                            let d = lo + Int32(o)
-                            var score = chunkScores[o]
+                            let score = chunkScores[o]
                             chunkScores[o] = 0
-                            var k = firstEssential - 1
-                            while k >= 0 {
-                                if score + prefix[k] <= threshold { break }
-                                let s = order[k]
-                                if subs.doc(s) < d { _ = subs.advance(s, d) }
-                                if subs.doc(s) == d { score += subs.score(s) }
-                                k -= 1
-                            }
-                            if k >= 0 { continue }   // pruned: cannot beat the k-th score
-                            if segment.isDeleted(d) { continue }
-                            scored += 1
-                            if heap.count < heap.k || score > threshold {
-                                heap.insert(score: score, doc: base + d)
-                                if heap.count == heap.k { threshold = heap.threshold }
-                            }
+                            complete(subs, lo + Int32(o), score, firstEssential: firstEssential, order: order, prefix: prefix,
+                                     segment: segment, base: base, heap: &heap, threshold: &threshold, scored: &scored)
                         }
                     }
                 }
-                if windowMax >= noMoreDocs - 1 { break }
-                windowMin = windowMax + 1
-                continue
-            }
-            while true {
-                var d = noMoreDocs
-                for k in firstEssential..<n { let x = subs.doc(order[k]); if x < d { d = x } }
-                if d > windowMax { break }
-                if hasFilter {
+            } else {
+                while true {
+                    var d = noMoreDocs
+                    for k in firstEssential..<n { let x = subs.doc(order[k]); if x < d { d = x } }
+                    if d > windowMax { break }
                     // A document the filter drops: move the essential clauses to the filter's next one.
                     let t = filterSet.next(d)
                     if t != d {
                         for k in firstEssential..<n { let s = order[k]; if subs.doc(s) < t { _ = subs.advance(s, t) } }
                         continue
                     }
-                }
-                var score: Float = 0
-                for k in firstEssential..<n {
-                    let s = order[k]
-                    if subs.doc(s) == d { score += subs.score(s); _ = subs.nextDoc(s) }
-                }
-                var k = firstEssential - 1
-                while k >= 0 {
-                    if score + prefix[k] <= threshold { break }
-                    let s = order[k]
-                    if subs.doc(s) < d { _ = subs.advance(s, d) }
-                    if subs.doc(s) == d { score += subs.score(s) }
-                    k -= 1
-                }
-                if k >= 0 { continue }   // pruned: cannot beat the k-th score
-                if segment.isDeleted(d) { continue }
-                scored += 1
-                if heap.count < heap.k || score > threshold {
-                    heap.insert(score: score, doc: base + d)
-                    if heap.count == heap.k { threshold = heap.threshold }
+                    var score: Float = 0
+                    for k in firstEssential..<n {
+                        let s = order[k]
+                        if subs.doc(s) == d { score += subs.score(s); _ = subs.nextDoc(s) }
+                    }
+                    complete(subs, d, score, firstEssential: firstEssential, order: order, prefix: prefix,
+                             segment: segment, base: base, heap: &heap, threshold: &threshold, scored: &scored)
                 }
             }
             if windowMax >= noMoreDocs - 1 { break }
             windowMin = windowMax + 1
         }
         return scored
+    }
+
+    /// Candidate `d` of the essential clauses, whose sum is `score`: adds the non-essential clauses (most
+    /// promising first) while the sum could still beat the threshold, then offers it to the heap unless
+    /// pruned or deleted.
+    @inline(__always)
+    private static func complete<C: ClauseList>(_ subs: C, _ d: Int32, _ essentialScore: Float, firstEssential: Int, order: [Int],
+                                                prefix: [Float], segment: SegmentReader, base: Int32, heap: inout TopK,
+                                                threshold: inout Float, scored: inout Int) {
+        var score = essentialScore
+        var k = firstEssential - 1
+        while k >= 0 {
+            if score + prefix[k] <= threshold { return }   // pruned: cannot beat the k-th score
+            let s = order[k]
+            if subs.doc(s) < d { _ = subs.advance(s, d) }
+            if subs.doc(s) == d { score += subs.score(s) }
+            k -= 1
+        }
+        if segment.isDeleted(d) { return }
+        scored += 1
+        if heap.count < heap.k || score > threshold {
+            heap.insert(score: score, doc: base + d)
+            if heap.count == heap.k { threshold = heap.threshold }
+        }
+    }
+
+    /// The buffers of one chunk (scores and hit bits of ``chunkSize`` documents), zeroed between chunks, so one
+    /// query allocates them once for all its segments.
+    final class Chunk {
+        let scores: UnsafeMutablePointer<Float>
+        let bits: UnsafeMutablePointer<UInt64>
+        init() {
+            scores = .allocate(capacity: MaxScore.chunkSize); scores.initialize(repeating: 0, count: MaxScore.chunkSize)
+            bits = .allocate(capacity: MaxScore.chunkSize / 64); bits.initialize(repeating: 0, count: MaxScore.chunkSize / 64)
+        }
+        deinit { scores.deallocate(); bits.deallocate() }
     }
 }
 

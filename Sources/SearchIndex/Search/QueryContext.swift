@@ -6,6 +6,8 @@ final class QueryContext {
     let totals: FieldTotals
     /// Inflater, stored-fields chunk cache and decode-error sink of this query's cursors.
     let read: ReadContext
+    /// MaxScore's chunk buffers, shared by the query's segments.
+    lazy var maxScoreChunk = MaxScore.Chunk()
     /// Set by `explain`: scorers stay doc-at-a-time, positioned on the explained document.
     var explaining = false
     /// False while scorers are built whose scores nobody reads (a filter, a count, a sort by field): their

@@ -188,7 +188,7 @@ public final class Searcher: Sendable {
                 guard let (scorer, filter) = try segmentScorer(w, filter: filterWeight, si, needsScores: heap.k > 0, ctx) else { continue }
                 let base = Int32(bases[si])
                 if !options.countAllHits, heap.k > 0, let clauses = MaxScore.prunableClauses(of: scorer) {
-                    total += MaxScore.collect(clauses, segment: seg, base: base, heap: &heap, filter: filter)
+                    total += MaxScore.collect(clauses, segment: seg, base: base, heap: &heap, filter: filter, chunk: ctx.maxScoreChunk)
                     exact = false
                 } else {
                     total += TopK.collect(scorer, segment: seg, base: base, heap: &heap, filter: filter)

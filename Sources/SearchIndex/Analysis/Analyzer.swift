@@ -141,6 +141,24 @@ public final class StandardAnalyzer: Analyzer, Sendable {
         }
     }
 
+    /// The indexing fast path (``SurfaceAnalyzer``): each token after folding and stopword removal, before
+    /// stemming, with a ``Stemming`` to turn it into its term.
+    func analyzeSurfaces(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int, Stemming) -> Void) {
+        let stemmer = pool?.take()
+        defer { if let stemmer { pool?.give(stemmer) } }
+        let stemming = Stemming(stemmer: stemmer)
+        var t = text
+        t.withUTF8 { utf8 in
+            Tokenizer.tokenize(utf8, fold: foldDiacritics) { token, position in
+                if token.count <= maxStopwordBytes && isStopword(token) { return }
+                sink(token, position, stemming)
+            }
+        }
+    }
+
+    /// Whether terms differ from the tokens they come from (a stemmer is set).
+    var stems: Bool { pool != nil }
+
     /// Like ``analyze(_:_:)``, also passing each term's UTF-8 byte range in `text` (for highlighting).
     public func analyzeWithOffsets(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int, Range<Int>) -> Void) {
         let stemmer = pool?.take()
@@ -162,6 +180,28 @@ public final class StandardAnalyzer: Analyzer, Sendable {
             Tokenizer.tokenize(utf8, fold: foldDiacritics) { token, _ in if out.isEmpty { out = Array(token) } }
         }
         return out
+    }
+}
+
+/// An analyzer whose terms are a function of its tokens before stemming (surface forms), so an indexer
+/// may stem each distinct surface form once and remember its term (``SegmentBuffer`` does, per buffer).
+/// For every text, `analyze` must call its sink with exactly `stemming.term(surface)` for each
+/// `(surface, position)` that `analyzeSurfaces` passes, in the same order.
+protocol SurfaceAnalyzer: Analyzer {
+    func analyzeSurfaces(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int, Stemming) -> Void)
+    /// False when terms are the surface forms themselves (then the surface table would only cost).
+    var stems: Bool { get }
+}
+
+extension StandardAnalyzer: SurfaceAnalyzer {}
+
+/// Turns a surface form into its term, with the stemmer an ``SurfaceAnalyzer/analyzeSurfaces(_:_:)`` call
+/// holds (valid only during that call).
+struct Stemming {
+    fileprivate let stemmer: CachedStemmer?
+    /// Calls `body` with the term of `surface`.
+    @inline(__always) func term(_ surface: UnsafeBufferPointer<UInt8>, _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        if let stemmer { stemmer.stem(surface, body) } else { body(surface) }
     }
 }
 

@@ -111,12 +111,38 @@ enum Tokenizer {
             }
             var i = 0
             let n = s.count
+            ascii.withUnsafeBufferPointer { ascii in
             while i < n {
                 let b = s[i]
                 scalarStart = i
                 if b < 0x80 {
+                    let k = ascii[Int(b)]
+                    if k == 1 || k == 2 {
+                        // A run of ASCII letters and digits, the common case, in one tight loop: the same as
+                        // appending them one by one (the flags only depend on the run's last byte).
+                        if len == 0 { tokStart = i }
+                        var j = i
+                        // (Locals: the closures' captured variables would be read and written in memory.)
+                        var l = len
+                        let room = min(n, i + maxTokenBytes - l)
+                        while j < room {
+                            let c = s[j]
+                            guard c < 0x80 else { break }
+                            let kc = ascii[Int(c)]
+                            guard kc == 1 || kc == 2 else { break }
+                            buf[l] = kc == 2 ? c | 0x20 : c; l += 1
+                            j += 1
+                        }
+                        len = l
+                        // Past the token's room: the rest of the run is dropped, the token marked too long.
+                        while j < n, s[j] < 0x80, ascii[Int(s[j])] == 1 || ascii[Int(s[j])] == 2 { overflow = true; j += 1 }
+                        lastWasDigit = isASCIIDigit(s[j - 1]); lastWasLetter = !lastWasDigit
+                        tokEnd = j; scalarEnd = j
+                        i = j
+                        continue
+                    }
                     scalarEnd = i + 1
-                    switch ascii[Int(b)] {
+                    switch k {
                     case 1:
                         append(b); lastWasDigit = isASCIIDigit(b); lastWasLetter = !lastWasDigit
                     case 2:
@@ -149,6 +175,7 @@ enum Tokenizer {
                     let (kind, lower, folded) = table.slowInfo(scalar)
                     (fold ? folded : lower).withUnsafeBufferPointer { handle(kind, $0) }
                 }
+            }
             }
             flush()
         }

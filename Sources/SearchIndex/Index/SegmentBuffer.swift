@@ -19,6 +19,11 @@ struct PreparedDocument: Sendable {
 /// ``SegmentSerializer``.
 final class SegmentBuffer {
     var terms = TermsHash()
+    /// With a stemming ``SurfaceAnalyzer``: every surface form seen (field byte, then the token before
+    /// stemming), and its term id in `terms` (-1: a term too long to index). A form is stemmed once per
+    /// buffer; afterwards its token costs one lookup here instead of a stem and a lookup in `terms`.
+    private var surfaces = TermsHash(placeholder: ())
+    private var surfaceTerm: [Int32] = []
     /// Every term's postings, as varint slices.
     private var postings = PostingsArena()
     private(set) var docCount = 0
@@ -41,9 +46,12 @@ final class SegmentBuffer {
 
     /// Longest keyword, in UTF-8 bytes.
     static let maxKeywordBytes = 4096
+    /// Longest document id, in UTF-8 bytes (Lucene's limit on a term, `IndexWriter.MAX_TERM_LENGTH`): the
+    /// id is indexed as one term.
+    static let maxIDBytes = 32766
 
     /// Approximate bytes held.
-    var bytesUsed: Int { terms.bytesUsed + postings.bytesUsed + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count + columnBytes }
+    var bytesUsed: Int { terms.bytesUsed + surfaces.bytesUsed + surfaceTerm.count * 4 + postings.bytesUsed + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count + columnBytes }
 
     /// Position gap between two values of the same field, so phrases do not match across them.
     static let valueGap = 100
@@ -54,6 +62,9 @@ final class SegmentBuffer {
     /// invalid value) reach the caller of `addDocument` and a rejected document leaves no trace; the
     /// prepared document can then be inverted (``add(_:analyzer:)``) on any thread.
     static func prepare(_ doc: Document, field: (String, FieldType?) throws -> (Int, FieldSpec?)) throws -> PreparedDocument {
+        guard doc.id.utf8.count <= Self.maxIDBytes else {
+            throw SearchIndexError.invalidArgument("document id of \(doc.id.utf8.count) bytes is longer than \(Self.maxIDBytes) (it begins \(String(doc.id.prefix(40)).debugDescription))")
+        }
         let textSpecs = try doc.textFields.map { try field($0.name, .text) }
         let storedNumbers = try doc.storedFields.map { try field($0.name, nil).0 }
         let typedSpecs = try doc.typedFields.map { f -> (Int, FieldSpec) in
@@ -85,7 +96,13 @@ final class SegmentBuffer {
         swap(&t, &terms)
         var ps = PostingsArena()
         swap(&ps, &postings)
-        defer { swap(&t, &terms); swap(&ps, &postings) }
+        let surfaceAnalyzer = (analyzer as? SurfaceAnalyzer).flatMap { $0.stems ? $0 : nil }
+        if surfaceAnalyzer != nil && surfaces.isPlaceholder { surfaces = TermsHash() }
+        var sv = TermsHash(placeholder: ())
+        swap(&sv, &surfaces)
+        var st: [Int32] = []
+        swap(&st, &surfaceTerm)
+        defer { swap(&t, &terms); swap(&ps, &postings); swap(&sv, &surfaces); swap(&st, &surfaceTerm) }
         let doc32 = Int32(d)
         // The id is indexed as one untokenized term of field 0.
         var idCopy = doc.id
@@ -102,10 +119,28 @@ final class SegmentBuffer {
             let base = fieldPos[f]
             var last = -1, n = 0
             let field = UInt8(f)
-            analyzer.analyze(value) { token, pos in
-                guard token.count <= Tokenizer.maxTokenBytes else { return }
-                ps.add(term: t.id(field: field, term: token), doc: doc32, position: UInt32(truncatingIfNeeded: base + pos))
-                last = pos; n += 1
+            if let surfaceAnalyzer {
+                // The same terms as `analyze` gives (see SurfaceAnalyzer), each surface form stemmed once.
+                surfaceAnalyzer.analyzeSurfaces(value) { surface, pos, stemming in
+                    let sid = sv.id(field: field, term: surface)
+                    if sid == st.count {
+                        var tid: Int32 = -1
+                        stemming.term(surface) { term in
+                            if term.count <= Tokenizer.maxTokenBytes { tid = Int32(t.id(field: field, term: term)) }
+                        }
+                        st.append(tid)
+                    }
+                    let tid = Int(st[sid])
+                    guard tid >= 0 else { return }
+                    ps.add(term: tid, doc: doc32, position: UInt32(truncatingIfNeeded: base + pos))
+                    last = pos; n += 1
+                }
+            } else {
+                analyzer.analyze(value) { token, pos in
+                    guard token.count <= Tokenizer.maxTokenBytes else { return }
+                    ps.add(term: t.id(field: field, term: token), doc: doc32, position: UInt32(truncatingIfNeeded: base + pos))
+                    last = pos; n += 1
+                }
             }
             fieldLength[f] += n
             fieldPos[f] = base + last + 1 + Self.valueGap

@@ -11,6 +11,13 @@ import Foundation
 /// one thread, and the ids a flushed buffer added or deleted are deleted from every segment flushed before it
 /// (``FlushedBuffer/supersededIDs``), which is exact because no other thread's segment holds those ids.
 ///
+/// A full buffer is written on a separate flush queue while its thread goes on inverting into a new one (as
+/// Lucene's flushing DWPTs), one buffer at a time across all threads, so a flush does not stall the
+/// pipeline: documents are routed by id, so a thread that flushed in place would soon hold up the writer's
+/// thread, and with it every other thread. Memory stays bounded: the buffers are sized so that every thread's
+/// filling buffer plus the one being written fit ``IndexWriterConfig/ramBufferMB``; a thread whose buffer
+/// fills while another is being written writes it itself.
+///
 /// Flushed segments are handed back in rounds (each thread's first segment, in thread order, then each
 /// one's second, …), so for one thread count the segment order, and so the order of equal scores, does not
 /// depend on timing. The segments themselves differ between thread counts: hits and scores do not, but the
@@ -42,6 +49,15 @@ final class DocumentsWriter: @unchecked Sendable {
         private let lock = NSLock()
         private var done: [FlushedBuffer] = []
         private var failure: Error? = nil
+        /// This thread's buffer being written on the flush queue, if any (entered while it runs).
+        let flushing = DispatchGroup()
+        /// A buffer whose background write failed, to be retried first (set on the flush queue, taken on this
+        /// thread's queue after waiting for `flushing`).
+        private var failedBuffer: SegmentBuffer? = nil
+
+        func setFailedBuffer(_ b: SegmentBuffer) { lock.withLock { failedBuffer = b } }
+        func takeFailedBuffer() -> SegmentBuffer? { lock.withLock { defer { failedBuffer = nil }; return failedBuffer } }
+        var failedBufferDocuments: Int { lock.withLock { failedBuffer?.docCount ?? 0 } }
 
         init(index: Int, maxInFlight: Int) {
             queue = DispatchQueue(label: "SearchIndex.DocumentsWriter.\(index)")
@@ -62,15 +78,19 @@ final class DocumentsWriter: @unchecked Sendable {
     private let compressionLevel: Int32
     private let bytesPerBuffer: Int
     private let names: SegmentNamer
+    /// Writes full buffers in the background; `flushSlot` allows one at a time.
+    private let flushQueue = DispatchQueue(label: "SearchIndex.DocumentsWriter.flush")
+    private let flushSlot = DispatchSemaphore(value: 1)
     /// Operations per batch handed to a thread.
     static let batchSize = 32
 
-    /// - Parameter ramBufferBytes: for all threads together; each buffer flushes at its share.
+    /// - Parameter ramBufferBytes: for all threads together; each buffer flushes at its share, with one share
+    ///   kept for the buffer being written.
     init(threads: Int, analyzer: Analyzer, directory: IndexDirectory, compressionLevel: Int32, ramBufferBytes: Int,
          names: SegmentNamer) {
         workers = (0..<max(1, threads)).map { Worker(index: $0, maxInFlight: 4) }
         self.analyzer = analyzer; self.directory = directory; self.compressionLevel = compressionLevel
-        bytesPerBuffer = max(1 << 16, ramBufferBytes / max(1, threads))
+        bytesPerBuffer = max(1 << 16, ramBufferBytes / (max(1, threads) + 1))
         self.names = names
     }
 
@@ -127,8 +147,11 @@ final class DocumentsWriter: @unchecked Sendable {
         }
     }
 
-    /// On `w`'s thread: writes its older buffers, in order, while they succeed. Returns false if one failed.
+    /// On `w`'s thread: waits for its buffer being written in the background, then writes its older buffers
+    /// (first one whose background write failed), in order, while they succeed. Returns false if one failed.
     private func writeOlder(_ w: Worker, fieldNames: [String]) -> Bool {
+        w.flushing.wait()
+        if let failed = w.takeFailedBuffer() { w.older.insert(failed, at: 0) }
         while let b = w.older.first {
             guard write(b, w, fieldNames: fieldNames) else { return false }
             w.older.removeFirst()
@@ -164,6 +187,17 @@ final class DocumentsWriter: @unchecked Sendable {
         let b = w.buffer
         guard always || b.docCount > 0 else { return }
         w.buffer = SegmentBuffer()
+        // In the background when no other buffer is being written (then this thread goes on with its new
+        // buffer), else here. A commit's flush (`always`) is written here: the commit waits for it anyway.
+        if !always && b.docCount > 0 && flushSlot.wait(timeout: .now()) == .success {
+            w.flushing.enter()
+            flushQueue.async { [self] in
+                if !write(b, w, fieldNames: fieldNames) { w.setFailedBuffer(b) }
+                flushSlot.signal()
+                w.flushing.leave()
+            }
+            return
+        }
         if !write(b, w, fieldNames: fieldNames) { w.older.append(b) }
     }
 
@@ -190,7 +224,7 @@ final class DocumentsWriter: @unchecked Sendable {
     /// flushed buffer not taken yet, in round order.
     func flushAll(fieldNames: [String]) throws -> [FlushedBuffer] {
         for w in workers { handOver(w, fieldNames: fieldNames, flush: true) }
-        for w in workers { w.queue.sync {} }
+        for w in workers { w.queue.sync {}; w.flushing.wait() }
         return try takeFlushed(everything: true)
     }
 
@@ -200,6 +234,8 @@ final class DocumentsWriter: @unchecked Sendable {
         for w in workers { w.pending = [] }
         for w in workers {
             w.queue.sync {}
+            w.flushing.wait()
+            _ = w.takeFailedBuffer()
             w.buffer = SegmentBuffer(); w.older = []
             _ = w.takeFailure()
             for f in w.takeAll() { if let m = f.meta { directory.removeFiles(ofSegment: m.name) } }
@@ -210,7 +246,8 @@ final class DocumentsWriter: @unchecked Sendable {
     var bufferedDocuments: Int {
         workers.reduce(0) { n, w in
             w.queue.sync {}
-            return n + w.buffer.docCount + w.older.reduce(0) { $0 + $1.docCount } + w.pending.reduce(0) { if case .add = $1 { return $0 + 1 } else { return $0 } }
+            w.flushing.wait()
+            return n + w.failedBufferDocuments + w.buffer.docCount + w.older.reduce(0) { $0 + $1.docCount } + w.pending.reduce(0) { if case .add = $1 { return $0 + 1 } else { return $0 } }
         }
     }
 }

@@ -11,15 +11,14 @@ import Foundation
 /// one thread, and the ids a flushed buffer added or deleted are deleted from every segment flushed before it
 /// (``FlushedBuffer/supersededIDs``), which is exact because no other thread's segment holds those ids.
 ///
-/// A full buffer is written on a separate flush queue while its thread goes on inverting into a new one (as
-/// Lucene's flushing DWPTs), one buffer at a time across all threads, so a flush does not stall the
-/// pipeline: documents are routed by id, so a thread that flushed in place would soon hold up the writer's
-/// thread, and with it every other thread. Memory stays bounded: the filling buffers share
-/// ``IndexWriterConfig/ramBufferMB``, and at most one full buffer (one thread's share) is being written
-/// beside them, as Lucene counts its flushing DWPTs apart from the RAM buffer; a thread whose buffer fills
-/// while another is being written writes it itself. (Sizing the buffers so that the one being written fits
-/// the budget too made a third more segments at 1M documents, and the extra merges cost more than the
-/// overlap saved.)
+/// A full buffer is written on a flush queue while its thread goes on inverting into a new one (as Lucene's
+/// flushing DWPTs), so a flush does not stall the pipeline: documents are routed by id, so a thread that
+/// flushed in place would soon hold up the writer's thread, and with it every other thread. Each thread has
+/// at most one buffer being written (it waits for it before writing the next, so its segments stay in
+/// order), so memory stays bounded: the filling buffers share ``IndexWriterConfig/ramBufferMB``, and as much
+/// again may be being written beside them, as Lucene counts flushing DWPTs apart from its RAM buffer.
+/// (Sizing the buffers so that the ones being written fit the budget too made a third more segments at 1M
+/// documents, and the extra merges cost more than the overlap saved.)
 ///
 /// Flushed segments are handed back in rounds (each thread's first segment, in thread order, then each
 /// one's second, …), so for one thread count the segment order, and so the order of equal scores, does not
@@ -81,19 +80,22 @@ final class DocumentsWriter: @unchecked Sendable {
     private let compressionLevel: Int32
     private let bytesPerBuffer: Int
     private let names: SegmentNamer
-    /// Writes full buffers in the background; `flushSlot` allows one at a time.
-    private let flushQueue = DispatchQueue(label: "SearchIndex.DocumentsWriter.flush")
-    private let flushSlot = DispatchSemaphore(value: 1)
+    /// Writes full buffers in the background; `flushSlot` allows ``backgroundFlushes(threads:)`` at a time.
+    private let flushQueue = DispatchQueue(label: "SearchIndex.DocumentsWriter.flush", attributes: .concurrent)
+    private let flushSlot: DispatchSemaphore
+    /// How many full buffers may be written in the background at once.
+    static func backgroundFlushes(threads: Int) -> Int { max(1, threads) }
     /// Operations per batch handed to a thread.
     static let batchSize = 32
 
-    /// - Parameter ramBufferBytes: for all threads together; each buffer flushes at its share (one full
-    ///   buffer may be being written beside them).
+    /// - Parameter ramBufferBytes: for all threads together; each buffer flushes at its share (and each
+    ///   thread may have one full buffer being written beside it).
     init(threads: Int, analyzer: Analyzer, directory: IndexDirectory, compressionLevel: Int32, ramBufferBytes: Int,
          names: SegmentNamer) {
         workers = (0..<max(1, threads)).map { Worker(index: $0, maxInFlight: 4) }
         self.analyzer = analyzer; self.directory = directory; self.compressionLevel = compressionLevel
         bytesPerBuffer = max(1 << 16, ramBufferBytes / max(1, threads))
+        flushSlot = DispatchSemaphore(value: Self.backgroundFlushes(threads: threads))
         self.names = names
     }
 
@@ -190,8 +192,9 @@ final class DocumentsWriter: @unchecked Sendable {
         let b = w.buffer
         guard always || b.docCount > 0 else { return }
         w.buffer = SegmentBuffer()
-        // In the background when no other buffer is being written (then this thread goes on with its new
-        // buffer), else here. A commit's flush (`always`) is written here: the commit waits for it anyway.
+        // In the background (then this thread goes on with its new buffer; `writeOlder` above waited for its
+        // previous one), unless every slot is taken. A commit's flush (`always`) is written here: the commit
+        // waits for it anyway.
         if !always && b.docCount > 0 && flushSlot.wait(timeout: .now()) == .success {
             w.flushing.enter()
             flushQueue.async { [self] in

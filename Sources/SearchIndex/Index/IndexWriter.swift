@@ -19,8 +19,8 @@ public struct IndexWriterConfig: Sendable {
     /// Threads indexing may use (default: the active processor count). With 2 or more, documents are
     /// analyzed and inverted on that many threads, each into its own buffer, as in Lucene's
     /// DocumentsWriterPerThread; the buffers share ``ramBufferMB``. A full buffer is written into a segment
-    /// in the background while its thread fills a new one (one such buffer at a time, beside the budget, as
-    /// Lucene's flushing buffers are). The caller's thread only checks documents and hands them over. Hits and scores are the same for any
+    /// in the background while its thread fills a new one (at most one such buffer per thread, beside the
+    /// budget, as Lucene's flushing buffers are: up to twice ``ramBufferMB`` of buffers in all). The caller's thread only checks documents and hands them over. Hits and scores are the same for any
     /// count; the order among equal scores may differ between counts (not between runs with one count).
     /// With 1, everything runs on the caller's thread.
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount

@@ -208,9 +208,17 @@ final class DocumentsWriter: @unchecked Sendable {
     }
 
     /// The buffers flushed so far whose round is complete (every thread flushed that many), in round order;
-    /// with `everything`, all of them. Throws the first flush error (once).
+    /// with `everything` (only once every thread is idle: `flushAll`), all of them. Throws the first flush
+    /// error, taking every thread's at once: each failed buffer is kept and written again by its thread's
+    /// next flush, so one failure (a full disk, say) is reported once, not again later by another thread.
+    /// With `everything`, an error whose buffer has since been written (a background write that failed and
+    /// that this flush retried) holds nothing back and is not thrown.
     func takeFlushed(everything: Bool = false) throws -> [FlushedBuffer] {
-        for w in workers { if let e = w.takeFailure() { throw e } }
+        var firstError: Error? = nil
+        for w in workers { if let e = w.takeFailure(), firstError == nil { firstError = e } }
+        if let firstError {
+            if !everything || workers.contains(where: { !$0.older.isEmpty || $0.failedBufferDocuments > 0 }) { throw firstError }
+        }
         var out: [FlushedBuffer] = []
         if everything {
             let all = workers.map { $0.takeAll() }

@@ -211,8 +211,11 @@ public final class IndexWriter {
     }
 
     /// Puts the finished merges in place of their sources, carrying over the deletions made since each
-    /// started. A merge that failed is dropped (its files removed) and its error thrown.
-    private func installFinishedMerges() throws {
+    /// started. A merge that failed is dropped (its files removed; its sources stay, and the policy plans it
+    /// again); its error is thrown when `reportFailures` (a commit that waits for merges), as Lucene's
+    /// background merges do not fail an unrelated commit either: a merge that hit a full disk must not make
+    /// the commit after space was freed fail.
+    private func installFinishedMerges(reportFailures: Bool = true) throws {
         var failure: Error? = nil
         for task in merges where task.isDone {
             merges.removeAll { $0 === task }
@@ -240,7 +243,7 @@ public final class IndexWriter {
             segments.removeAll { names.contains($0.name) }
             if meta.liveDocCount > 0 { segments.insert(meta, at: min(at, segments.count)) }
         }
-        if let failure { throw failure }
+        if let failure, reportFailures { throw failure }
     }
 
     deinit { lock?.release() }
@@ -427,7 +430,7 @@ public final class IndexWriter {
         try flush()
         try applyDeletes()
         segments.removeAll { $0.liveDocCount == 0 }
-        try installFinishedMerges()
+        try installFinishedMerges(reportFailures: waitForMerges || !config.backgroundMerges)
         if waitForMerges || !config.backgroundMerges {
             while true {
                 mergeQueue.sync {}   // the running and queued merges are done

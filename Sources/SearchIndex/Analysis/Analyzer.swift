@@ -130,15 +130,8 @@ public final class StandardAnalyzer: Analyzer, Sendable {
 
     /// Tokenizes, folds, drops stopwords and stems `text`, calling `sink` with each term and its position.
     public func analyze(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
-        let stemmer = pool?.take()
-        defer { if let stemmer { pool?.give(stemmer) } }
-        var t = text
-        t.withUTF8 { utf8 in
-            Tokenizer.tokenize(utf8, fold: foldDiacritics) { token, position in
-                if token.count <= maxStopwordBytes && isStopword(token) { return }
-                if let stemmer { stemmer.stem(token) { sink($0, position) } } else { sink(token, position) }
-            }
-        }
+        // Through the surface forms, so the indexing fast path gives the same terms by construction.
+        analyzeSurfaces(text) { surface, position, stemming in stemming.term(surface) { sink($0, position) } }
     }
 
     /// The indexing fast path (``SurfaceAnalyzer``): each token after folding and stopword removal, before

@@ -80,11 +80,9 @@ final class DocumentsWriter: @unchecked Sendable {
     private let compressionLevel: Int32
     private let bytesPerBuffer: Int
     private let names: SegmentNamer
-    /// Writes full buffers in the background; `flushSlot` allows ``backgroundFlushes(threads:)`` at a time.
+    /// Writes full buffers in the background; `flushSlot` allows one per thread at a time.
     private let flushQueue = DispatchQueue(label: "SearchIndex.DocumentsWriter.flush", attributes: .concurrent)
     private let flushSlot: DispatchSemaphore
-    /// How many full buffers may be written in the background at once.
-    static func backgroundFlushes(threads: Int) -> Int { max(1, threads) }
     /// Operations per batch handed to a thread.
     static let batchSize = 32
 
@@ -95,7 +93,7 @@ final class DocumentsWriter: @unchecked Sendable {
         workers = (0..<max(1, threads)).map { Worker(index: $0, maxInFlight: 4) }
         self.analyzer = analyzer; self.directory = directory; self.compressionLevel = compressionLevel
         bytesPerBuffer = max(1 << 16, ramBufferBytes / max(1, threads))
-        flushSlot = DispatchSemaphore(value: Self.backgroundFlushes(threads: threads))
+        flushSlot = DispatchSemaphore(value: max(1, threads))
         self.names = names
     }
 

@@ -74,7 +74,11 @@ struct IndexCommand: ParsableCommand {
                                             stopwords: stopwords == "english" ? StandardAnalyzer.englishStopwords : [],
                                             foldDiacritics: !noFold)
         // The index already there: its analyzer and schema must stay, unless --rebuild.
-        let previous = try? Manifest.readLatest(from: IndexDirectory(path: location.path), verify: false)
+        // One that cannot be read (damaged, or of another format version) is rebuilt, as a damaged segment is below.
+        var previous: Manifest? = nil
+        do { previous = try Manifest.readLatest(from: IndexDirectory(path: location.path), verify: false) }
+        catch SearchIndexError.noIndex { }
+        catch { if !rebuild { Terminal.note("  the index at \(location.path) cannot be read (\(error)); rebuilding") } }
         let hasIndex = previous.map { !$0.segments.isEmpty } ?? false
         if let p = previous, !rebuild, hasIndex {
             guard p.analyzer == analyzer.identity else {

@@ -37,6 +37,26 @@ final class CLIRobustnessTests: CLITestCase {
         try assertSmallIndexIntact()
     }
 
+    /// An index whose files are of another format version (an older release's) cannot be updated: `search
+    /// index` says so and builds it again from the folder, and the result is searchable.
+    func testIndexOfAnotherFormatVersionIsRebuiltWithANote() throws {
+        try makeSmallIndex()
+        // Every file's header holds the version at bytes 8..<12: make them all version 3.
+        let dir = tmp.appendingPathComponent("idx")
+        for name in try FileManager.default.contentsOfDirectory(atPath: dir.path) where !name.hasPrefix(".") && name != "write.lock" {
+            let url = dir.appendingPathComponent(name)
+            guard var bytes = try? Data(contentsOf: url), bytes.count > 12, bytes.prefix(4) == Data("SIX1".utf8) else { continue }
+            bytes.replaceSubrange(8..<12, with: [3, 0, 0, 0])
+            try bytes.write(to: url)
+        }
+        let old = try search(["--index", "idx", "tangier"])
+        XCTAssertNotEqual(old.status, 0, old.summary)
+        XCTAssertTrue(old.stderr.contains("unsupported format version 3"), old.summary)
+        let r = try expect(0, ["index", "small", "--index", "idx"])
+        XCTAssertTrue(r.stderr.contains("cannot be read") && r.stderr.contains("rebuilding"), r.summary)
+        try assertSmallIndexIntact()
+    }
+
     func testEmptyFolderExits2AndKeepsTheIndex() throws {
         try makeSmallIndex()
         let before = indexFiles("idx")

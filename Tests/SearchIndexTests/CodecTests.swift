@@ -258,7 +258,8 @@ final class CodecTests: XCTestCase {
 
     func testBlockBoundaries() throws {
         var rng = SeededRNG(seed: 2)
-        let sizes = [127, 128, 129, 255, 256, 257, 384]
+        let group = PostingsFormat.blockSize * PostingsFormat.positionsGroup
+        let sizes = [127, 128, 129, 255, 256, 257, 384, group - 1, group, group + 1, group + 128, 2 * group + 1]
         let lists = sizes.map { randomList(&rng, n: $0, start: UInt32.random(in: 0...3, using: &rng), maxGap: 9, maxFreq: 6, maxPosGap: 5) }
         let norms = randomNorms(lists, &rng)
         let w = try writePostings(lists, norms: norms)
@@ -368,35 +369,36 @@ final class CodecTests: XCTestCase {
         }
     }
 
-    /// Positions blocks come out in both Huffman modes (fixed where it costs little, dynamic where it saves
-    /// more), and every one reads back exactly.
-    func testPositionsBlocksUseFixedOrDynamicCodesAndReadBack() throws {
+    /// The positions of `positionsGroup` consecutive blocks share one payload: one per group in `.pos`,
+    /// deflated when that shrinks it, each block's positions a slice of it that reads back exactly.
+    func testPositionsAreDeflatedInGroupsOfBlocks() throws {
         var rng = SeededRNG(seed: 17)
-        var lists: [PostingList] = []
-        for k in 0..<12 {
-            // Small, repetitive position gaps: dynamic codes pay.
-            lists.append(randomList(&rng, n: 300 + k * 40, start: 0, maxGap: 5, maxFreq: 12, maxPosGap: 2))
-            // Mostly repeats (a headline word at the same place in most documents): both codes shrink it to
-            // a few bytes, and a dynamic code's table costs more than it saves.
-            var l = PostingList()
-            for d in 0..<(300 + k * 40) {
-                let p0 = rng.next() % 16 == 0 ? UInt32.random(in: 0...50, using: &rng) : UInt32(k % 5)
-                l.add(UInt32(d * 2), [p0, p0 + 7])
-            }
-            lists.append(l)
-        }
+        let g = PostingsFormat.positionsGroup, b = PostingsFormat.blockSize
+        let sizes = [2, b, b * g - 1, b * g, b * g + 1, b * g * 2 + 5, 5000]
+        let lists = sizes.map { randomList(&rng, n: $0, start: 0, maxGap: 5, maxFreq: 12, maxPosGap: 2) }
         let norms = randomNorms(lists, &rng)
         let w = try writePostings(lists, norms: norms)
-        var modes = [0, 0, 0, 0]
+        var groupBytes = 0
         for (i, l) in lists.enumerated() {
-            verify(l, w, i, norms: norms, rng: &rng, advanceWalks: 1, probesPerWalk: 50)
+            verify(l, w, i, norms: norms, rng: &rng, advanceWalks: 2, probesPerWalk: 50)
             let t = try SkipTable.read(docFreq: l.count, docFile: w.doc.body, docOffset: w.infos[i].docOffset, posFile: w.pos.body,
                                        posOffset: w.infos[i].posOffset, docCount: Int(Int32.max), fileName: "t")
-            for e in t.entries where e.posRaw > 0 { modes[Int(w.pos.body[e.posStart] >> 1) & 3] += 1 }
+            let blocks = (l.count + b - 1) / b
+            XCTAssertEqual(Set(t.entries.map(\.posStart)).count, (blocks + g - 1) / g, "one payload per group, n = \(l.count)")
+            for (k, e) in t.entries.enumerated() {
+                XCTAssertEqual(e.posWithin == 0, k % g == 0)
+                XCTAssertLessThan(e.posWithin, e.posEnd)
+                if k % g == 0 {
+                    groupBytes += e.posStored
+                    if l.count - k * b >= b { XCTAssertGreaterThan(e.posRaw, 0, "small repetitive gaps deflate, n = \(l.count)") }
+                    if k > 0 { XCTAssertEqual(t.entries[k - 1].posEnd, t.entries[k - 1].posRaw > 0 ? t.entries[k - 1].posRaw : t.entries[k - 1].posStored) }
+                } else {
+                    XCTAssertEqual(e.posStart, t.entries[k - 1].posStart)
+                    XCTAssertEqual(t.entries[k - 1].posEnd, e.posWithin)
+                }
+            }
         }
-        XCTAssertEqual(modes[0] + modes[3], 0, "deflated blocks are Huffman-coded, never stored blocks")
-        XCTAssertGreaterThan(modes[1], 0, "some positions blocks use fixed codes")
-        XCTAssertGreaterThan(modes[2], 0, "some use dynamic codes")
+        XCTAssertEqual(groupBytes, w.pos.body.count, "the groups are all of .pos")
     }
 
     func testCompressionLevelsReadTheSame() throws {

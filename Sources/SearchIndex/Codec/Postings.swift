@@ -12,14 +12,16 @@
 ///
 /// Every block except the last holds exactly 128 docs. The skip data (last doc, max freq, min norm) lets a
 /// query skip a block, or bound its best BM25 score, without inflating it; positions are only inflated
-/// for phrase queries.
+/// for phrase queries. The positions of ``PostingsFormat/positionsGroup`` consecutive blocks are deflated
+/// together as one payload.
 enum PostingsFormat {
     static let blockSize = 128
     /// Doc payloads use deflate's fixed Huffman codes (see `Index/README.md` for the measurements).
     static let fixedDocs = true
-    /// A positions payload uses fixed Huffman codes when they make it at most this much larger than dynamic
-    /// codes do (it must still be smaller than the raw bytes); else dynamic codes.
-    static let fixedPositionsSlack = 0.15
+    /// Doc blocks whose positions share one deflated payload (the last group of a term may hold fewer).
+    /// Deflating a block's positions alone cost about 86,000 instructions, 60% of them building Huffman
+    /// trees for a few hundred bytes, and shrank 3% of them; see `Index/README.md`.
+    static let positionsGroup = 8
 }
 
 /// Appends the postings of one term at a time to the `.doc` and `.pos` files.
@@ -33,23 +35,24 @@ final class PostingsWriter {
     private var posPayloads: [UInt8] = []
     private var scratch = ByteWriter(capacity: 4096)
     private var scratchPos = ByteWriter(capacity: 4096)
+    private var group: [GroupBlock] = []
 
-    /// With a second deflater for positions, `posFixedDeflater` (fixed Huffman codes), a positions block that
-    /// deflate shrinks is written with fixed codes when that costs at most ``PostingsFormat/fixedPositionsSlack``
-    /// of the dynamic-code size: inflating it then builds no decode tables (see `Index/README.md`).
-    private var posFixedDeflater: Deflater? = nil
-    private var fixedScratch: [UInt8] = []
+    /// One block's skip entry, held until its positions group is stored.
+    private struct GroupBlock {
+        var lastDelta: UInt32, maxFreq: UInt32, minNorm: UInt8
+        var docStored: Int, docRaw: Int
+        /// Where the block's positions start in the group's inflated bytes.
+        var within: Int
+    }
 
     /// `docDeflater` should use fixed Huffman codes (doc blocks are inflated on every query: fixed codes
-    /// inflate about 30% faster for a ~5% larger file); positions, read only by phrases, use dynamic codes,
-    /// or fixed ones where those cost little more. The writer segments use: fixed-Huffman doc blocks and
-    /// positions blocks in whichever codes, all tuned for small inputs.
+    /// inflate about 30% faster for a ~5% larger file); positions, read only by phrases and deflated a
+    /// group of blocks at a time, use dynamic codes. The writer segments use: fixed-Huffman doc blocks
+    /// tuned for small inputs, and positions groups tuned for a few KiB.
     static func forSegment(docOut: OutputFile, posOut: OutputFile, level: Int32) -> PostingsWriter {
-        let w = PostingsWriter(docOut: docOut, posOut: posOut,
-                               docDeflater: Deflater(level: level, fixedHuffman: PostingsFormat.fixedDocs, smallInputs: true),
-                               posDeflater: Deflater(level: level, smallInputs: true))
-        w.posFixedDeflater = Deflater(level: level, fixedHuffman: true, smallInputs: true)
-        return w
+        PostingsWriter(docOut: docOut, posOut: posOut,
+                       docDeflater: Deflater(level: level, fixedHuffman: PostingsFormat.fixedDocs, smallInputs: true),
+                       posDeflater: Deflater(level: level, mediumInputs: true))
     }
 
     convenience init(docOut: OutputFile, posOut: OutputFile, deflater: Deflater) {
@@ -64,22 +67,11 @@ final class PostingsWriter {
     var posOffset: Int { posOut.position - FileEnvelope.headerSize }
 
     /// Appends `payload` to `dest`, deflated if that is smaller; returns (stored, raw) lengths for the skip entry.
-    private func store(_ payload: [UInt8], into dest: inout [UInt8], _ deflater: Deflater, fixed: Deflater? = nil) -> (Int, Int) {
+    private func store(_ payload: [UInt8], into dest: inout [UInt8], _ deflater: Deflater) -> (Int, Int) {
         if payload.count >= 24 {
             let before = dest.count
             let n = deflater.compress(payload, into: &dest)
-            if n > 0 && n < payload.count {
-                // Deflate shrinks it: with fixed codes instead, if they cost little more.
-                if let fixed {
-                    fixedScratch.removeAll(keepingCapacity: true)
-                    let m = fixed.compress(payload, into: &fixedScratch)
-                    if m > 0 && m < payload.count && Double(m) <= Double(n) * (1 + PostingsFormat.fixedPositionsSlack) {
-                        dest.replaceSubrange(before..., with: fixedScratch)
-                        return (m, payload.count)
-                    }
-                }
-                return (n, payload.count)
-            }
+            if n > 0 && n < payload.count { return (n, payload.count) }
             dest.removeSubrange(before...)
         }
         dest.append(contentsOf: payload)
@@ -124,46 +116,57 @@ final class PostingsWriter {
         // The scratch buffers are borrowed as locals for the loops below: each access to a class property
         // costs a dynamic exclusivity check (measured: a quarter of a flush's instructions).
         var skip = ByteWriter(), scratch = ByteWriter(), scratchPos = ByteWriter()
-        var docPayloads: [UInt8] = [], posPayloads: [UInt8] = []
+        var docPayloads: [UInt8] = [], posPayloads: [UInt8] = [], group: [GroupBlock] = []
         swap(&skip, &self.skip); swap(&scratch, &self.scratch); swap(&scratchPos, &self.scratchPos)
-        swap(&docPayloads, &self.docPayloads); swap(&posPayloads, &self.posPayloads)
+        swap(&docPayloads, &self.docPayloads); swap(&posPayloads, &self.posPayloads); swap(&group, &self.group)
         defer {
             swap(&skip, &self.skip); swap(&scratch, &self.scratch); swap(&scratchPos, &self.scratchPos)
-            swap(&docPayloads, &self.docPayloads); swap(&posPayloads, &self.posPayloads)
+            swap(&docPayloads, &self.docPayloads); swap(&posPayloads, &self.posPayloads); swap(&group, &self.group)
         }
         skip.removeAll(); docPayloads.removeAll(keepingCapacity: true); posPayloads.removeAll(keepingCapacity: true)
         let n = docs.count
         var start = 0, posStart = 0
         var prevLast: UInt32 = 0
         while start < n {
-            let end = min(n, start + PostingsFormat.blockSize)
-            scratch.removeAll(); scratchPos.removeAll()
-            var prev = start == 0 ? 0 : prevLast
-            var maxFreq: UInt32 = 0
-            var minNorm: UInt8 = 255
-            for i in start..<end {
-                scratch.vint(docs[i] - prev); prev = docs[i]
-                let nb = norms[Int(docs[i])]
-                if nb < minNorm { minNorm = nb }
+            // One positions group: up to `positionsGroup` blocks, their doc payloads stored one by one, their
+            // positions appended to one payload.
+            group.removeAll(keepingCapacity: true); scratchPos.removeAll()
+            while start < n && group.count < PostingsFormat.positionsGroup {
+                let end = min(n, start + PostingsFormat.blockSize)
+                scratch.removeAll()
+                let within = scratchPos.count
+                var prev = start == 0 ? 0 : prevLast
+                var maxFreq: UInt32 = 0
+                var minNorm: UInt8 = 255
+                for i in start..<end {
+                    scratch.vint(docs[i] - prev); prev = docs[i]
+                    let nb = norms[Int(docs[i])]
+                    if nb < minNorm { minNorm = nb }
+                }
+                for i in start..<end {
+                    let f = freqs[i]
+                    scratch.vint(f)
+                    if f > maxFreq { maxFreq = f }
+                    var pp: UInt32 = 0
+                    for k in posStart..<(posStart + Int(f)) { scratchPos.vint(positions[k] - pp); pp = positions[k] }
+                    posStart += Int(f)
+                }
+                let last = docs[end - 1]
+                let (ds, dr) = store(scratch.bytes, into: &docPayloads, docDeflater)
+                group.append(GroupBlock(lastDelta: last - (start == 0 ? 0 : prevLast), maxFreq: maxFreq, minNorm: minNorm,
+                                        docStored: ds, docRaw: dr, within: within))
+                prevLast = last
+                start = end
             }
-            for i in start..<end {
-                let f = freqs[i]
-                scratch.vint(f)
-                if f > maxFreq { maxFreq = f }
-                var pp: UInt32 = 0
-                for k in posStart..<(posStart + Int(f)) { scratchPos.vint(positions[k] - pp); pp = positions[k] }
-                posStart += Int(f)
+            let (ps, pr) = store(scratchPos.bytes, into: &posPayloads, posDeflater)
+            for (k, e) in group.enumerated() {
+                skip.vint(e.lastDelta)
+                skip.vint(e.maxFreq)
+                skip.u8(e.minNorm)
+                skip.vint(e.docStored << 1 | (e.docRaw > 0 ? 1 : 0)); if e.docRaw > 0 { skip.vint(e.docRaw) }
+                if k == 0 { skip.vint(ps << 1 | (pr > 0 ? 1 : 0)); if pr > 0 { skip.vint(pr) } }
+                else { skip.vint(e.within) }
             }
-            let last = docs[end - 1]
-            skip.vint(last - (start == 0 ? 0 : prevLast))
-            skip.vint(maxFreq)
-            skip.u8(minNorm)
-            let (ds, dr) = store(scratch.bytes, into: &docPayloads, docDeflater)
-            skip.vint(ds << 1 | (dr > 0 ? 1 : 0)); if dr > 0 { skip.vint(dr) }
-            let (ps, pr) = store(scratchPos.bytes, into: &posPayloads, posDeflater, fixed: posFixedDeflater)
-            skip.vint(ps << 1 | (pr > 0 ? 1 : 0)); if pr > 0 { skip.vint(pr) }
-            prevLast = last
-            start = end
         }
         try docOut.write(skip.bytes)
         try docOut.write(docPayloads)
@@ -197,8 +200,10 @@ struct SkipEntry {
     var minNorm: UInt8
     /// The doc payload: offset in `.doc`, stored length, inflated length (0: stored raw).
     var docStart: Int, docStored: Int, docRaw: Int
-    /// The positions payload: offset in `.pos`, stored length, inflated length (0: stored raw).
+    /// The block's positions group payload: offset in `.pos`, stored length, inflated length (0: stored raw).
     var posStart: Int, posStored: Int, posRaw: Int
+    /// The block's positions within its group's inflated (or raw) bytes: `posWithin ..< posEnd`.
+    var posWithin: Int = 0, posEnd: Int = 0
 }
 
 /// The decoded skip table of one term: one entry per block. Immutable once read. Two allocations per term:
@@ -219,8 +224,9 @@ struct SkipTable {
         t.blockLast.reserveCapacity(n); t.entries.reserveCapacity(n)
         var last: Int64 = -1
         // Payload offsets are first relative (running sums of stored lengths); the doc payloads start where
-        // the table ends.
+        // the table ends. `p` is where the next positions group starts.
         var o = 0, p = posOffset
+        var groupStart = 0, groupStored = 0, groupRaw = 0, within = 0
         for i in 0..<n {
             let delta = try r.vint()
             // Block ends increase strictly and stay inside the segment: every doc id decoded from a block lies
@@ -235,11 +241,21 @@ struct SkipTable {
             // A payload's stored length fits in its file; an inflated length is at most deflate's ratio (1032:1).
             let dl = try r.count(limit: docFile.count * 2 + 1)
             let docRaw = dl & 1 == 1 ? try r.count(limit: (dl >> 1) * 1032 + 64) : 0
-            let pl = try r.count(limit: posFile.count * 2 + 1)
-            let posRaw = pl & 1 == 1 ? try r.count(limit: (pl >> 1) * 1032 + 64) : 0
+            if i % PostingsFormat.positionsGroup == 0 {   // a group's first block: the group's payload lengths
+                let pl = try r.count(limit: posFile.count * 2 + 1)
+                groupRaw = pl & 1 == 1 ? try r.count(limit: (pl >> 1) * 1032 + 64) : 0
+                groupStart = p; groupStored = pl >> 1; within = 0
+                p += groupStored
+            } else {   // another block: where its positions start in the group, after the previous block's
+                let w = try r.count(limit: groupRaw == 0 ? groupStored : groupRaw)
+                guard w > within, w < (groupRaw == 0 ? groupStored : groupRaw) else { throw r.fail("positions start \(w) out of order or range") }
+                t.entries[i - 1].posEnd = w
+                within = w
+            }
             t.entries.append(SkipEntry(maxFreq: UInt32(mf), minNorm: minNorm, docStart: o, docStored: dl >> 1, docRaw: docRaw,
-                                       posStart: p, posStored: pl >> 1, posRaw: posRaw))
-            o += dl >> 1; p += pl >> 1
+                                       posStart: groupStart, posStored: groupStored, posRaw: groupRaw,
+                                       posWithin: within, posEnd: groupRaw == 0 ? groupStored : groupRaw))
+            o += dl >> 1
             // (Each length fits its file, so the sums cannot overflow before this check.)
             guard r.offset + o <= docFile.count, p <= posFile.count else {
                 throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")
@@ -298,6 +314,10 @@ final class PostingsCursor {
         var posNext = 0
         var posRaw: UnsafeMutableRawPointer? = nil
         var posRawCapacity = 0
+        /// The positions group `posGroup` holds: its offset in `.pos` (-1: none). The blocks of a group share
+        /// one inflated payload.
+        var posGroupStart = -1
+        var posGroup = UnsafeRawBufferPointer(start: nil, count: 0)
     }
     private let state: UnsafeMutablePointer<State>
     private let docs: UnsafeMutablePointer<Int32>
@@ -342,7 +362,8 @@ final class PostingsCursor {
         var t = SkipTable()
         t.blockLast = [singletonDoc]
         t.entries = [SkipEntry(maxFreq: UInt32(truncatingIfNeeded: freq), minNorm: 0, docStart: 0, docStored: 0, docRaw: 0,
-                               posStart: max(0, posOffset), posStored: r.offset - max(0, posOffset), posRaw: 0)]
+                               posStart: max(0, posOffset), posStored: r.offset - max(0, posOffset), posRaw: 0,
+                               posWithin: 0, posEnd: r.offset - max(0, posOffset))]
         skip = t
         if !ok { fail("bad inline positions at offset \(posOffset)") }
     }
@@ -595,12 +616,10 @@ final class PostingsCursor {
             offsets[0] = 0
             for i in 0..<s.pointee.count { total += Int(freqs[i]); offsets[i + 1] = total }
             let e = skip.entries[b]
-            let stored = UnsafeRawBufferPointer(rebasing: posFile[e.posStart ..< e.posStart + e.posStored])
-            let rawLen = e.posRaw
             // Every position takes at least one byte: more positions than bytes is damage, not a reason to
             // allocate a huge buffer.
-            guard total <= (rawLen == 0 ? stored.count : rawLen) else {
-                errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "block \(b) claims \(total) positions in \(rawLen == 0 ? stored.count : rawLen) bytes"))
+            guard total <= e.posEnd - e.posWithin else {
+                errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "block \(b) claims \(total) positions in \(e.posEnd - e.posWithin) bytes"))
                 return none
             }
             if s.pointee.posCapacity < total || s.pointee.pos == nil {
@@ -609,28 +628,35 @@ final class PostingsCursor {
                 s.pointee.pos = .allocate(capacity: c)
                 s.pointee.posCapacity = c
             }
-            if rawLen == 0 { s.pointee.posSource = stored }
-            else {
-                let need = rawLen + Inflater.outputSlack
-                if s.pointee.posRawCapacity < need || s.pointee.posRaw == nil {
-                    s.pointee.posRaw?.deallocate()
-                    let c = max(need, 1024)
-                    s.pointee.posRaw = .allocate(byteCount: c, alignment: 8)
-                    s.pointee.posRawCapacity = c
-                }
-                // Deflated positions may be in the searcher's cache, inflated, keyed by where they are mapped.
-                let key = UInt(bitPattern: stored.baseAddress)
-                guard let buf = s.pointee.posRaw else { return none }
-                if !(cache?.lookupBytes(key, into: buf, count: rawLen) ?? false) {
-                    guard inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: need), expected: rawLen) else {
-                        s.pointee.posDecodedBlock = -1
-                        errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions block \(b) at offset \(e.posStart)"))
-                        return none
+            if s.pointee.posGroupStart != e.posStart {   // the group is not the one inflated last
+                s.pointee.posGroupStart = -1
+                let stored = UnsafeRawBufferPointer(rebasing: posFile[e.posStart ..< e.posStart + e.posStored])
+                let rawLen = e.posRaw
+                if rawLen == 0 { s.pointee.posGroup = stored }
+                else {
+                    let need = rawLen + Inflater.outputSlack
+                    if s.pointee.posRawCapacity < need || s.pointee.posRaw == nil {
+                        s.pointee.posRaw?.deallocate()
+                        let c = max(need, 1024)
+                        s.pointee.posRaw = .allocate(byteCount: c, alignment: 8)
+                        s.pointee.posRawCapacity = c
                     }
-                    cache?.insertBytes(key, from: buf, count: rawLen)
+                    // Deflated positions may be in the searcher's cache, inflated, keyed by where they are mapped.
+                    let key = UInt(bitPattern: stored.baseAddress)
+                    guard let buf = s.pointee.posRaw else { return none }
+                    if !(cache?.lookupBytes(key, into: buf, count: rawLen) ?? false) {
+                        guard inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: need), expected: rawLen) else {
+                            s.pointee.posDecodedBlock = -1
+                            errors.record(SearchIndexError.corruptIndex(file: fileName, reason: "bad positions group of block \(b) at offset \(e.posStart)"))
+                            return none
+                        }
+                        cache?.insertBytes(key, from: buf, count: rawLen)
+                    }
+                    s.pointee.posGroup = UnsafeRawBufferPointer(start: buf, count: rawLen)
                 }
-                s.pointee.posSource = UnsafeRawBufferPointer(start: buf, count: rawLen)
+                s.pointee.posGroupStart = e.posStart
             }
+            s.pointee.posSource = UnsafeRawBufferPointer(rebasing: s.pointee.posGroup[e.posWithin ..< e.posEnd])
             s.pointee.posByte = 0; s.pointee.posNext = 0
             s.pointee.posDecodedBlock = b
         }

@@ -110,7 +110,7 @@ final class PostingsBlockCache: @unchecked Sendable {
         if !admit(key, raw, Self.blockBytes) { raw.deallocate() }
     }
 
-    /// Copies the cached payload `key` of `count` bytes (an inflated positions block) to `dest`; false when
+    /// Copies the cached payload `key` of `count` bytes (an inflated positions group) to `dest`; false when
     /// it is not cached.
     func lookupBytes(_ key: UInt, into dest: UnsafeMutableRawPointer, count: Int) -> Bool {
         lock.lock(); defer { lock.unlock() }
@@ -119,7 +119,7 @@ final class PostingsBlockCache: @unchecked Sendable {
         return true
     }
 
-    /// Keeps a copy of the `count` bytes at `source` (an inflated positions block) under `key`, unless they
+    /// Keeps a copy of the `count` bytes at `source` (an inflated positions group) under `key`, unless they
     /// would take more than an eighth of the budget.
     func insertBytes(_ key: UInt, from source: UnsafeRawPointer, count: Int) {
         guard count > 0, count + Self.entryOverhead <= capacityBytes / 8 else { return }

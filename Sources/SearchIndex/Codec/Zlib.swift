@@ -13,10 +13,14 @@ final class Deflater {
     ///   skips building decode tables, which dominates for small blocks.
     /// - Parameter smallInputs: tune for inputs of a few hundred bytes (postings blocks): a 4 KiB window and
     ///   a 512-entry match hash, so `deflateReset` between blocks does not clear zlib's default 64 KiB table.
-    init(level: Int32 = 6, fixedHuffman: Bool = false, smallInputs: Bool = false) {
+    /// - Parameter mediumInputs: tune for inputs of a few KiB (positions groups): an 8 KiB window and an
+    ///   8,192-entry match hash, and room for 4,095 symbols per deflate block, so a group is usually one block
+    ///   with one set of Huffman trees (with `smallInputs`' 255 symbols it would be many).
+    init(level: Int32 = 6, fixedHuffman: Bool = false, smallInputs: Bool = false, mediumInputs: Bool = false) {
         self.level = level
         let strategy = fixedHuffman ? Z_FIXED : Z_DEFAULT_STRATEGY
-        ok = deflateInit2_(&stream, level, Z_DEFLATED, smallInputs ? -12 : -15, smallInputs ? 2 : 8, strategy,
+        let (windowBits, memLevel): (Int32, Int32) = smallInputs ? (-12, 2) : mediumInputs ? (-13, 6) : (-15, 8)
+        ok = deflateInit2_(&stream, level, Z_DEFLATED, windowBits, memLevel, strategy,
                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
     }
     deinit { if ok { deflateEnd(&stream) } }

@@ -58,6 +58,7 @@ public func indexStats(path: String) throws -> IndexStats {
                                                docCount: seg.meta.docCount, fileName: seg.docFile.name)
                     for e in t.entries {
                         if e.docRaw > 0 { s.postings.deflatedBytes += e.docStored } else { s.postings.rawPayloadBytes += e.docStored }
+                        guard e.posWithin == 0 else { continue }   // (a positions group counts once, at its first block)
                         if e.posRaw > 0 { s.positions.deflatedBytes += e.posStored } else { s.positions.rawPayloadBytes += e.posStored }
                     }
                     return true

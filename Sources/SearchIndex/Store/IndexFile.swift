@@ -20,9 +20,9 @@ enum FileEnvelope {
     static let headerSize = 12
     static let footerSize = 8
     /// The format version this library writes and reads. Version 2 added the stored-fields content CRCs and
-    /// field table, version 3 the stored-fields id table; an older index is refused with a clear error
-    /// (rebuild it: `search index` does).
-    static let version: UInt32 = 3
+    /// field table, version 3 the stored-fields id table, version 4 positions deflated in groups of blocks;
+    /// an older index is refused with a clear error (rebuild it: `search index --rebuild` does).
+    static let version: UInt32 = 4
 }
 
 /// Writes one index file sequentially: header, body bytes, footer; computes the CRC as it goes.

@@ -30,10 +30,12 @@ final class PostingsArenaTests: XCTestCase {
                     else { model[t].append((UInt32(doc), [pos])) }
                 }
             }
-            var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
+            var scratch = PostingsScratch()
+            defer { scratch.deallocate() }
             var longest = 0
             for t in model.indices {
-                arena.postings(of: t, docs: &docs, freqs: &freqs, positions: &positions)
+                let got = arena.postings(of: t, into: &scratch)
+                let docs = Array(got.docs), freqs = Array(got.freqs), positions = Array(got.positions)
                 XCTAssertEqual(docs, model[t].map(\.doc), "term \(t)")
                 XCTAssertEqual(freqs, model[t].map { UInt32($0.positions.count) }, "term \(t)")
                 XCTAssertEqual(positions, model[t].flatMap(\.positions), "term \(t)")

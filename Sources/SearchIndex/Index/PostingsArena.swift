@@ -110,58 +110,97 @@ struct PostingsArena {
         return start
     }
 
-    /// Term `t`'s postings, decoded into `docs`, `freqs` and (absolute) `positions`, which are emptied first.
-    func postings(of t: Int, docs: inout [UInt32], freqs: inout [UInt32], positions: inout [UInt32]) {
-        docs.removeAll(keepingCapacity: true); freqs.removeAll(keepingCapacity: true); positions.removeAll(keepingCapacity: true)
-        bytes.withUnsafeBufferPointer { a in
-            let x = terms[t]
-            var r = Reader(at: Int(docHead[t]), end: Int(x.tail.0))
-            var doc: UInt32 = 0
-            while !r.atEnd {
-                doc &+= r.vint(a)
-                docs.append(doc)
-                freqs.append(r.atEnd ? x.freq : r.vint(a))
-            }
-            var p = Reader(at: Int(posHead[t]), end: Int(x.tail.1))
-            for f in freqs {
-                var pos: UInt32 = 0
-                for _ in 0..<f { pos &+= p.vint(a); positions.append(pos) }
-            }
-        }
-    }
-
-    /// Reads one stream, following its slices.
-    private struct Reader {
-        var at: Int
-        let end: Int
-        var limit: Int
-        var level = 0
-
-        init(at: Int, end: Int) {
-            self.at = at; self.end = end; limit = at + PostingsArena.sliceSizes[0] - 4
-        }
-
-        var atEnd: Bool { at == end }
-
-        @inline(__always) mutating func byte(_ a: UnsafeBufferPointer<UInt8>) -> UInt8 {
-            if at == limit {
-                var next = 0
-                for k in 0..<4 { next |= Int(a[limit + k]) << (8 * k) }
-                level = min(level + 1, PostingsArena.sliceSizes.count - 1)
-                at = next; limit = next + PostingsArena.sliceSizes[level] - 4
-            }
-            defer { at += 1 }
-            return a[at]
-        }
-
-        @inline(__always) mutating func vint(_ a: UnsafeBufferPointer<UInt8>) -> UInt32 {
+    /// Term `t`'s postings, decoded into `scratch`: its documents, their frequencies and the (absolute)
+    /// positions of each document in turn. The buffers returned are `scratch`'s and hold until its next use.
+    func postings(of t: Int, into scratch: inout PostingsScratch)
+        -> (docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>, positions: UnsafeBufferPointer<UInt32>) {
+        let x = terms[t]
+        let docStart = Int(docHead[t]), docEnd = Int(x.tail.0), posStart = Int(posHead[t]), posEnd = Int(x.tail.1)
+        return bytes.withUnsafeBufferPointer { a in
+            // Every varint takes a byte at least: the streams' lengths bound the counts.
+            scratch.reserve(docs: Self.streamLength(a, from: docStart, to: docEnd) + 1,
+                            positions: Self.streamLength(a, from: posStart, to: posEnd))
+            let d = scratch.docs, f = scratch.freqs, p = scratch.positions
+            // Documents: (delta, frequency) pairs; the last document's frequency is still in the term's record.
+            var n = 0, doc: UInt32 = 0, isFreq = false
             var v: UInt32 = 0, shift: UInt32 = 0
-            while true {
-                let b = byte(a)
-                v |= UInt32(b & 0x7f) << shift
-                if b < 0x80 { return v }
-                shift += 7
+            Self.forEachSegment(a, from: docStart, to: docEnd) { seg in
+                for byte in seg {
+                    v |= UInt32(byte & 0x7F) << shift
+                    if byte >= 0x80 { shift += 7; continue }
+                    if isFreq { f[n] = v; n += 1 } else { doc &+= v; d[n] = doc }
+                    isFreq.toggle(); v = 0; shift = 0
+                }
             }
+            if isFreq { f[n] = x.freq; n += 1 }
+            // Positions: each document's `freq` deltas, the first absolute.
+            var k = 0, i = 0, left = n > 0 ? f[0] : 0, pos: UInt32 = 0
+            v = 0; shift = 0
+            Self.forEachSegment(a, from: posStart, to: posEnd) { seg in
+                for byte in seg {
+                    v |= UInt32(byte & 0x7F) << shift
+                    if byte >= 0x80 { shift += 7; continue }
+                    if left == 0 {
+                        i += 1; pos = 0
+                        guard i < n else { return }   // (cannot happen: the streams are written together)
+                        left = f[i]
+                    }
+                    pos &+= v; p[k] = pos; k += 1; left -= 1
+                    v = 0; shift = 0
+                }
+            }
+            return (UnsafeBufferPointer(start: d, count: n), UnsafeBufferPointer(start: f, count: n),
+                    UnsafeBufferPointer(start: p, count: k))
         }
     }
+
+    /// Calls `body` with each contiguous run of a stream's bytes, from its first slice at `start` to `end`
+    /// (where its next byte would go), following the slices' next pointers.
+    @inline(__always)
+    private static func forEachSegment(_ a: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int,
+                                       _ body: (UnsafeBufferPointer<UInt8>) -> Void) {
+        var at = start, level = 0, limit = start + sliceSizes[0] - 4
+        while true {
+            if end >= at && end <= limit {   // the stream ends in this slice
+                body(UnsafeBufferPointer(rebasing: a[at..<end])); return
+            }
+            body(UnsafeBufferPointer(rebasing: a[at..<limit]))
+            var next = 0
+            for k in 0..<4 { next |= Int(a[limit + k]) << (8 * k) }
+            level = min(level + 1, sliceSizes.count - 1)
+            at = next; limit = next + sliceSizes[level] - 4
+        }
+    }
+
+    /// The number of bytes in a stream (see ``forEachSegment(_:from:to:_:)``).
+    private static func streamLength(_ a: UnsafeBufferPointer<UInt8>, from start: Int, to end: Int) -> Int {
+        var n = 0
+        forEachSegment(a, from: start, to: end) { n += $0.count }
+        return n
+    }
+}
+
+/// Growable buffers that ``PostingsArena/postings(of:into:)`` decodes one term into, reused from term to term
+/// of a flush; `deallocate()` frees them.
+struct PostingsScratch {
+    private(set) var docs = UnsafeMutablePointer<UInt32>.allocate(capacity: 1024)
+    private(set) var freqs = UnsafeMutablePointer<UInt32>.allocate(capacity: 1024)
+    private(set) var positions = UnsafeMutablePointer<UInt32>.allocate(capacity: 1024)
+    private var docCapacity = 1024, positionCapacity = 1024
+
+    /// Makes room for `docs` documents and `positions` positions (the contents are not kept).
+    mutating func reserve(docs n: Int, positions m: Int) {
+        if n > docCapacity {
+            docCapacity = max(n, docCapacity * 2)
+            docs.deallocate(); freqs.deallocate()
+            docs = .allocate(capacity: docCapacity); freqs = .allocate(capacity: docCapacity)
+        }
+        if m > positionCapacity {
+            positionCapacity = max(m, positionCapacity * 2)
+            positions.deallocate()
+            positions = .allocate(capacity: positionCapacity)
+        }
+    }
+
+    func deallocate() { docs.deallocate(); freqs.deallocate(); positions.deallocate() }
 }

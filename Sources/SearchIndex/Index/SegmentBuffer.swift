@@ -251,20 +251,15 @@ final class SegmentBuffer {
         }
         let zeros = [UInt8](repeating: 0, count: docCount)
         // Each term's postings are already in document and position order: decode them in key order.
-        var docs: [UInt32] = [], freqs: [UInt32] = [], positions: [UInt32] = []
+        var scratch = PostingsScratch()
+        defer { scratch.deallocate() }
         for id in terms.sortedIDs() {
             let key = terms.key(id)
             let field = Int(key[key.startIndex])
-            postings.postings(of: id, docs: &docs, freqs: &freqs, positions: &positions)
+            let (d, fr, ps) = postings.postings(of: id, into: &scratch)
             let nrm = field < norms.count && !norms[field].isEmpty ? norms[field] : zeros
-            try docs.withUnsafeBufferPointer { d in
-                try freqs.withUnsafeBufferPointer { fr in
-                    try positions.withUnsafeBufferPointer { ps in
-                        try nrm.withUnsafeBufferPointer { nb in
-                            try out.addTerm(key: key, docs: d, freqs: fr, positions: ps, norms: nb)
-                        }
-                    }
-                }
+            try nrm.withUnsafeBufferPointer { nb in
+                try out.addTerm(key: key, docs: d, freqs: fr, positions: ps, norms: nb)
             }
         }
         try out.finishPostings()

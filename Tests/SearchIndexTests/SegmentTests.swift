@@ -207,6 +207,52 @@ final class SegmentTests: XCTestCase {
         XCTAssertEqual(try liveIDs(dir), ["keep", "x"])
     }
 
+    /// Oracle: random adds (replacing by id), deletes, flushes and commits, with bulk re-adds of every id (so
+    /// that a segment's deletions are applied by a walk over its id terms) and single updates (a dictionary
+    /// lookup per id). The live ids and each id's latest version match a model.
+    func testReplaceAndDeleteMatchAModel() throws {
+        for threads in [1, 2] { try replaceAndDeleteMatchAModel(threads: threads) }
+    }
+
+    func replaceAndDeleteMatchAModel(threads: Int) throws {
+        var rng = SeededRNG(seed: 41 + UInt64(threads))
+        let dir = temporaryDirectory(self)
+        var config = IndexWriterConfig()
+        config.threads = threads
+        let w = try IndexWriter(path: dir, config: config)
+        var model: [String: Int] = [:]   // id -> version
+        var version = 0
+        let allIDs = (0..<300).map { i in i % 7 == 0 ? "é-\(i)" : "id\(i)" }
+        func add(_ id: String) throws {
+            version += 1; model[id] = version
+            try w.addDocument(makeDoc(id, title: "t", body: "common v\(version)"))
+        }
+        for round in 0..<12 {
+            switch rng.next() % 4 {
+            case 0:   // bulk: every id again (or a large share)
+                for id in allIDs where rng.next() % 5 != 0 { try add(id) }
+            case 1:   // a few updates
+                for _ in 0..<3 { try add(allIDs[Int(rng.next() % UInt64(allIDs.count))]) }
+            case 2:   // deletes
+                for _ in 0..<5 {
+                    let id = allIDs[Int(rng.next() % UInt64(allIDs.count))]
+                    try w.deleteDocument(id: id); model[id] = nil
+                }
+            default:
+                for id in allIDs.prefix(Int(rng.next() % 60)) { try add(id) }
+            }
+            if rng.next() % 2 == 0 { try w.flush() }
+            if rng.next() % 3 == 0 || round == 11 { try w.commit() }
+        }
+        w.close()
+        XCTAssertEqual(try liveIDs(dir), model.keys.sorted())
+        let s = try Searcher(path: dir)
+        XCTAssertEqual(s.documentCount, model.count)
+        for (id, v) in model {
+            XCTAssertEqual(ids(try s.search("v\(v)")), [id], "id \(id) version \(v), \(threads) threads")
+        }
+    }
+
     func testDeleteDocument() throws {
         let dir = temporaryDirectory(self)
         let w = try IndexWriter(path: dir)

@@ -397,19 +397,54 @@ public final class IndexWriter {
         return r
     }
 
+    /// Marks deleted, in every segment, the older versions of the ids added or deleted since: an id pending
+    /// with value `v` deletes its documents in segments `0..<v`. A segment with few candidate ids looks each
+    /// up in its dictionary; one with many (a bulk load, where every later segment's ids are candidates for
+    /// every earlier one) walks its id terms once instead, checking each against the pending set.
     private func applyDeletes() throws {
         guard !pendingDeletes.isEmpty else { return }
         let ctx = ReadContext()
-        for i in segments.indices {
+        // candidates[i]: pending ids that apply to segment i (their value is above i).
+        var above = [Int](repeating: 0, count: segments.count + 2)
+        for v in pendingDeletes.values { above[min(max(v, 0), segments.count + 1)] += 1 }
+        var candidates = [Int](repeating: 0, count: segments.count + 1)
+        var running = above[segments.count + 1]
+        for i in stride(from: segments.count, through: 0, by: -1) { candidates[i] = running; running += above[i] }
+        var byKey: [[UInt8]: Int]? = nil   // the pending ids as id-field keys, built on first need
+        for i in segments.indices where candidates[i] > 0 {
             var meta = segments[i]
-            let ids = pendingDeletes.filter { $0.value > i }.map { $0.key }
-            if ids.isEmpty { continue }
             let r = try reader(meta)
             var bits = r.deleted ?? [UInt8](repeating: 0, count: (meta.docCount + 7) / 8)
             var added = 0
-            for id in ids {
-                for d in try r.docs(withID: id, ctx) where bits[Int(d) >> 3] & (1 << UInt8(d & 7)) == 0 {
-                    bits[Int(d) >> 3] |= 1 << UInt8(d & 7); added += 1
+            func delete(_ info: TermInfo) throws {
+                let c = r.cursor(info, ctx)
+                while c.nextDoc() != noMoreDocs {
+                    let d = Int(c.doc)
+                    if bits[d >> 3] & (1 << UInt8(d & 7)) == 0 { bits[d >> 3] |= 1 << UInt8(d & 7); added += 1 }
+                }
+                try ctx.errors.check()
+            }
+            if candidates[i] * 8 > meta.docCount {
+                if byKey == nil {
+                    var m: [[UInt8]: Int] = [:]
+                    m.reserveCapacity(pendingDeletes.count)
+                    for (id, v) in pendingDeletes { m[[0] + Array(id.utf8)] = v }
+                    byKey = m
+                }
+                guard let byKey else { continue }
+                var matches: [TermInfo] = []
+                var idTerms = true
+                for b in 0..<r.dict.blockCount where idTerms {
+                    try r.dict.scanBlock(b) { key, info in
+                        guard key.first == 0 else { idTerms = false; return false }   // past the id field
+                        if let v = byKey[key], v > i { matches.append(info) }
+                        return true
+                    }
+                }
+                for info in matches { try delete(info) }
+            } else {
+                for (id, v) in pendingDeletes where v > i {
+                    if let info = try r.term([0] + Array(id.utf8)) { try delete(info) }
                 }
             }
             guard added > 0 else { continue }

@@ -8,6 +8,7 @@ final class PostingsArenaTests: XCTestCase {
         var rng = SeededRNG(seed: 23)
         for round in 0..<4 {
             var arena = PostingsArena()
+            defer { arena.deallocate() }
             var model: [[(doc: UInt32, positions: [UInt32])]] = []
             var doc: Int32 = 0
             let docCount = 1500 + round * 500

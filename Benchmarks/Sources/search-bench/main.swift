@@ -4,6 +4,7 @@
 //                [--stream] [--reuse] [--fuzzy N|auto] [--proximity W] [--proximity-depth N]
 //                [--combine combined|max|sum] [--two-fields] [--title-weight W] [--expansion rm3]
 //                [--mode or|and|phrase] [--shards N] [--latencies FILE] [--threads N] [--postings-cache-mb N]
+//                [--merge-factor N] [--compression-level 1-9]
 //   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
@@ -21,6 +22,8 @@
 // Like the peers, all documents are read into memory before the index timer starts (--stream reads each
 // file inside the timed loop instead, which lowers peak RSS). --warmup N runs the query set N times untimed
 // before the timed passes, like the Lucene peer's --warmup.
+// --merge-factor N sets IndexWriterConfig.mergeFactor (0: no automatic merges; default: the library's policy);
+// --compression-level L its compressionLevel (zlib's level for the postings; default 6).
 // --postings-cache-mb N sets the searcher's cache of decoded postings blocks (default: the library's; 0: off).
 // The JSON then also has pass1_p50_ms / pass1_p99_ms (the first timed pass alone: with no --warmup, the cache
 // starts empty there) and postings_cache (hits, misses, evictions, blocks held after the run).
@@ -135,6 +138,8 @@ if !flags.contains("two-fields") { schema.add(FieldSpec("body", .text, stored: f
 func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
     var config = IndexWriterConfig(ramBufferMB: Int(opts["ram-mb"] ?? "128") ?? 128)
     if let t = opts["threads"].flatMap(Int.init) { config.threads = max(1, t) }
+    if let m = opts["merge-factor"].flatMap(Int.init) { config.mergeFactor = m }
+    if let l = opts["compression-level"].flatMap(Int32.init) { config.compressionLevel = l }
     let writer = try IndexWriter(path: dir, analyzer: analyzer, config: config, schema: schema)
     for (i, name) in files.enumerated() where keep(i) {
         let text: String

@@ -8,105 +8,129 @@
 /// flush). A token costs about 1–2 bytes here, against 8 for a (term, position) log, and the flush needs no
 /// sort: each term's postings are already in document and position order.
 struct PostingsArena {
-    private var bytes: [UInt8] = []
+    /// The arena: `used` bytes handed out to slices, of `byteCapacity` allocated (nil until the first term).
+    /// Raw memory, not an array: `add` runs once per token, and an array's uniqueness check and bounds
+    /// checks cost there. The owner calls ``deallocate()``.
+    private var bytes: UnsafeMutablePointer<UInt8>? = nil
+    private var byteCapacity = 0
+    private var used = 0
     /// Everything `add` reads and writes for one term, in one 32-byte record (one cache miss per token here,
     /// where an array per field cost one each): the last document it occurred in (-1: none yet), its
-    /// frequency there, its last position, and per stream (`0`: documents and frequencies; `1`: positions)
-    /// where the next byte goes, where the current slice's data ends (its next-slice pointer follows) and the
-    /// slice's size level.
+    /// frequency there, its last position, and per stream (`doc…`: documents and frequencies; `pos…`:
+    /// positions) where the next byte goes, where the current slice's data ends (its next-slice pointer
+    /// follows) and the slice's size level. `add` updates it in place: copying it to the stack and back
+    /// cost a store-forwarding stall per token (the copy is read with 16-byte loads just after its fields
+    /// were written with 4-byte stores), about a quarter of `add`'s time at 1M documents (perf).
     private struct Term {
         var lastDoc: Int32 = -1
         var freq: UInt32 = 0
         var lastPos: UInt32 = 0
-        var tail: (UInt32, UInt32) = (0, 0)
-        var limit: (UInt32, UInt32) = (0, 0)
-        var level: (UInt8, UInt8) = (0, 0)
+        var docTail: UInt32 = 0, posTail: UInt32 = 0
+        var docLimit: UInt32 = 0, posLimit: UInt32 = 0
+        var docLevel: UInt8 = 0, posLevel: UInt8 = 0
     }
-    private var terms: [Term] = []
+    private var records: UnsafeMutablePointer<Term>? = nil
+    private var recordCapacity = 0
+    /// Terms seen.
+    private(set) var termCount = 0
     /// Per term, the first slice of its two streams (read only at the flush).
     private var docHead: [UInt32] = []
     private var posHead: [UInt32] = []
 
     static let sliceSizes: [Int] = [16, 32, 64, 128, 256, 512, 1024, 2048]
-    /// Bytes per term outside the arena (the arrays above).
+    /// Bytes per term outside the arena (the records and the heads).
     static let bytesPerTerm = MemoryLayout<Term>.stride + 8
 
     /// Bytes held.
-    var bytesUsed: Int { used + terms.count * Self.bytesPerTerm }
-    /// Terms seen.
-    var termCount: Int { terms.count }
+    var bytesUsed: Int { used + termCount * Self.bytesPerTerm }
+
+    /// Frees the arena and the records (the arena must not be used afterwards).
+    mutating func deallocate() {
+        bytes?.deallocate(); records?.deallocate()
+        bytes = nil; records = nil; byteCapacity = 0; recordCapacity = 0; used = 0; termCount = 0
+        docHead = []; posHead = []
+    }
 
     /// Records an occurrence of term `t` (a ``TermsHash`` id: new ids come in order) in document `doc` at
     /// `position`. Documents come in increasing order, and positions increase within a document.
     @inline(__always) mutating func add(term t: Int, doc: Int32, position: UInt32) {
-        if t == terms.count { newTerm() }
-        var x = terms[t]
-        if x.lastDoc != doc {
-            if x.lastDoc >= 0 { writeVInt(&x, 0, x.freq) }
-            writeVInt(&x, 0, UInt32(bitPattern: doc &- max(x.lastDoc, 0)))
-            x.lastDoc = doc; x.freq = 0; x.lastPos = 0
+        if t >= termCount { newTerm(t) }
+        let x = records.unsafelyUnwrapped + t
+        if x.pointee.lastDoc != doc {
+            if x.pointee.lastDoc >= 0 { writeVInt(x, doc: true, x.pointee.freq) }
+            writeVInt(x, doc: true, UInt32(bitPattern: doc &- max(x.pointee.lastDoc, 0)))
+            x.pointee.lastDoc = doc; x.pointee.freq = 0; x.pointee.lastPos = 0
         }
-        writeVInt(&x, 1, position &- x.lastPos)
-        x.lastPos = position
-        x.freq &+= 1
-        terms[t] = x
+        writeVInt(x, doc: false, position &- x.pointee.lastPos)
+        x.pointee.lastPos = position
+        x.pointee.freq &+= 1
     }
 
-    private mutating func newTerm() {
-        var x = Term()
+    /// Adds the record of term `t`, which must be the next id.
+    private mutating func newTerm(_ t: Int) {
+        precondition(t == termCount, "PostingsArena: term ids must come in order")
+        if termCount == recordCapacity {
+            let capacity = max(1024, recordCapacity * 2)
+            let grown = UnsafeMutablePointer<Term>.allocate(capacity: capacity)
+            if let records { grown.moveInitialize(from: records, count: termCount); records.deallocate() }
+            records = grown; recordCapacity = capacity
+        }
         let d = allocate(Self.sliceSizes[0]), p = allocate(Self.sliceSizes[0])
-        x.tail = (UInt32(d), UInt32(p))
-        x.limit = (UInt32(d + Self.sliceSizes[0] - 4), UInt32(p + Self.sliceSizes[0] - 4))
-        terms.append(x); docHead.append(UInt32(d)); posHead.append(UInt32(p))
+        var x = Term()
+        x.docTail = UInt32(d); x.posTail = UInt32(p)
+        x.docLimit = UInt32(d + Self.sliceSizes[0] - 4); x.posLimit = UInt32(p + Self.sliceSizes[0] - 4)
+        (records.unsafelyUnwrapped + termCount).initialize(to: x)
+        termCount += 1
+        docHead.append(UInt32(d)); posHead.append(UInt32(p))
     }
 
-    /// Bytes of `bytes` handed out to slices; the rest is zeroed room to grow into.
-    private var used = 0
-
+    /// Hands out `size` bytes of the arena; returns their offset.
     private mutating func allocate(_ size: Int) -> Int {
         let start = used
-        if start + size > bytes.count {
+        if start + size > byteCapacity {
             // Grow in large steps (doubling), not a slice at a time.
-            bytes.append(contentsOf: repeatElement(0, count: max(bytes.count, 1 << 16, size)))
+            let capacity = max(byteCapacity * 2, 1 << 16, start + size)
+            let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            if let bytes { grown.update(from: bytes, count: used); bytes.deallocate() }
+            bytes = grown; byteCapacity = capacity
         }
         used += size
         return start
     }
 
-    /// Appends `v` as a varint to stream `s` (0 or 1) of the term whose record is `x`.
-    @inline(__always) private mutating func writeVInt(_ x: inout Term, _ s: Int, _ v: UInt32) {
+    /// Appends `v` as a varint to the document stream (`doc`) or the positions stream of the term whose
+    /// record is at `x`.
+    @inline(__always) private mutating func writeVInt(_ x: UnsafeMutablePointer<Term>, doc: Bool, _ v: UInt32) {
         var v = v
-        var at = Int(s == 0 ? x.tail.0 : x.tail.1)
-        let limit = Int(s == 0 ? x.limit.0 : x.limit.1)
-        if at + 5 <= limit {
+        var at = Int(doc ? x.pointee.docTail : x.pointee.posTail)
+        if at + 5 <= Int(doc ? x.pointee.docLimit : x.pointee.posLimit) {
             // Room for any varint in this slice: no slice checks per byte.
-            bytes.withUnsafeMutableBufferPointer { b in
-                while v >= 0x80 { b[at] = UInt8(truncatingIfNeeded: v) | 0x80; v >>= 7; at += 1 }
-                b[at] = UInt8(v); at += 1
-            }
+            let b = bytes.unsafelyUnwrapped
+            while v >= 0x80 { b[at] = UInt8(truncatingIfNeeded: v) | 0x80; v >>= 7; at += 1 }
+            b[at] = UInt8(v); at += 1
         } else {
             while true {
-                if at == (s == 0 ? Int(x.limit.0) : Int(x.limit.1)) { at = nextSlice(&x, s) }
+                if at == Int(doc ? x.pointee.docLimit : x.pointee.posLimit) { at = nextSlice(x, doc: doc) }
                 let last = v < 0x80
-                bytes[at] = last ? UInt8(v) : UInt8(truncatingIfNeeded: v) | 0x80
+                bytes.unsafelyUnwrapped[at] = last ? UInt8(v) : UInt8(truncatingIfNeeded: v) | 0x80
                 at += 1
                 if last { break }
                 v >>= 7
             }
         }
-        if s == 0 { x.tail.0 = UInt32(at) } else { x.tail.1 = UInt32(at) }
+        if doc { x.pointee.docTail = UInt32(at) } else { x.pointee.posTail = UInt32(at) }
     }
 
-    /// Starts the next slice of stream `s` of the term whose record is `x`, links it from the full one, and
-    /// returns its start.
-    private mutating func nextSlice(_ x: inout Term, _ s: Int) -> Int {
-        let lv = min(Int(s == 0 ? x.level.0 : x.level.1) + 1, Self.sliceSizes.count - 1)
+    /// Starts the next slice of the document or positions stream of the term whose record is at `x`, links
+    /// it from the full one, and returns its start.
+    private mutating func nextSlice(_ x: UnsafeMutablePointer<Term>, doc: Bool) -> Int {
+        let lv = min(Int(doc ? x.pointee.docLevel : x.pointee.posLevel) + 1, Self.sliceSizes.count - 1)
         let size = Self.sliceSizes[lv]
         let start = allocate(size)
-        let p = Int(s == 0 ? x.limit.0 : x.limit.1)
-        for k in 0..<4 { bytes[p + k] = UInt8(truncatingIfNeeded: start >> (8 * k)) }
-        if s == 0 { x.level.0 = UInt8(lv); x.limit.0 = UInt32(start + size - 4) }
-        else { x.level.1 = UInt8(lv); x.limit.1 = UInt32(start + size - 4) }
+        let p = Int(doc ? x.pointee.docLimit : x.pointee.posLimit)
+        for k in 0..<4 { bytes.unsafelyUnwrapped[p + k] = UInt8(truncatingIfNeeded: start >> (8 * k)) }
+        if doc { x.pointee.docLevel = UInt8(lv); x.pointee.docLimit = UInt32(start + size - 4) }
+        else { x.pointee.posLevel = UInt8(lv); x.pointee.posLimit = UInt32(start + size - 4) }
         return start
     }
 
@@ -114,44 +138,43 @@ struct PostingsArena {
     /// positions of each document in turn. The buffers returned are `scratch`'s and hold until its next use.
     func postings(of t: Int, into scratch: inout PostingsScratch)
         -> (docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>, positions: UnsafeBufferPointer<UInt32>) {
-        let x = terms[t]
-        let docStart = Int(docHead[t]), docEnd = Int(x.tail.0), posStart = Int(posHead[t]), posEnd = Int(x.tail.1)
-        return bytes.withUnsafeBufferPointer { a in
-            // Every varint takes a byte at least: the streams' lengths bound the counts.
-            scratch.reserve(docs: Self.streamLength(a, from: docStart, to: docEnd) + 1,
-                            positions: Self.streamLength(a, from: posStart, to: posEnd))
-            let d = scratch.docs, f = scratch.freqs, p = scratch.positions
-            // Documents: (delta, frequency) pairs; the last document's frequency is still in the term's record.
-            var n = 0, doc: UInt32 = 0, isFreq = false
-            var v: UInt32 = 0, shift: UInt32 = 0
-            Self.forEachSegment(a, from: docStart, to: docEnd) { seg in
-                for byte in seg {
-                    v |= UInt32(byte & 0x7F) << shift
-                    if byte >= 0x80 { shift += 7; continue }
-                    if isFreq { f[n] = v; n += 1 } else { doc &+= v; d[n] = doc }
-                    isFreq.toggle(); v = 0; shift = 0
-                }
+        let x = records.unsafelyUnwrapped[t]
+        let docStart = Int(docHead[t]), docEnd = Int(x.docTail), posStart = Int(posHead[t]), posEnd = Int(x.posTail)
+        let a = UnsafeBufferPointer(start: bytes, count: used)
+        // Every varint takes a byte at least: the streams' lengths bound the counts.
+        scratch.reserve(docs: Self.streamLength(a, from: docStart, to: docEnd) + 1,
+                        positions: Self.streamLength(a, from: posStart, to: posEnd))
+        let d = scratch.docs, f = scratch.freqs, p = scratch.positions
+        // Documents: (delta, frequency) pairs; the last document's frequency is still in the term's record.
+        var n = 0, doc: UInt32 = 0, isFreq = false
+        var v: UInt32 = 0, shift: UInt32 = 0
+        Self.forEachSegment(a, from: docStart, to: docEnd) { seg in
+            for byte in seg {
+                v |= UInt32(byte & 0x7F) << shift
+                if byte >= 0x80 { shift += 7; continue }
+                if isFreq { f[n] = v; n += 1 } else { doc &+= v; d[n] = doc }
+                isFreq.toggle(); v = 0; shift = 0
             }
-            if isFreq { f[n] = x.freq; n += 1 }
-            // Positions: each document's `freq` deltas, the first absolute.
-            var k = 0, i = 0, left = n > 0 ? f[0] : 0, pos: UInt32 = 0
-            v = 0; shift = 0
-            Self.forEachSegment(a, from: posStart, to: posEnd) { seg in
-                for byte in seg {
-                    v |= UInt32(byte & 0x7F) << shift
-                    if byte >= 0x80 { shift += 7; continue }
-                    if left == 0 {
-                        i += 1; pos = 0
-                        guard i < n else { return }   // (cannot happen: the streams are written together)
-                        left = f[i]
-                    }
-                    pos &+= v; p[k] = pos; k += 1; left -= 1
-                    v = 0; shift = 0
-                }
-            }
-            return (UnsafeBufferPointer(start: d, count: n), UnsafeBufferPointer(start: f, count: n),
-                    UnsafeBufferPointer(start: p, count: k))
         }
+        if isFreq { f[n] = x.freq; n += 1 }
+        // Positions: each document's `freq` deltas, the first absolute.
+        var k = 0, i = 0, left = n > 0 ? f[0] : 0, pos: UInt32 = 0
+        v = 0; shift = 0
+        Self.forEachSegment(a, from: posStart, to: posEnd) { seg in
+            for byte in seg {
+                v |= UInt32(byte & 0x7F) << shift
+                if byte >= 0x80 { shift += 7; continue }
+                if left == 0 {
+                    i += 1; pos = 0
+                    guard i < n else { return }   // (cannot happen: the streams are written together)
+                    left = f[i]
+                }
+                pos &+= v; p[k] = pos; k += 1; left -= 1
+                v = 0; shift = 0
+            }
+        }
+        return (UnsafeBufferPointer(start: d, count: n), UnsafeBufferPointer(start: f, count: n),
+                UnsafeBufferPointer(start: p, count: k))
     }
 
     /// Calls `body` with each contiguous run of a stream's bytes, from its first slice at `start` to `end`

@@ -50,6 +50,8 @@ final class SegmentBuffer {
     /// id is indexed as one term.
     static let maxIDBytes = 32766
 
+    deinit { postings.deallocate() }
+
     /// Approximate bytes held.
     var bytesUsed: Int { terms.bytesUsed + surfaces.bytesUsed + surfaceTerm.count * 4 + postings.bytesUsed + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count + columnBytes }
 

@@ -20,6 +20,25 @@ enum Tokenizer {
     }
 
     @inline(__always) static func isASCIIDigit(_ b: UInt8) -> Bool { b &- 0x30 < 10 }
+
+    /// Of the 8 bytes at `s[j...]` (which must exist), how many in a row from the first are ASCII letters or
+    /// digits (classes 1 and 2); writes the 8 bytes, uppercase letters lowered, to `out` (which must have room
+    /// for 8: the bytes past the count are scratch). Bytes at or above 0x80 are masked off before the
+    /// per-byte additions, so no carry crosses bytes, and are never counted.
+    @inline(__always) static func swarWordBytes(_ s: UnsafeBufferPointer<UInt8>, _ j: Int, into out: UnsafeMutablePointer<UInt8>) -> Int {
+        let w = UInt64(littleEndian: UnsafeRawPointer(s.baseAddress.unsafelyUnwrapped + j).loadUnaligned(as: UInt64.self))
+        let high: UInt64 = 0x8080_8080_8080_8080, ones: UInt64 = 0x0101_0101_0101_0101
+        let x = w & ~high, ascii = ~w & high
+        // x + (0x80 - lo) has its byte's high bit set exactly when the byte is >= lo.
+        @inline(__always) func inRange(_ lo: UInt64, _ hi: UInt64) -> UInt64 {
+            (x &+ (0x80 - lo) &* ones) & ~(x &+ (0x80 - (hi + 1)) &* ones) & ascii
+        }
+        let upper = inRange(0x41, 0x5A)
+        let ok = inRange(0x61, 0x7A) | inRange(0x30, 0x39) | upper
+        UnsafeMutableRawPointer(out).storeBytes(of: (w | upper >> 2).littleEndian, as: UInt64.self)
+        let bad = ~ok & high
+        return bad == 0 ? 8 : bad.trailingZeroBitCount >> 3
+    }
     @inline(__always) static func isASCIILetter(_ b: UInt8) -> Bool { (b | 0x20) &- 0x61 < 26 }
 
     /// Decodes the scalar starting at `i`; returns it and its length, or nil for an invalid sequence (length 1).
@@ -53,8 +72,10 @@ enum Tokenizer {
         tokenize(s, fold: fold) { t, p, _ in emit(t, p) }
     }
 
-    /// Like `tokenize`, also passing the token's byte range in the input.
-    static func tokenize(_ s: UnsafeBufferPointer<UInt8>, fold: Bool, _ emit: (UnsafeBufferPointer<UInt8>, Int, Range<Int>) -> Void) {
+    /// Like `tokenize`, also passing the token's byte range in the input. `swar: false` reads ASCII words a
+    /// byte at a time (the same tokens; for tests).
+    static func tokenize(_ s: UnsafeBufferPointer<UInt8>, fold: Bool, swar: Bool = true,
+                         _ emit: (UnsafeBufferPointer<UInt8>, Int, Range<Int>) -> Void) {
         let table = ScalarTable.shared
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxTokenBytes + 64) { buf in
             var len = 0
@@ -126,6 +147,14 @@ enum Tokenizer {
                         var l = len
                         let room = min(n, i + maxTokenBytes - l)
                         while j < room {
+                            if swar && j + 8 <= room {
+                                // Eight bytes at a time while they are ASCII letters and digits (SWAR): most
+                                // words end within one step, so there is one loop exit per word, not per byte.
+                                let k = swarWordBytes(s, j, into: buf.baseAddress.unsafelyUnwrapped + l)
+                                l += k; j += k
+                                if k < 8 { break }
+                                continue
+                            }
                             let c = s[j]
                             guard c < 0x80 else { break }
                             let kc = ascii[Int(c)]

@@ -24,6 +24,8 @@ final class SegmentBuffer {
     /// buffer; afterwards its token costs one lookup here instead of a stem and a lookup in `terms`.
     private var surfaces = TermsHash(placeholder: ())
     private var surfaceTerm: [Int32] = []
+    /// One text value's occurrences (term id << 32 | position) between its lookups and its postings.
+    private var valueTokens: [UInt64] = []
     /// Every term's postings, as varint slices.
     private var postings = PostingsArena()
     private(set) var docCount = 0
@@ -104,7 +106,9 @@ final class SegmentBuffer {
         swap(&sv, &surfaces)
         var st: [Int32] = []
         swap(&st, &surfaceTerm)
-        defer { swap(&t, &terms); swap(&ps, &postings); swap(&sv, &surfaces); swap(&st, &surfaceTerm) }
+        var toks: [UInt64] = []
+        swap(&toks, &valueTokens)
+        defer { swap(&t, &terms); swap(&ps, &postings); swap(&sv, &surfaces); swap(&st, &surfaceTerm); swap(&toks, &valueTokens) }
         let doc32 = Int32(d)
         // The id is indexed as one untokenized term of field 0.
         var idCopy = doc.id
@@ -132,11 +136,16 @@ final class SegmentBuffer {
                         }
                         st.append(tid)
                     }
-                    let tid = Int(st[sid])
+                    let tid = st[sid]
                     guard tid >= 0 else { return }
-                    ps.add(term: tid, doc: doc32, position: UInt32(truncatingIfNeeded: base + pos))
+                    toks.append(UInt64(UInt32(bitPattern: tid)) << 32 | UInt64(UInt32(truncatingIfNeeded: base + pos)))
                     last = pos; n += 1
                 }
+                // The occurrences are recorded after the value's lookups, in a loop of their own: each one's
+                // record and arena bytes are likely cache misses, and this loop is short enough for the CPU
+                // to have several of them in flight, where behind each token's lookups it had one.
+                for x in toks { ps.add(term: Int(x >> 32), doc: doc32, position: UInt32(truncatingIfNeeded: x)) }
+                toks.removeAll(keepingCapacity: true)
             } else {
                 analyzer.analyze(value) { token, pos in
                     guard token.count <= Tokenizer.maxTokenBytes else { return }

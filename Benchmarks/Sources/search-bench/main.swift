@@ -30,7 +30,8 @@
 // DOCS_DIR holds one .txt per document (file stem = doc id); QUERIES one query a line.
 // Prints ONE JSON line: engine, version, docs, index_s, index_bytes, queries, query_total_s, qps, p50_ms,
 // p99_ms, zero_hit_queries, plus peak_rss_mb (getrusage ru_maxrss of the whole run; index_peak_rss_mb: of the run
-// until the index is built, before the searcher opens it and its checksums read every file), rss_after_load_mb (after
+// until the index is built, before the searcher opens it and its checksums read every file), index_cpu_s (CPU seconds,
+// user + system, of all threads while indexing), rss_after_load_mb (after
 // reading the docs, before indexing), analyzer, segments, warmup_passes. Queries are timed in process after the
 // index is built and opened, each an OR of its words over the one text field, top k with stored ids.
 import Foundation
@@ -128,6 +129,12 @@ let preloaded: [String] = jsonl ? records.map(\.text) : stream || reuse ? [] : f
 }
 let rssAfterLoad = maxRSSMB()
 
+/// CPU seconds (user + system) of the whole process so far.
+func cpuSeconds() -> Double {
+    var u = rusage(); getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+    return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
+}
+let cpu0 = cpuSeconds()
 let t0 = now()
 let titleWeight = opts["title-weight"].flatMap(Float.init) ?? 1
 var schema = jsonl ? Schema([FieldSpec("date", .date, stored: false), FieldSpec("topics", .keyword, stored: false),
@@ -172,6 +179,7 @@ func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
 }
 if !reuse { do { try buildIndex(indexDir) { _ in true } } catch { fail("indexing failed: \(error)") } }
 let indexSeconds = reuse ? 0 : now() - t0
+let indexCPUSeconds = reuse ? 0 : cpuSeconds() - cpu0
 // The high-water mark so far: indexing (and loading the docs, unless --stream), before the searcher maps and
 // checks every index file (whose pages then count as resident too).
 let indexPeakRSS = maxRSSMB()
@@ -254,6 +262,7 @@ var keys = ["engine", "version", "docs", "index_s", "index_bytes", "queries", "q
             "p99_ms", "zero_hit_queries", "peak_rss_mb", "rss_after_load_mb", "analyzer", "segments", "warmup_passes"]
 var extra: [String: String] = [:]
 extra["index_peak_rss_mb"] = "\(r(indexPeakRSS, 10))"
+extra["index_cpu_s"] = "\(r(indexCPUSeconds, 100))"
 do {
     let first = latencies.prefix(queries.count).sorted()
     func p1(_ p: Double) -> Double { first.isEmpty ? 0 : first[min(first.count - 1, Int(p * Double(first.count)))] * 1000 }

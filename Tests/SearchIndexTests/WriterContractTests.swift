@@ -79,3 +79,46 @@ final class WriterContractTests: XCTestCase {
         }
     }
 }
+
+/// A document's text values keep their fields and stored flags however many there are (the first eight
+/// are held inline while the document waits for an indexing thread, the rest in an array).
+final class ManyTextValuesTests: XCTestCase {
+    func testManyTextValuesKeepTheirFieldsAndStoredFlags() throws {
+        var rng = SystemRandomNumberGenerator()
+        for threads in [1, 2] {
+            let dir = temporaryDirectory(self)
+            var config = IndexWriterConfig()
+            config.threads = threads
+            let w = try IndexWriter(path: dir, config: config)
+            var expected: [String: [(name: String, value: String)]] = [:]
+            var wordField: [String: String] = [:]
+            for d in 0..<40 {
+                var doc = Document(id: "d\(d)")
+                var stored: [(name: String, value: String)] = []
+                for k in 0..<Int.random(in: 1...14, using: &rng) {
+                    let name = "f\(Int.random(in: 0..<11, using: &rng))"
+                    let word = "w\(d)x\(k)"
+                    let keep = Bool.random(using: &rng)
+                    doc.addText(name, "\(word) filler", stored: keep)
+                    if keep { stored.append((name, "\(word) filler")) }
+                    wordField[word] = name
+                }
+                expected[doc.id] = stored
+                try w.addDocument(doc)
+            }
+            try w.commit(); w.close()
+            let s = try Searcher(path: dir)
+            for (id, fields) in expected {
+                let got = try XCTUnwrap(try s.document(id: id))
+                XCTAssertEqual(got.fields.map(\.name), fields.map(\.name), "threads \(threads), \(id)")
+                XCTAssertEqual(got.fields.map(\.value), fields.map(\.value), "threads \(threads), \(id)")
+            }
+            // Each word is found in its own field and in no other.
+            for (word, field) in wordField {
+                XCTAssertEqual(try s.search("\(field):\(word)").totalHits, 1, "\(field):\(word)")
+                let other = field == "f0" ? "f1" : "f0"
+                XCTAssertEqual(try s.search("\(other):\(word)").totalHits, 0, "\(other):\(word)")
+            }
+        }
+    }
+}

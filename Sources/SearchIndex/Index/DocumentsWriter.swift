@@ -123,6 +123,7 @@ final class DocumentsWriter: @unchecked Sendable {
     private func handOver(_ w: Worker, fieldNames: [String], flush: Bool = false) {
         let ops = w.pending
         w.pending = []
+        w.pending.reserveCapacity(Self.batchSize)   // (one allocation per batch, not one per doubling)
         w.slots.wait()
         let analyzer = analyzer, limit = bytesPerBuffer
         w.queue.async { [self] in

@@ -122,3 +122,24 @@ final class ManyTextValuesTests: XCTestCase {
         }
     }
 }
+
+/// The pending-deletion ids of a commit, looked up by id-field key: an oracle test against a dictionary.
+final class PendingIDKeysTests: XCTestCase {
+    func testLookupsMatchADictionary() throws {
+        var rng = SystemRandomNumberGenerator()
+        let alphabet = Array("ab0é_".unicodeScalars)
+        func randomID() -> String {
+            String(String.UnicodeScalarView((0..<Int.random(in: 0...6, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! }))
+        }
+        for _ in 0..<20 {
+            var pending: [String: Int] = [:]
+            for _ in 0..<Int.random(in: 0...300, using: &rng) { pending[randomID()] = Int.random(in: 0...9, using: &rng) }
+            let keys = try XCTUnwrap(IndexWriter.PendingIDKeys(pending))
+            for _ in 0..<500 {
+                let id = randomID()
+                XCTAssertEqual(keys.value(idKey: [0] + Array(id.utf8)), pending[id], id)
+            }
+            for (id, v) in pending { XCTAssertEqual(keys.value(idKey: [0] + Array(id.utf8)), v, id) }
+        }
+    }
+}

@@ -143,3 +143,70 @@ final class PendingIDKeysTests: XCTestCase {
         }
     }
 }
+
+/// `appendDocument` keeps earlier documents with its id, `addDocument` replaces them all and
+/// `deleteDocument` removes them all, across buffers, flushes, commits and indexing threads: an oracle test
+/// against a model of which versions are live, on random operations.
+final class AppendDocumentTests: XCTestCase {
+    /// Two appended versions in one buffer are both found; a deletion or a replacing add removes both.
+    func testRepeatedAppendsInOneBuffer() throws {
+        for last in ["delete", "add", "none"] {
+            let dir = temporaryDirectory(self)
+            let w = try IndexWriter(path: dir)
+            try w.appendDocument(makeDoc("x", title: "one", body: "first"))
+            try w.appendDocument(makeDoc("x", title: "two", body: "second"))
+            if last == "delete" { try w.deleteDocument(id: "x") }
+            if last == "add" { try w.addDocument(makeDoc("x", title: "three", body: "third")) }
+            try w.commit(); w.close()
+            let s = try Searcher(path: dir)
+            XCTAssertEqual(s.documentCount, ["delete": 0, "add": 1, "none": 2][last], last)
+            XCTAssertEqual(try s.search("first OR second").totalHits, last == "none" ? 2 : 0, last)
+        }
+    }
+
+    func testAppendAddAndDeleteMatchAModel() throws {
+        var rng = SystemRandomNumberGenerator()
+        for threads in [1, 2] {
+            let dir = temporaryDirectory(self)
+            var config = IndexWriterConfig(ramBufferMB: 1)
+            config.threads = threads
+            var w = try IndexWriter(path: dir, config: config)
+            var live: [String: [Int]] = [:]   // id -> its live versions
+            var versions = 0
+            var appendedTwice = 0
+            for _ in 0..<1_600 {
+                let r = Int.random(in: 0..<100, using: &rng)
+                let id = "id\(Int.random(in: 0..<80, using: &rng))"
+                if r < 88 {
+                    var doc = Document(id: id)
+                    let filler = (0..<120).map { _ in "w\(Int.random(in: 0..<30_000, using: &rng))" }.joined(separator: " ")
+                    doc.addText("body", "v\(versions) \(filler)")
+                    if r < 70 {
+                        if live[id] != nil { appendedTwice += 1 }
+                        try w.appendDocument(doc); live[id, default: []].append(versions)
+                    } else {
+                        try w.addDocument(doc); live[id] = [versions]
+                    }
+                    versions += 1
+                } else if r < 95 {
+                    try w.deleteDocument(id: id); live[id] = nil
+                } else if r < 97 {
+                    try w.flush()
+                } else if r < 99 {
+                    try w.commit()
+                } else {
+                    try w.commit(); w.close()
+                    w = try IndexWriter(path: dir, config: config)
+                }
+            }
+            try w.commit(waitForMerges: true); w.close()
+            XCTAssertGreaterThan(appendedTwice, 50)
+            let s = try Searcher(path: dir)
+            let liveVersions = Set(live.values.joined())
+            XCTAssertEqual(s.documentCount, liveVersions.count, "threads \(threads)")
+            for v in 0..<versions {
+                XCTAssertEqual(try s.search("body:v\(v)").totalHits, liveVersions.contains(v) ? 1 : 0, "threads \(threads), version \(v)")
+            }
+        }
+    }
+}

@@ -4,7 +4,7 @@
 //                [--stream] [--reuse] [--fuzzy N|auto] [--proximity W] [--proximity-depth N]
 //                [--combine combined|max|sum] [--two-fields] [--title-weight W] [--expansion rm3]
 //                [--mode or|and|phrase] [--shards N] [--latencies FILE] [--threads N] [--postings-cache-mb N]
-//                [--merge-factor N] [--compression-level 1-9]
+//                [--merge-factor N] [--compression-level 1-9] [--replace]
 //   search-bench CORPUS.jsonl QUERIES --mode filter|sort|facet [--facet-term WORD] [same options]
 // With a Reuters-style JSONL corpus (id, date, title, body, topics, places), each record is indexed with the
 // text title + blank line + body (as make_docs.py writes it), `date` as a date column and `topics`/`places`
@@ -24,6 +24,8 @@
 // before the timed passes, like the Lucene peer's --warmup.
 // --merge-factor N sets IndexWriterConfig.mergeFactor (0: no automatic merges; default: the library's policy);
 // --compression-level L its compressionLevel (zlib's level for the postings; default 6).
+// Documents are added with IndexWriter.appendDocument (ids are file names or JSONL ids, all distinct; the peers
+// add without looking for an earlier version too); --replace uses addDocument, which replaces by id.
 // --postings-cache-mb N sets the searcher's cache of decoded postings blocks (default: the library's; 0: off).
 // The JSON then also has pass1_p50_ms / pass1_p99_ms (the first timed pass alone: with no --warmup, the cache
 // starts empty there) and postings_cache (hits, misses, evictions, blocks held after the run).
@@ -47,7 +49,7 @@ var opts: [String: String] = [:]
 var flags: Set<String> = []
 var it = CommandLine.arguments.dropFirst().makeIterator()
 while let a = it.next() {
-    if a == "--store" || a == "--stream" || a == "--reuse" || a == "--two-fields" { flags.insert(String(a.dropFirst(2))); continue }
+    if a == "--store" || a == "--stream" || a == "--reuse" || a == "--two-fields" || a == "--replace" { flags.insert(String(a.dropFirst(2))); continue }
     if a.hasPrefix("--") { guard let v = it.next() else { fail("missing value for \(a)") }; opts[String(a.dropFirst(2))] = v }
     else { positional.append(a) }
 }
@@ -148,6 +150,8 @@ func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
     if let m = opts["merge-factor"].flatMap(Int.init) { config.mergeFactor = m }
     if let l = opts["compression-level"].flatMap(Int32.init) { config.compressionLevel = l }
     let writer = try IndexWriter(path: dir, analyzer: analyzer, config: config, schema: schema)
+    let replace = flags.contains("replace")
+    func add(_ doc: Document) throws { if replace { try writer.addDocument(doc) } else { try writer.appendDocument(doc) } }
     for (i, name) in files.enumerated() where keep(i) {
         let text: String
         if jsonl {
@@ -161,7 +165,7 @@ func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
             if let d = rec.date { try doc.addDate("date", iso: d) }
             for t in rec.topics { doc.addKeyword("topics", t) }
             for p in rec.places { doc.addKeyword("places", p) }
-            try writer.addDocument(doc)
+            try add(doc)
             continue
         }
         if stream {
@@ -170,7 +174,7 @@ func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
         } else { text = preloaded[i] }
         var doc = Document(id: String(name.dropLast(4)))
         doc.addText("body", text, stored: flags.contains("store"))
-        try writer.addDocument(doc)
+        try add(doc)
     }
     let added = now()
     try writer.commit(waitForMerges: true)   // (the merges it asks for are part of the build, as before)

@@ -33,7 +33,8 @@ final class DocumentsWriter: @unchecked Sendable {
     }
 
     private enum Operation: Sendable {
-        case add(PreparedDocument)
+        case add(PreparedDocument)      // replacing earlier documents with its id
+        case append(PreparedDocument)   // keeping them
         case delete(String)
     }
 
@@ -105,9 +106,9 @@ final class DocumentsWriter: @unchecked Sendable {
     }
 
     /// Queues a prepared document; `fieldNames` are the writer's fields now (every field it uses among them).
-    func add(_ doc: PreparedDocument, fieldNames: [String]) {
+    func add(_ doc: PreparedDocument, replacing: Bool, fieldNames: [String]) {
         let w = worker(for: doc.doc.id)
-        w.pending.append(.add(doc))
+        w.pending.append(replacing ? .add(doc) : .append(doc))
         if w.pending.count >= Self.batchSize { handOver(w, fieldNames: fieldNames) }
     }
 
@@ -131,6 +132,7 @@ final class DocumentsWriter: @unchecked Sendable {
             for op in ops {
                 switch op {
                 case let .add(d): w.buffer.add(d, analyzer: analyzer)
+                case let .append(d): w.buffer.add(d, analyzer: analyzer, replacing: false)
                 case let .delete(id): w.buffer.delete(id: id)
                 }
             }
@@ -260,7 +262,7 @@ final class DocumentsWriter: @unchecked Sendable {
         workers.reduce(0) { n, w in
             w.queue.sync {}
             w.flushing.wait()
-            return n + w.failedBufferDocuments + w.buffer.docCount + w.older.reduce(0) { $0 + $1.docCount } + w.pending.reduce(0) { if case .add = $1 { return $0 + 1 } else { return $0 } }
+            return n + w.failedBufferDocuments + w.buffer.docCount + w.older.reduce(0) { $0 + $1.docCount } + w.pending.reduce(0) { if case .delete = $1 { return $0 } else { return $0 + 1 } }
         }
     }
 }

@@ -60,7 +60,11 @@ final class SegmentBuffer {
     private var norms: [[UInt8]] = []
     private var stored = ByteWriter(capacity: 1 << 20)
     private var storedEnds: [Int] = []
+    /// Each buffered id's newest document `d`, as `d << 1 | 1` when a version of the id replaces (deletes)
+    /// earlier ones, `d << 1` when every version was appended (``add(_:analyzer:replacing:)``).
     private var idToDoc: [String: Int] = [:]
+    /// Earlier buffered documents of ids appended more than once (rare), deleted with the id's newest.
+    private var olderAppended: [String: [Int]] = [:]
     private(set) var deleted: Set<Int> = []
     private var scratch = ByteWriter()
     private var fieldLength: [Int] = []
@@ -117,13 +121,23 @@ final class SegmentBuffer {
         return PreparedDocument(doc: doc, text: text, storedNumbers: storedNumbers, typedSpecs: typedSpecs)
     }
 
-    /// Inverts and buffers a prepared document (replacing a buffered one with the same id).
-    func add(_ prepared: PreparedDocument, analyzer: Analyzer) {
+    /// Inverts and buffers a prepared document. With `replacing`, it replaces the buffered documents with
+    /// its id, and its id is among ``supersededIDs``; without, earlier documents with its id are kept.
+    func add(_ prepared: PreparedDocument, analyzer: Analyzer, replacing: Bool = true) {
         let doc = prepared.doc
         let text = prepared.text, storedNumbers = prepared.storedNumbers, typedSpecs = prepared.typedSpecs
         let d = docCount
-        if let old = idToDoc[doc.id] { deleted.insert(old) }
-        idToDoc[doc.id] = d
+        if let old = idToDoc[doc.id] {
+            if replacing {
+                deleted.insert(old >> 1)
+                if let more = olderAppended.removeValue(forKey: doc.id) { deleted.formUnion(more) }
+            } else {
+                olderAppended[doc.id, default: []].append(old >> 1)
+            }
+            idToDoc[doc.id] = d << 1 | (old & 1) | (replacing ? 1 : 0)
+        } else {
+            idToDoc[doc.id] = d << 1 | (replacing ? 1 : 0)
+        }
         // Borrow the hash and the postings as locals, so the per-token path touches no class storage.
         var t = TermsHash(placeholder: ())
         swap(&t, &terms)
@@ -270,15 +284,21 @@ final class SegmentBuffer {
 
     /// Marks the buffered document with this id, if any, as deleted.
     func delete(id: String) {
-        if let d = idToDoc.removeValue(forKey: id) { deleted.insert(d) }
+        if let d = idToDoc.removeValue(forKey: id) { deleted.insert(d >> 1) }
+        if let more = olderAppended.removeValue(forKey: id) { deleted.formUnion(more) }
         deletedIDs.insert(id)
     }
 
     /// Ids deleted through ``delete(id:)``, buffered or not.
     private var deletedIDs: Set<String> = []
 
-    /// The ids this buffer adds or deletes: each is to be deleted from every segment before this buffer's.
-    var supersededIDs: [String] { Array(deletedIDs.union(idToDoc.keys)) }
+    /// The ids this buffer deletes or adds replacing: each is to be deleted from every segment before this
+    /// buffer's. (Ids only appended are not.)
+    var supersededIDs: [String] {
+        var ids = deletedIDs
+        for (id, v) in idToDoc where v & 1 != 0 { ids.insert(id) }
+        return Array(ids)
+    }
 
     /// Writes the buffered documents as segment `name` through a ``SegmentSerializer``; returns its metadata
     /// (delGen 1 when buffered documents were replaced or deleted).

@@ -203,14 +203,16 @@ struct IndexCommand: ParsableCommand {
         }
         let progress = Progress(totalBytes: incremental ? 0 : walker.supportedFiles().reduce(0) { $0 + max($1.size, 0) })
         let summary = try walker.forEach({ d in
-            if !addedThisRun.insert(d.id).inserted { duplicates += 1 }
+            let firstThisRun = addedThisRun.insert(d.id).inserted
+            if !firstThisRun { duplicates += 1 }
             current?.ids.append(d.id)
             let (doc, warnings) = d.indexDocument(typing: &typing)
             for w in warnings {
                 valueWarnings += 1
                 if verbose || valueWarnings <= 20 { progress.clearLine(); Terminal.note("  warning \(d.id): \(w); value left out") }
             }
-            try writer.addDocument(doc)
+            // In a new index, an id's first document replaces nothing: appended, so the commit looks up no ids.
+            if firstThisRun && !incremental { try writer.appendDocument(doc) } else { try writer.addDocument(doc) }
             progress.update(docs: addedThisRun.count, bytes: d.title.utf8.count + d.body.utf8.count)
         }, onIssue: { issue in
             issues.append(issue)

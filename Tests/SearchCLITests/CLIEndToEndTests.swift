@@ -107,6 +107,22 @@ final class CLIEndToEndTests: CLITestCase {
         XCTAssertEqual(try expect(0, ["check", "--index", "idx"]).status, 0)
     }
 
+    /// A new index's documents are appended, but an id seen before in the same run still replaces: the last
+    /// record with an id is the one kept, in one file or across files.
+    func testRepeatedIDInOneBuildKeepsTheLast() throws {
+        try write("d/a.jsonl", #"{"id": "x", "title": "First", "body": "alpha shared"}"# + "\n"
+                  + #"{"id": "y", "title": "Other", "body": "gamma shared"}"# + "\n"
+                  + #"{"id": "x", "title": "Second", "body": "beta shared"}"# + "\n")
+        try write("d/b.jsonl", #"{"id": "y", "title": "Third", "body": "delta shared"}"# + "\n")
+        let out = try expect(0, ["index", "d", "--index", "idx"])
+        XCTAssertTrue(out.stdout.contains("2 documents had an id seen before"), out.summary)
+        XCTAssertEqual(try documentCount(index: "idx"), 2)
+        XCTAssertEqual(try hitIDs("alpha", index: "idx"), [])
+        XCTAssertEqual(try hitIDs("beta", index: "idx"), ["x"])
+        XCTAssertEqual(Set(try hitIDs("shared", index: "idx")), ["x", "y"])
+        XCTAssertEqual(try hitIDs("gamma", index: "idx").count + (try hitIDs("delta", index: "idx")).count, 1)
+    }
+
     func testReindexingAfterDeletingAFileRemovesItsDocuments() throws {
         try writeCorpus()
         try expect(0, ["index", "corpus", "--index", "idx"])

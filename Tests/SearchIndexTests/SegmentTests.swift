@@ -212,14 +212,17 @@ final class SegmentTests: XCTestCase {
     /// lookup per id). The live ids and each id's latest version match a model.
     func testReplaceAndDeleteMatchAModel() throws {
         for threads in [1, 2] { try replaceAndDeleteMatchAModel(threads: threads) }
+        // The same with the pending ids keyed by their bytes (the path taken when two share a hash).
+        for threads in [1, 2] { try replaceAndDeleteMatchAModel(threads: threads, hashed: false) }
     }
 
-    func replaceAndDeleteMatchAModel(threads: Int) throws {
+    func replaceAndDeleteMatchAModel(threads: Int, hashed: Bool = true) throws {
         var rng = SeededRNG(seed: 41 + UInt64(threads))
         let dir = temporaryDirectory(self)
         var config = IndexWriterConfig()
         config.threads = threads
         let w = try IndexWriter(path: dir, config: config)
+        w.hashedPendingIDs = hashed
         var model: [String: Int] = [:]   // id -> version
         var version = 0
         let allIDs = (0..<300).map { i in i % 7 == 0 ? "é-\(i)" : "id\(i)" }

@@ -441,7 +441,7 @@ public final class IndexWriter {
             }
             if candidates[i] * 8 > meta.docCount {
                 if byKey == nil && byFullKey == nil {
-                    byKey = PendingIDKeys(pendingDeletes)
+                    byKey = hashedPendingIDs ? PendingIDKeys(pendingDeletes) : nil
                     if byKey == nil {
                         var m: [[UInt8]: Int] = [:]
                         m.reserveCapacity(pendingDeletes.count)
@@ -470,6 +470,10 @@ public final class IndexWriter {
         }
         pendingDeletes = [:]
     }
+
+    /// Whether ``applyDeletes()`` keys the pending ids by hash (``PendingIDKeys``); tests turn it off to take
+    /// the path used when two pending ids share a hash.
+    var hashedPendingIDs = true
 
     /// The pending ids of ``applyDeletes()`` by a 64-bit FNV-1a hash of their UTF-8 bytes, held in one byte
     /// array, for checking every id term of a segment against them. (Keyed by `[UInt8]`, one array per id

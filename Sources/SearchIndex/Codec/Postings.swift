@@ -52,7 +52,7 @@ final class PostingsWriter {
     static func forSegment(docOut: OutputFile, posOut: OutputFile, level: Int32) -> PostingsWriter {
         PostingsWriter(docOut: docOut, posOut: posOut,
                        docDeflater: Deflater(level: level, fixedHuffman: PostingsFormat.fixedDocs, smallInputs: true),
-                       posDeflater: Deflater(level: level, mediumInputs: true))
+                       posDeflater: Deflater(level: level, huffmanOnly: true, mediumInputs: true))
     }
 
     convenience init(docOut: OutputFile, posOut: OutputFile, deflater: Deflater) {

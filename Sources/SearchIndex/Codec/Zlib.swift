@@ -16,9 +16,11 @@ final class Deflater {
     /// - Parameter mediumInputs: tune for inputs of a few KiB (positions groups): an 8 KiB window and an
     ///   8,192-entry match hash, and room for 4,095 symbols per deflate block, so a group is usually one block
     ///   with one set of Huffman trees (with `smallInputs`' 255 symbols it would be many).
-    init(level: Int32 = 6, fixedHuffman: Bool = false, smallInputs: Bool = false, mediumInputs: Bool = false) {
+    /// - Parameter huffmanOnly: Huffman-code literals only, without looking for repeated strings
+    ///   (`Z_HUFFMAN_ONLY`).
+    init(level: Int32 = 6, fixedHuffman: Bool = false, huffmanOnly: Bool = false, smallInputs: Bool = false, mediumInputs: Bool = false) {
         self.level = level
-        let strategy = fixedHuffman ? Z_FIXED : Z_DEFAULT_STRATEGY
+        let strategy = fixedHuffman ? Z_FIXED : huffmanOnly ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY
         let (windowBits, memLevel): (Int32, Int32) = smallInputs ? (-12, 2) : mediumInputs ? (-13, 6) : (-15, 8)
         ok = deflateInit2_(&stream, level, Z_DEFLATED, windowBits, memLevel, strategy,
                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK

@@ -134,12 +134,15 @@ final class PendingIDKeysTests: XCTestCase {
         for _ in 0..<20 {
             var pending: [String: Int] = [:]
             for _ in 0..<Int.random(in: 0...300, using: &rng) { pending[randomID()] = Int.random(in: 0...9, using: &rng) }
-            let keys = try XCTUnwrap(IndexWriter.PendingIDKeys(pending))
-            for _ in 0..<500 {
-                let id = randomID()
-                XCTAssertEqual(keys.value(idKey: [0] + Array(id.utf8)), pending[id], id)
+            for hashed in [true, false] {
+                let keys = IndexWriter.PendingIDKeys(pending, hashed: hashed)
+                XCTAssertEqual(keys.isByFullKey, !hashed)
+                for _ in 0..<500 {
+                    let id = randomID()
+                    XCTAssertEqual(keys.value(idKey: [0] + Array(id.utf8)), pending[id], id)
+                }
+                for (id, v) in pending { XCTAssertEqual(keys.value(idKey: [0] + Array(id.utf8)), v, id) }
             }
-            for (id, v) in pending { XCTAssertEqual(keys.value(idKey: [0] + Array(id.utf8)), v, id) }
         }
     }
 }

@@ -100,8 +100,7 @@ final class DocumentsWriter: @unchecked Sendable {
 
     /// The thread of id `id`: FNV-1a of its UTF-8 bytes (Swift's `Hasher` is seeded per process).
     private func worker(for id: String) -> Worker {
-        var h: UInt64 = 0xcbf29ce484222325
-        for b in id.utf8 { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+        let h = fnv1a64(id.utf8)
         return workers[Int((h ^ (h >> 32)) % UInt64(workers.count))]
     }
 
@@ -281,4 +280,12 @@ final class SegmentNamer: @unchecked Sendable {
 
     /// The number the next name will have.
     var peek: Int { lock.withLock { nextNumber } }
+}
+
+/// 64-bit FNV-1a of `bytes`: a hash that is the same in every process (Swift's `Hasher` is seeded per
+/// process), for routing ids to indexing threads and keying pending ids.
+@inline(__always) func fnv1a64<S: Sequence>(_ bytes: S) -> UInt64 where S.Element == UInt8 {
+    var h: UInt64 = 0xcbf29ce484222325
+    for b in bytes { h = (h ^ UInt64(b)) &* 0x100000001b3 }
+    return h
 }

@@ -424,8 +424,7 @@ public final class IndexWriter {
         var candidates = [Int](repeating: 0, count: segments.count + 1)
         var running = above[segments.count + 1]
         for i in stride(from: segments.count, through: 0, by: -1) { candidates[i] = running; running += above[i] }
-        var byKey: PendingIDKeys? = nil   // the pending ids by a hash of their bytes, built on first need
-        var byFullKey: [[UInt8]: Int]? = nil   // the same as id-field keys, should two pending ids share a hash
+        var byKey: PendingIDKeys? = nil   // the pending ids by their id-field keys, built on first need
         for i in segments.indices where candidates[i] > 0 {
             var meta = segments[i]
             let r = try reader(meta)
@@ -440,21 +439,14 @@ public final class IndexWriter {
                 try ctx.errors.check()
             }
             if candidates[i] * 8 > meta.docCount {
-                if byKey == nil && byFullKey == nil {
-                    byKey = hashedPendingIDs ? PendingIDKeys(pendingDeletes) : nil
-                    if byKey == nil {
-                        var m: [[UInt8]: Int] = [:]
-                        m.reserveCapacity(pendingDeletes.count)
-                        for (id, v) in pendingDeletes { m[[0] + Array(id.utf8)] = v }
-                        byFullKey = m
-                    }
-                }
+                if byKey == nil { byKey = PendingIDKeys(pendingDeletes, hashed: hashedPendingIDs) }
+                guard let byKey else { continue }
                 var matches: [TermInfo] = []
                 var idTerms = true
                 for b in 0..<r.dict.blockCount where idTerms {
                     try r.dict.scanBlock(b) { key, info in
                         guard key.first == 0 else { idTerms = false; return false }   // past the id field
-                        if let v = byKey?.value(idKey: key) ?? byFullKey?[key], v > i { matches.append(info) }
+                        if let v = byKey.value(idKey: key), v > i { matches.append(info) }
                         return true
                     }
                 }
@@ -475,38 +467,51 @@ public final class IndexWriter {
     /// the path used when two pending ids share a hash.
     var hashedPendingIDs = true
 
-    /// The pending ids of ``applyDeletes()`` by a 64-bit FNV-1a hash of their UTF-8 bytes, held in one byte
-    /// array, for checking every id term of a segment against them. (Keyed by `[UInt8]`, one array per id
-    /// hashed a byte at a time by `Hasher`, this map was a quarter of the writer thread's samples in a 1M
-    /// build.) A hash hit is confirmed by comparing the bytes; nil when two pending ids share a hash.
+    /// The pending ids of ``applyDeletes()``, for checking every id term of a segment against them: by a
+    /// 64-bit FNV-1a hash of their UTF-8 bytes, held in one byte array, a hit confirmed by comparing the
+    /// bytes. (Keyed by `[UInt8]`, one array per id hashed a byte at a time by `Hasher`, this map was a
+    /// quarter of the writer thread's samples in a 1M build.) Should two pending ids share a hash, or
+    /// `hashed` be false, they are keyed by their id-field keys instead.
     struct PendingIDKeys {
         private var slots: [UInt64: Int32] = [:]
         private var bytes: [UInt8] = []
         private var ends: [Int] = []
         private var values: [Int] = []
+        private var byFullKey: [[UInt8]: Int]? = nil
 
-        init?(_ pending: [String: Int]) {
-            slots.reserveCapacity(pending.count)
-            ends.reserveCapacity(pending.count); values.reserveCapacity(pending.count)
+        init(_ pending: [String: Int], hashed: Bool = true) {
+            if hashed, let keys = Self.hashed(pending) { self = keys; return }
+            var m: [[UInt8]: Int] = [:]
+            m.reserveCapacity(pending.count)
+            for (id, v) in pending { m[[0] + Array(id.utf8)] = v }
+            byFullKey = m
+        }
+
+        /// The hashed keys; nil when two ids share a hash.
+        private static func hashed(_ pending: [String: Int]) -> PendingIDKeys? {
+            var k = PendingIDKeys(empty: ())
+            k.slots.reserveCapacity(pending.count)
+            k.ends.reserveCapacity(pending.count); k.values.reserveCapacity(pending.count)
             for (id, v) in pending {
-                let start = bytes.count
-                bytes.append(contentsOf: id.utf8)
-                let h = bytes.withUnsafeBufferPointer { Self.hash($0, from: start) }
-                guard slots.updateValue(Int32(truncatingIfNeeded: values.count), forKey: h) == nil else { return nil }
-                ends.append(bytes.count); values.append(v)
+                let start = k.bytes.count
+                k.bytes.append(contentsOf: id.utf8)
+                let h = k.bytes.withUnsafeBufferPointer { fnv1a64(UnsafeBufferPointer(rebasing: $0[start...])) }
+                guard k.slots.updateValue(Int32(truncatingIfNeeded: k.values.count), forKey: h) == nil else { return nil }
+                k.ends.append(k.bytes.count); k.values.append(v)
             }
+            return k
         }
 
-        @inline(__always) private static func hash(_ b: UnsafeBufferPointer<UInt8>, from start: Int) -> UInt64 {
-            var h: UInt64 = 0xcbf29ce484222325
-            for i in start..<b.count { h = (h ^ UInt64(b[i])) &* 0x100000001b3 }
-            return h
-        }
+        private init(empty: ()) {}
+
+        /// Whether the ids are keyed by their id-field keys (two shared a hash, or hashing was turned off).
+        var isByFullKey: Bool { byFullKey != nil }
 
         /// The pending value of the id whose id-field key (a 0 byte, then the id) is `key`, if it is pending.
         func value(idKey key: [UInt8]) -> Int? {
-            key.withUnsafeBufferPointer { k -> Int? in
-                guard let i = slots[Self.hash(k, from: 1)].map(Int.init) else { return nil }
+            if let byFullKey { return byFullKey[key] }
+            return key.withUnsafeBufferPointer { k -> Int? in
+                guard k.count > 0, let i = slots[fnv1a64(UnsafeBufferPointer(rebasing: k[1...]))].map(Int.init) else { return nil }
                 let start = i == 0 ? 0 : ends[i - 1], end = ends[i]
                 guard end - start == k.count - 1 else { return nil }
                 for j in 0..<(end - start) where bytes[start + j] != k[1 + j] { return nil }

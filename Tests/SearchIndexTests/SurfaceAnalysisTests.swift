@@ -55,6 +55,10 @@ final class SurfaceAnalysisTests: XCTestCase {
             let names = try FileManager.default.contentsOfDirectory(atPath: dirs[0]).filter { $0.hasPrefix("_") }.sorted()
             XCTAssertEqual(names, try FileManager.default.contentsOfDirectory(atPath: dirs[1]).filter { $0.hasPrefix("_") }.sorted())
             XCTAssertTrue(names.contains { $0.hasSuffix(".pos") })
+            // One segment: with one indexing thread, the thread goes on filling the buffer the writer began
+            // (past the 4 MiB the writer inverts itself), so the surface path's larger buffer accounting
+            // does not move a segment boundary.
+            XCTAssertFalse(names.contains { $0.hasPrefix("_2.") }, "\(names)")
             for name in names {
                 let a = try Data(contentsOf: URL(fileURLWithPath: dirs[0] + "/" + name))
                 let b = try Data(contentsOf: URL(fileURLWithPath: dirs[1] + "/" + name))

@@ -1,8 +1,8 @@
 import Foundation
 
-/// Parallel indexing, after Lucene's DocumentsWriterPerThread: with ``IndexWriterConfig/threads`` of 2 or
-/// more, each indexing thread owns a ``SegmentBuffer``, inverts the documents routed to it and flushes its
-/// buffer into a segment itself when the buffer is full, while the other threads go on.
+/// Parallel indexing, after Lucene's DocumentsWriterPerThread: each of ``IndexWriterConfig/threads``
+/// indexing threads (1 included) owns a ``SegmentBuffer``, inverts the documents routed to it and flushes
+/// its buffer into a segment when the buffer is full, while the other threads go on.
 ///
 /// The writer's thread only checks documents and numbers their fields (``SegmentBuffer/prepare(_:field:)``),
 /// so errors still reach the caller of `addDocument`, and hands them over in small batches. A document goes
@@ -141,12 +141,18 @@ final class DocumentsWriter: @unchecked Sendable {
 
     /// Makes `buffer` (filled on the writer's thread) the first segment the first thread writes, before
     /// anything it buffers itself: the writer inverts on its own thread until it has buffered a little, so
-    /// small commits stay one segment, and then hands that buffer over and goes parallel.
+    /// small commits stay one segment, and then hands that buffer over and goes parallel. With one thread,
+    /// which gets every document anyway, the thread goes on filling `buffer` itself (so where segments
+    /// end does not depend on when the writer handed over).
     func start(with buffer: SegmentBuffer, fieldNames: [String]) {
         let w = workers[0]
         w.slots.wait()
         w.queue.async { [self] in
             defer { w.slots.signal() }
+            if workers.count == 1 && w.buffer.docCount == 0 && w.buffer.supersededIDs.isEmpty {
+                w.buffer = buffer
+                return
+            }
             w.older.append(buffer)
             _ = writeOlder(w, fieldNames: fieldNames)
         }

@@ -16,13 +16,16 @@ public struct IndexWriterConfig: Sendable {
     /// segments at the next commit, with the deletions made meanwhile carried over. When false, merges run
     /// inside `commit`.
     public var backgroundMerges = true
-    /// Threads indexing may use (default: the active processor count). With 2 or more, documents are
-    /// analyzed and inverted on that many threads, each into its own buffer, as in Lucene's
-    /// DocumentsWriterPerThread; the buffers share ``ramBufferMB``. A full buffer is written into a segment
-    /// in the background while its thread fills a new one (at most one such buffer per thread, beside the
-    /// budget, as Lucene's flushing buffers are: up to twice ``ramBufferMB`` of buffers in all). The caller's thread only checks documents and hands them over. Hits and scores are the same for any
-    /// count; the order among equal scores may differ between counts (not between runs with one count).
-    /// With 1, everything runs on the caller's thread.
+    /// Indexing threads (default: the active processor count): documents are analyzed and inverted on that
+    /// many threads, each into its own buffer, as in Lucene's DocumentsWriterPerThread; the buffers share
+    /// ``ramBufferMB``. A full buffer is written into a segment in the background while its thread fills a
+    /// new one (at most one such buffer per thread, beside the budget, as Lucene's flushing buffers are: up
+    /// to twice ``ramBufferMB`` of buffers in all). The caller's thread only checks documents and hands them
+    /// over. So even with 1, indexing overlaps three threads (the caller's, the inverting one and a
+    /// segment being written), as tantivy's one indexing thread overlaps its producer and its merges. The
+    /// first 4 MiB buffered after each commit are inverted on the caller's thread, so a small commit
+    /// is one segment. Hits and scores are the same for any count; the order among equal scores may differ
+    /// between counts (not between runs with one count).
     public var threads: Int = ProcessInfo.processInfo.activeProcessorCount
     /// Shorthand for a ``TieredMergePolicy`` merging `mergeFactor` segments at once and allowing
     /// `mergeFactor - 1` per tier; 0 turns automatic merging off (``mergePolicy`` nil).
@@ -73,8 +76,8 @@ public final class IndexWriter {
     private var usedUntyped: Set<String> = []
     /// Fields of the commit the writer opened.
     private var committedFieldCount = 1
-    /// The indexing threads, with ``IndexWriterConfig/threads`` of 2 or more, and whether they are in use:
-    /// from when `buffer` reaches ``parallelStartBytes`` after a flush until the next flush.
+    /// The indexing threads (``IndexWriterConfig/threads``), and whether they are in use: from when
+    /// `buffer` reaches ``parallelStartBytes`` after a flush until the next flush.
     private var documents: DocumentsWriter? = nil
     private var parallel = false
     /// Buffered bytes after which the indexing threads take over (less if a thread's share of the RAM
@@ -158,7 +161,7 @@ public final class IndexWriter {
         }
         for (i, f) in manifest.fields.enumerated() { fieldNumbers[f] = i }
         names = SegmentNamer(next: manifest.nextSegmentNumber)
-        if config.threads > 1 {
+        if config.threads >= 1 {
             documents = DocumentsWriter(threads: config.threads, analyzer: self.analyzer, directory: directory,
                                         compressionLevel: config.compressionLevel, ramBufferBytes: config.ramBufferMB << 20,
                                         names: names)

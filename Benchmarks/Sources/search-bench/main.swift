@@ -80,15 +80,18 @@ func readText(_ path: String) -> String? {
     let fd = open(path, O_RDONLY)
     guard fd >= 0 else { return nil }
     defer { close(fd) }
-    var bytes: [UInt8] = []
-    var chunk = [UInt8](repeating: 0, count: 1 << 16)
-    while true {
-        let n = chunk.withUnsafeMutableBytes { read(fd, $0.baseAddress, $0.count) }
-        if n < 0 { return nil }
-        if n == 0 { break }
-        bytes.append(contentsOf: chunk[0..<n])
+    // An uninitialized read buffer: a zeroed 64 KiB array per file cost more instructions than indexing
+    // the file (callgrind, 20k docs: 1.31 G of memset), which `--stream` timed.
+    return withUnsafeTemporaryAllocation(byteCount: 1 << 16, alignment: 16) { chunk -> String? in
+        var bytes: [UInt8] = []
+        while true {
+            let n = read(fd, chunk.baseAddress, chunk.count)
+            if n < 0 { return nil }
+            if n == 0 { break }
+            bytes.append(contentsOf: UnsafeRawBufferPointer(rebasing: chunk[0..<n]))
+        }
+        return String(decoding: bytes, as: UTF8.self)
     }
-    return String(decoding: bytes, as: UTF8.self)
 }
 let jsonl = docsDir.hasSuffix(".jsonl")
 let mode = opts["mode"] ?? "plain"

@@ -270,6 +270,18 @@ final class BackgroundFlushTests: XCTestCase {
         }
     }
 
+    /// A thread count below 1 is an error (it used to mean "everything on the caller's thread", as 1 did).
+    func testThreadCountBelowOneIsAnError() throws {
+        for threads in [0, -2] {
+            var config = IndexWriterConfig()
+            config.threads = threads
+            XCTAssertThrowsError(try IndexWriter(path: temporaryDirectory(self), config: config)) { error in
+                guard case let SearchIndexError.invalidArgument(message) = error else { return XCTFail("\(error)") }
+                XCTAssertTrue(message.contains("threads"), message)
+            }
+        }
+    }
+
     /// Until a little is buffered the writer's own thread inverts: a small commit is one segment, in order.
     func testSmallCommitStaysOneSegmentInOrder() throws {
         let dir = temporaryDirectory(self)

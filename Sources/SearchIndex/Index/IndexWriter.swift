@@ -16,7 +16,8 @@ public struct IndexWriterConfig: Sendable {
     /// segments at the next commit, with the deletions made meanwhile carried over. When false, merges run
     /// inside `commit`.
     public var backgroundMerges = true
-    /// Indexing threads (default: the active processor count): documents are analyzed and inverted on that
+    /// Indexing threads, at least 1 (default: the active processor count; ``IndexWriter/init(path:analyzer:config:create:schema:)``
+    /// throws ``SearchIndexError/invalidArgument(_:)`` for less): documents are analyzed and inverted on that
     /// many threads, each into its own buffer, as in Lucene's DocumentsWriterPerThread; the buffers share
     /// ``ramBufferMB``. A full buffer is written into a segment in the background while its thread fills a
     /// new one (at most one such buffer per thread, beside the budget, as Lucene's flushing buffers are: up
@@ -78,7 +79,7 @@ public final class IndexWriter {
     private var committedFieldCount = 1
     /// The indexing threads (``IndexWriterConfig/threads``), and whether they are in use: from when
     /// `buffer` reaches ``parallelStartBytes`` after a flush until the next flush.
-    private var documents: DocumentsWriter? = nil
+    private let documents: DocumentsWriter
     private var parallel = false
     /// Buffered bytes after which the indexing threads take over (less if a thread's share of the RAM
     /// buffer is smaller): a commit of fewer documents stays one segment, in the order they were added.
@@ -108,6 +109,9 @@ public final class IndexWriter {
     ///     are added to it.
     public init(path: String, analyzer: Analyzer? = nil, config: IndexWriterConfig = IndexWriterConfig(), create: Bool = false,
                 schema: Schema = Schema()) throws {
+        guard config.threads >= 1 else {
+            throw SearchIndexError.invalidArgument("IndexWriterConfig.threads must be at least 1, not \(config.threads)")
+        }
         directory = IndexDirectory(path: path)
         try directory.create()
         lock = try WriteLock(directory: directory)
@@ -161,11 +165,9 @@ public final class IndexWriter {
         }
         for (i, f) in manifest.fields.enumerated() { fieldNumbers[f] = i }
         names = SegmentNamer(next: manifest.nextSegmentNumber)
-        if config.threads >= 1 {
-            documents = DocumentsWriter(threads: config.threads, analyzer: self.analyzer, directory: directory,
-                                        compressionLevel: config.compressionLevel, ramBufferBytes: config.ramBufferMB << 20,
-                                        names: names)
-        }
+        documents = DocumentsWriter(threads: config.threads, analyzer: self.analyzer, directory: directory,
+                                    compressionLevel: config.compressionLevel, ramBufferBytes: config.ramBufferMB << 20,
+                                    names: names)
         committedFieldCount = manifest.segments.isEmpty ? 1 : manifest.fields.count
         // Every declared field has a number, so a commit where no document filled one still names it
         // (the manifest's schema section may only name fields of its field table).
@@ -317,28 +319,24 @@ public final class IndexWriter {
 
     private func add(_ doc: Document, replacing: Bool) throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
-        if let documents, parallel {
+        if parallel {
             // (A failed flush of an indexing thread is reported before this document is taken.)
             try install(documents.takeFlushed())
         }
         let prepared = try SegmentBuffer.prepare(doc, field: field)
         for (name, _, _) in doc.textFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
         for (name, _) in doc.storedFields where manifest.schema[name] == nil { usedUntyped.insert(name) }
-        if let documents, parallel {
+        if parallel {
             documents.add(prepared, replacing: replacing, fieldNames: manifest.fields)
             return
         }
         buffer.add(prepared, analyzer: analyzer, replacing: replacing)
         if replacing, !segments.isEmpty { pendingDeletes[doc.id] = segments.count }   // (only once the new version is in)
-        if let documents, buffer.bytesUsed >= min(Self.parallelStartBytes, (config.ramBufferMB << 20) / config.threads) {
+        // (Never above a thread's share of the budget, so the buffer never fills here: it is handed over.)
+        if buffer.bytesUsed >= min(Self.parallelStartBytes, (config.ramBufferMB << 20) / config.threads) {
             documents.start(with: buffer, fieldNames: manifest.fields)
             buffer = SegmentBuffer()
             parallel = true
-            return
-        }
-        if buffer.bytesUsed >= config.ramBufferMB << 20 {
-            try flush()
-            if config.backgroundMerges { scheduleMerges() }   // (merged while indexing goes on)
         }
     }
 
@@ -361,7 +359,7 @@ public final class IndexWriter {
     /// Deletes the document with this id, if any, at the next commit.
     public func deleteDocument(id: String) throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
-        if let documents, parallel { documents.delete(id: id, fieldNames: manifest.fields); return }
+        if parallel { documents.delete(id: id, fieldNames: manifest.fields); return }
         if !segments.isEmpty { pendingDeletes[id] = segments.count }
         buffer.delete(id: id)
     }
@@ -370,7 +368,7 @@ public final class IndexWriter {
     /// ``SearchIndexError/writerClosed`` after ``close()``.
     public func deleteAll() throws {
         guard lock != nil else { throw SearchIndexError.writerClosed }
-        documents?.discardAll()
+        documents.discardAll()
         parallel = false
         segments = []; pendingDeletes = [:]; buffer = SegmentBuffer()
         manifest.schema = Schema(manifest.schema.fields.filter { declared[$0.name] != nil }.map { declared[$0.name] ?? $0 })
@@ -378,12 +376,12 @@ public final class IndexWriter {
     }
 
     /// Documents buffered and not yet flushed.
-    public var bufferedDocuments: Int { buffer.docCount + (parallel ? documents?.bufferedDocuments ?? 0 : 0) }
+    public var bufferedDocuments: Int { buffer.docCount + (parallel ? documents.bufferedDocuments : 0) }
 
     /// Writes the buffered documents as new segments (not yet committed): one, or once the indexing threads
     /// took over (see ``IndexWriterConfig/threads``) one per thread that buffered documents.
     public func flush() throws {
-        if let documents, parallel {
+        if parallel {
             install(try documents.flushAll(fieldNames: manifest.fields))
             parallel = false
             return
@@ -619,7 +617,7 @@ public final class IndexWriter {
     public func close() {
         if lock != nil {
             // Flushes in progress finish; their segments are uncommitted, like the others.
-            documents?.discardAll()
+            documents.discardAll()
             parallel = false
             // Running merges stop at their next term; nothing they wrote is referenced.
             for m in merges { m.stop() }

@@ -20,8 +20,10 @@ let package = Package(
                        providers: [.apt(["zlib1g-dev"])]),
         .systemLibrary(name: "CStemmer", path: "Sources/CStemmer",
                        providers: [.apt(["libstemmer-dev"])]),
+        // A compiler hint the indexing loops use (cache-line prefetch), as a header-only C function.
+        .target(name: "CHints"),
         // The engine: analysis, codec, store, index, search.
-        .target(name: "SearchIndex", dependencies: ["CZlib", "CStemmer"]),
+        .target(name: "SearchIndex", dependencies: ["CZlib", "CStemmer", "CHints"]),
         // Ingestion: a folder of .txt, .md, .html, .json, .jsonl, .csv and .tsv files -> documents.
         .target(name: "SearchIngest", dependencies: ["SearchIndex"]),
         // Relevance evaluation: test-collection readers and trec_eval-style metrics.

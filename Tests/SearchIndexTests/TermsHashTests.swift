@@ -33,6 +33,43 @@ final class TermsHashTests: XCTestCase {
         XCTAssertEqual(hash.sortedIDs(), expected)
     }
 
+    /// `SurfaceTable` (surface form → term id, keys compared a word at a time) against a dictionary: keys of
+    /// 1 to 40 bytes in three fields, read from buffers whose bytes past the key are random junk (so the masking
+    /// of the last word matters), keys that differ only in a byte past the 8th or 16th, through several growths.
+    func testSurfaceTableMatchesADictionary() {
+        var rng = SeededRNG(seed: 43)
+        var table = SurfaceTable()
+        defer { table.deallocate() }
+        var model: [[UInt8]: Int32] = [:]
+        let buffer = UnsafeMutablePointer<UInt8>.allocate(capacity: 64)
+        defer { buffer.deallocate() }
+        func lookup(_ field: UInt8, _ term: [UInt8]) {
+            for k in 0..<64 { buffer[k] = UInt8(truncatingIfNeeded: rng.next()) }
+            buffer.update(from: term, count: term.count)
+            XCTAssertLessThanOrEqual(SurfaceTable.readableBytes(term.count), 64)
+            let key = SurfaceTable.key(field: field, buffer, count: term.count)
+            let (found, slot) = table.find(key, buffer, count: term.count)
+            let known = model[[field] + term]
+            XCTAssertEqual(found, known, "key \([field] + term)")
+            if found == nil {
+                let id = Int32(truncatingIfNeeded: rng.next() % 1_000_000) - 1
+                table.insert(key, at: slot, buffer, count: term.count, term: id)
+                model[[field] + term] = id
+            }
+        }
+        for _ in 0..<100_000 {
+            let field = UInt8(rng.next() % 3)
+            let length = 1 + Int(rng.next() % (rng.next() % 4 == 0 ? 40 : 12))
+            var term = (0..<length).map { _ in UInt8(rng.next() % 3) + 97 }
+            lookup(field, term)
+            for at in [7, 8, 15, 16, 17] where at < term.count && rng.next() % 3 == 0 { term[at] ^= 1; lookup(field, term) }
+            if rng.next() % 5 == 0 { lookup(field ^ 1, term) }
+            if rng.next() % 4 == 0 { lookup(field, term) }
+        }
+        XCTAssertGreaterThan(model.count, 20_000, "the table must grow several times")
+        XCTAssertEqual(table.count, model.count)
+    }
+
     func testOverlongDocumentIDIsATypedError() throws {
         let dir = NSTemporaryDirectory() + "termshash-\(UUID().uuidString)"
         defer { try? FileManager.default.removeItem(atPath: dir) }

@@ -131,20 +131,27 @@ public final class StandardAnalyzer: Analyzer, Sendable {
     /// Tokenizes, folds, drops stopwords and stems `text`, calling `sink` with each term and its position.
     public func analyze(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
         // Through the surface forms, so the indexing fast path gives the same terms by construction.
-        analyzeSurfaces(text) { surface, position, stemming in stemming.term(surface) { sink($0, position) } }
+        withStemming { stemming in
+            surfaces(text) { surface, position in stemming.term(surface) { sink($0, position) } }
+        }
+    }
+
+    /// Calls `body` with a ``Stemming`` that holds one of the pool's stemmers for the call.
+    func withStemming<R>(_ body: (Stemming) throws -> R) rethrows -> R {
+        let stemmer = pool?.take()
+        defer { if let stemmer { pool?.give(stemmer) } }
+        return try body(Stemming(stemmer: stemmer))
     }
 
     /// The indexing fast path (``SurfaceAnalyzer``): each token after folding and stopword removal, before
-    /// stemming, with a ``Stemming`` to turn it into its term.
-    func analyzeSurfaces(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int, Stemming) -> Void) {
-        let stemmer = pool?.take()
-        defer { if let stemmer { pool?.give(stemmer) } }
-        let stemming = Stemming(stemmer: stemmer)
+    /// stemming, and its position. A token's bytes start a buffer readable for 16 bytes past its start, and
+    /// at least to its length rounded up to whole 8-byte words.
+    func surfaces(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int) -> Void) {
         var t = text
         t.withUTF8 { utf8 in
             Tokenizer.tokenize(utf8, fold: foldDiacritics) { token, position in
                 if token.count <= maxStopwordBytes && isStopword(token) { return }
-                sink(token, position, stemming)
+                sink(token, position)
             }
         }
     }
@@ -179,16 +186,20 @@ public final class StandardAnalyzer: Analyzer, Sendable {
 /// An analyzer whose terms are a function of its tokens before stemming (surface forms), so an indexer
 /// may stem each distinct surface form once and remember its term (``SegmentBuffer`` does, per buffer).
 /// For every text, `analyze` must call its sink with exactly `stemming.term(surface)` for each
-/// `(surface, position)` that `analyzeSurfaces` passes, in the same order.
+/// `(surface, position)` that `surfaces` passes, in the same order. A surface's bytes must be readable
+/// for ``SurfaceTable/readableBytes(_:)`` bytes from its start (the table reads them a word at a time).
 protocol SurfaceAnalyzer: Analyzer {
-    func analyzeSurfaces(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int, Stemming) -> Void)
+    /// Calls `body` with a ``Stemming`` valid during the call.
+    func withStemming<R>(_ body: (Stemming) throws -> R) rethrows -> R
+    /// Each surface form of `text` and its position.
+    func surfaces(_ text: String, _ sink: (UnsafeBufferPointer<UInt8>, Int) -> Void)
     /// False when terms are the surface forms themselves (then the surface table would only cost).
     var stems: Bool { get }
 }
 
 extension StandardAnalyzer: SurfaceAnalyzer {}
 
-/// Turns a surface form into its term, with the stemmer an ``SurfaceAnalyzer/analyzeSurfaces(_:_:)`` call
+/// Turns a surface form into its term, with the stemmer an ``SurfaceAnalyzer/withStemming(_:)`` call
 /// holds (valid only during that call).
 struct Stemming {
     fileprivate let stemmer: CachedStemmer?

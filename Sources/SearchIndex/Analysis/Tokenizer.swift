@@ -78,6 +78,9 @@ enum Tokenizer {
                          _ emit: (UnsafeBufferPointer<UInt8>, Int, Range<Int>) -> Void) {
         let table = ScalarTable.shared
         withUnsafeTemporaryAllocation(of: UInt8.self, capacity: maxTokenBytes + 64) { buf in
+            // Every token starts at `buf[0]`, and its readers may load whole words past its end
+            // (``SurfaceTable``): the buffer's bytes are initialized once, so those loads read defined bytes.
+            buf.initialize(repeating: 0)
             var len = 0
             var overflow = false
             var hasApostrophe = false

@@ -1,3 +1,5 @@
+import CHints
+
 /// The in-memory postings of a ``SegmentBuffer``: for every term, a stream of (doc delta, frequency) varints
 /// and a stream of position deltas, each a chain of slices in one byte arena, as in Lucene's ByteBlockPool.
 ///
@@ -64,6 +66,11 @@ struct PostingsArena {
         writeVInt(x, doc: false, position &- x.pointee.lastPos)
         x.pointee.lastPos = position
         x.pointee.freq &+= 1
+    }
+
+    /// Hints that term `t`'s record will soon be updated (an ``add(term:doc:position:)`` a few tokens ahead).
+    @inline(__always) func prefetch(term t: Int) {
+        if t < termCount { si_prefetch(records.unsafelyUnwrapped + t) }
     }
 
     /// Adds the record of term `t`, which must be the next id.

@@ -46,11 +46,10 @@ struct TextValueFields: Sendable {
 /// ``SegmentSerializer``.
 final class SegmentBuffer {
     var terms = TermsHash()
-    /// With a stemming ``SurfaceAnalyzer``: every surface form seen (field byte, then the token before
-    /// stemming), and its term id in `terms` (-1: a term too long to index). A form is stemmed once per
-    /// buffer; afterwards its token costs one lookup here instead of a stem and a lookup in `terms`.
-    private var surfaces = TermsHash(placeholder: ())
-    private var surfaceTerm: [Int32] = []
+    /// With a stemming ``SurfaceAnalyzer``: every surface form seen (field, token before stemming) and its
+    /// term id in `terms` (-1: a term too long to index). A form is stemmed once per buffer; afterwards its
+    /// token costs one probe here instead of a stem and a lookup in `terms`.
+    private var surfaces = SurfaceTable()
     /// One text value's occurrences (term id << 32 | position) between its lookups and its postings.
     private var valueTokens: [UInt64] = []
     /// Every term's postings, as varint slices.
@@ -83,10 +82,17 @@ final class SegmentBuffer {
     /// id is indexed as one term.
     static let maxIDBytes = 32766
 
-    deinit { postings.deallocate() }
+    deinit { postings.deallocate(); surfaces.deallocate(); ring.deallocate() }
 
     /// Approximate bytes held.
-    var bytesUsed: Int { terms.bytesUsed + surfaces.bytesUsed + surfaceTerm.count * 4 + postings.bytesUsed + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count + columnBytes }
+    var bytesUsed: Int { terms.bytesUsed + surfaces.bytesUsed + postings.bytesUsed + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count + columnBytes }
+
+    /// How many tokens ahead of their lookup the indexing loop prefetches surface slots and term records (a
+    /// power of two).
+    static let lookahead = 8
+
+    /// The lookahead queue's storage (``SurfaceQueue``), ``lookahead`` entries.
+    private let ring = UnsafeMutablePointer<SurfaceQueue.Pending>.allocate(capacity: SegmentBuffer.lookahead)
 
     /// Position gap between two values of the same field, so phrases do not match across them.
     static let valueGap = 100
@@ -144,14 +150,11 @@ final class SegmentBuffer {
         var ps = PostingsArena()
         swap(&ps, &postings)
         let surfaceAnalyzer = (analyzer as? SurfaceAnalyzer).flatMap { $0.stems ? $0 : nil }
-        if surfaceAnalyzer != nil && surfaces.isPlaceholder { surfaces = TermsHash() }
-        var sv = TermsHash(placeholder: ())
+        var sv = SurfaceTable()
         swap(&sv, &surfaces)
-        var st: [Int32] = []
-        swap(&st, &surfaceTerm)
         var toks: [UInt64] = []
         swap(&toks, &valueTokens)
-        defer { swap(&t, &terms); swap(&ps, &postings); swap(&sv, &surfaces); swap(&st, &surfaceTerm); swap(&toks, &valueTokens) }
+        defer { swap(&t, &terms); swap(&ps, &postings); swap(&sv, &surfaces); swap(&toks, &valueTokens) }
         let doc32 = Int32(d)
         // The id is indexed as one untokenized term of field 0.
         var idCopy = doc.id
@@ -169,25 +172,28 @@ final class SegmentBuffer {
             var last = -1, n = 0
             let field = UInt8(f)
             if let surfaceAnalyzer {
-                // The same terms as `analyze` gives (see SurfaceAnalyzer), each surface form stemmed once.
-                surfaceAnalyzer.analyzeSurfaces(value) { surface, pos, stemming in
-                    let sid = sv.id(field: field, term: surface)
-                    if sid == st.count {
-                        var tid: Int32 = -1
-                        stemming.term(surface) { term in
-                            if term.count <= Tokenizer.maxTokenBytes { tid = Int32(t.id(field: field, term: term)) }
-                        }
-                        st.append(tid)
+                // The same terms as `analyze` gives (see SurfaceAnalyzer), each surface form stemmed once per
+                // buffer. A token's surface-table slot is prefetched when the tokenizer hands it over and looked
+                // up `lookahead` tokens later, so several tokens' cache misses are in flight at once; its term
+                // is then recorded in order (`toks`).
+                surfaceAnalyzer.withStemming { stemming in
+                    var q = SurfaceQueue(ring: ring, field: field, base: base)
+                    surfaceAnalyzer.surfaces(value) { surface, pos in
+                        q.push(surface, position: pos, &sv, &t, &toks, stemming)
                     }
-                    let tid = st[sid]
-                    guard tid >= 0 else { return }
-                    toks.append(UInt64(UInt32(bitPattern: tid)) << 32 | UInt64(UInt32(truncatingIfNeeded: base + pos)))
-                    last = pos; n += 1
+                    q.drain(&sv, &t, &toks, stemming)
+                    last = q.last; n = q.count
                 }
-                // The occurrences are recorded after the value's lookups, in a loop of their own: each one's
-                // record and arena bytes are likely cache misses, and this loop is short enough for the CPU
-                // to have several of them in flight, where behind each token's lookups it had one.
-                for x in toks { ps.add(term: Int(x >> 32), doc: doc32, position: UInt32(truncatingIfNeeded: x)) }
+                // The occurrences are recorded after the value's lookups, in a loop of their own, each term's
+                // record prefetched a few tokens ahead (its record and arena bytes are likely cache misses).
+                toks.withUnsafeBufferPointer { tb in
+                    let count = tb.count
+                    for i in 0..<count {
+                        if i + Self.lookahead < count { ps.prefetch(term: Int(truncatingIfNeeded: tb[i + Self.lookahead] >> 32)) }
+                        let x = tb[i]
+                        ps.add(term: Int(truncatingIfNeeded: x >> 32), doc: doc32, position: UInt32(truncatingIfNeeded: x))
+                    }
+                }
                 toks.removeAll(keepingCapacity: true)
             } else {
                 analyzer.analyze(value) { token, pos in
@@ -334,6 +340,93 @@ final class SegmentBuffer {
             _ = try SegmentSerializer.writeLiveDocs(bits, added: deleted.count, into: &meta, directory: directory)
         }
         return meta
+    }
+}
+
+/// One text value's tokens on their way from the tokenizer to its term ids: each token's surface-table slot
+/// is prefetched when the tokenizer hands it over and looked up ``SegmentBuffer/lookahead`` tokens later, so
+/// several tokens' cache misses are in flight at once; the tokens' occurrences are queued in order (`toks`,
+/// term id << 32 | position). A struct with mutating methods (not closures over locals, which Swift would box
+/// and check for exclusive access at run time).
+struct SurfaceQueue {
+    /// A token waiting for its lookup: its key, length and position.
+    struct Pending {
+        var key: SurfaceTable.Key
+        var count: Int32, position: Int32
+    }
+    let ring: UnsafeMutablePointer<Pending>
+    let field: UInt8
+    /// The value's first position (positions continue across a field's values).
+    let base: Int
+    private var head = 0, queued = 0
+    /// The last position queued, and how many occurrences were queued.
+    private(set) var last = -1, count = 0
+
+    init(ring: UnsafeMutablePointer<Pending>, field: UInt8, base: Int) {
+        self.ring = ring; self.field = field; self.base = base
+    }
+
+    /// Queues the token `surface` at `position` (its bytes readable as ``SurfaceTable`` needs).
+    @inline(__always)
+    mutating func push(_ surface: UnsafeBufferPointer<UInt8>, position: Int, _ sv: inout SurfaceTable, _ t: inout TermsHash,
+                       _ toks: inout [UInt64], _ stemming: Stemming) {
+        let p = surface.baseAddress.unsafelyUnwrapped, n = surface.count
+        let key = SurfaceTable.key(field: field, p, count: n)
+        if n > 16 {
+            // Rare: resolved at once from its own bytes, after the tokens before it.
+            drain(&sv, &t, &toks, stemming)
+            resolve(key, p, count: n, position: position, &sv, &t, &toks, stemming)
+            return
+        }
+        sv.prefetch(key)
+        if queued == SegmentBuffer.lookahead { resolveOldest(&sv, &t, &toks, stemming) }
+        ring[(head + queued) & (SegmentBuffer.lookahead - 1)] = Pending(key: key, count: Int32(n), position: Int32(position))
+        queued += 1
+    }
+
+    /// Resolves every queued token.
+    mutating func drain(_ sv: inout SurfaceTable, _ t: inout TermsHash, _ toks: inout [UInt64], _ stemming: Stemming) {
+        while queued > 0 { resolveOldest(&sv, &t, &toks, stemming) }
+    }
+
+    /// Resolves the oldest queued token (of at most 16 bytes: its bytes are its key's two words).
+    @inline(__always)
+    private mutating func resolveOldest(_ sv: inout SurfaceTable, _ t: inout TermsHash, _ toks: inout [UInt64], _ stemming: Stemming) {
+        let e = ring[head]
+        head = (head + 1) & (SegmentBuffer.lookahead - 1); queued -= 1
+        var words = (e.key.w0.littleEndian, e.key.w1.littleEndian)
+        let (found, slot) = sv.find(e.key, nil, count: Int(e.count))
+        if let found { return record(found, position: Int(e.position), &toks) }
+        withUnsafeBytes(of: &words) { raw in
+            let p = raw.baseAddress.unsafelyUnwrapped.assumingMemoryBound(to: UInt8.self)
+            let tid = Self.stem(p, count: Int(e.count), field: field, &t, stemming)
+            sv.insert(e.key, at: slot, p, count: Int(e.count), term: tid)
+            record(tid, position: Int(e.position), &toks)
+        }
+    }
+
+    private mutating func resolve(_ key: SurfaceTable.Key, _ p: UnsafePointer<UInt8>, count n: Int, position: Int,
+                                  _ sv: inout SurfaceTable, _ t: inout TermsHash, _ toks: inout [UInt64], _ stemming: Stemming) {
+        let (found, slot) = sv.find(key, p, count: n)
+        if let found { return record(found, position: position, &toks) }
+        let tid = Self.stem(p, count: n, field: field, &t, stemming)
+        sv.insert(key, at: slot, p, count: n, term: tid)
+        record(tid, position: position, &toks)
+    }
+
+    /// The term id of a new surface form: its stem's id in `t` (added if new), or -1 for a stem too long.
+    private static func stem(_ p: UnsafePointer<UInt8>, count n: Int, field: UInt8, _ t: inout TermsHash, _ stemming: Stemming) -> Int32 {
+        var tid: Int32 = -1
+        stemming.term(UnsafeBufferPointer(start: p, count: n)) { term in
+            if term.count <= Tokenizer.maxTokenBytes { tid = Int32(t.id(field: field, term: term)) }
+        }
+        return tid
+    }
+
+    @inline(__always) private mutating func record(_ tid: Int32, position: Int, _ toks: inout [UInt64]) {
+        guard tid >= 0 else { return }
+        toks.append(UInt64(UInt32(bitPattern: tid)) << 32 | UInt64(UInt32(truncatingIfNeeded: base + position)))
+        last = position; count += 1
     }
 }
 

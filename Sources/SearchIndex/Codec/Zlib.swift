@@ -18,10 +18,14 @@ final class Deflater {
     ///   with one set of Huffman trees (with `smallInputs`' 255 symbols it would be many).
     /// - Parameter huffmanOnly: Huffman-code literals only, without looking for repeated strings
     ///   (`Z_HUFFMAN_ONLY`).
-    init(level: Int32 = 6, fixedHuffman: Bool = false, huffmanOnly: Bool = false, smallInputs: Bool = false, mediumInputs: Bool = false) {
+    convenience init(level: Int32 = 6, fixedHuffman: Bool = false, huffmanOnly: Bool = false, smallInputs: Bool = false, mediumInputs: Bool = false) {
+        let (windowBits, memLevel): (Int32, Int32) = smallInputs ? (-12, 2) : mediumInputs ? (-13, 6) : (-15, 8)
+        self.init(level: level, fixedHuffman: fixedHuffman, huffmanOnly: huffmanOnly, windowBits: windowBits, memLevel: memLevel)
+    }
+    /// With zlib's `windowBits` (negative: raw deflate) and `memLevel` given directly.
+    init(level: Int32, fixedHuffman: Bool = false, huffmanOnly: Bool, windowBits: Int32, memLevel: Int32) {
         self.level = level
         let strategy = fixedHuffman ? Z_FIXED : huffmanOnly ? Z_HUFFMAN_ONLY : Z_DEFAULT_STRATEGY
-        let (windowBits, memLevel): (Int32, Int32) = smallInputs ? (-12, 2) : mediumInputs ? (-13, 6) : (-15, 8)
         ok = deflateInit2_(&stream, level, Z_DEFLATED, windowBits, memLevel, strategy,
                            ZLIB_VERSION, Int32(MemoryLayout<z_stream>.size)) == Z_OK
     }
@@ -49,6 +53,39 @@ final class Deflater {
 
     func compress(_ input: [UInt8], into dest: inout [UInt8]) -> Int {
         input.withUnsafeBytes { compress($0, into: &dest) }
+    }
+}
+
+/// Something that deflates a payload: ``Deflater`` or ``SizedHuffmanDeflater``.
+protocol PayloadCompressor: AnyObject {
+    /// Compresses `input` and appends the result to `dest`; returns the number of bytes appended (-1: failed).
+    func compress(_ input: [UInt8], into dest: inout [UInt8]) -> Int
+}
+
+extension Deflater: PayloadCompressor {}
+
+/// Huffman-only raw deflate (`Z_HUFFMAN_ONLY`, 8 KiB window) through one of several zlib streams, chosen by
+/// the input's size: the smallest `memLevel` (1 to 6) whose symbol buffer holds the whole input, so the
+/// input is one deflate block (as with `memLevel` 6 alone) and the output the same bytes. The point is
+/// `deflateReset`, which clears the match hash (2^(memLevel+8) bytes) even though Huffman-only coding never
+/// uses it: for `memLevel` 6 that is a 16 KiB memset per payload, 12% of the instructions of deflating a
+/// segment's positions (callgrind, zlib 1.2.13), most of them payloads of a few hundred bytes.
+final class SizedHuffmanDeflater: PayloadCompressor {
+    let level: Int32
+    private var streams: [Deflater?] = Array(repeating: nil, count: 7)
+
+    init(level: Int32) { self.level = level }
+
+    func compress(_ input: [UInt8], into dest: inout [UInt8]) -> Int {
+        // zlib ends a block when its symbol buffer (2^(memLevel+6) entries) has one left.
+        var m: Int32 = 1
+        while m < 6 && (1 << (m + 6)) <= input.count + 1 { m += 1 }
+        let d: Deflater
+        if let s = streams[Int(m)] { d = s } else {
+            d = Deflater(level: level, huffmanOnly: true, windowBits: -13, memLevel: m)
+            streams[Int(m)] = d
+        }
+        return d.compress(input, into: &dest)
     }
 }
 

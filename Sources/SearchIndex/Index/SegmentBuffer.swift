@@ -177,11 +177,11 @@ final class SegmentBuffer {
                 // up `lookahead` tokens later, so several tokens' cache misses are in flight at once; its term
                 // is then recorded in order (`toks`).
                 surfaceAnalyzer.withStemming { stemming in
-                    var q = SurfaceQueue(ring: ring, field: field, base: base)
+                    var q = SurfaceQueue(ring: ring, field: field, base: base, stemming: stemming)
                     surfaceAnalyzer.surfaces(value) { surface, pos in
-                        q.push(surface, position: pos, &sv, &t, &toks, stemming)
+                        q.push(surface, position: pos, &sv, &t, &toks)
                     }
-                    q.drain(&sv, &t, &toks, stemming)
+                    q.drain(&sv, &t, &toks)
                     last = q.last; n = q.count
                 }
                 // The occurrences are recorded after the value's lookups, in a loop of their own, each term's
@@ -358,40 +358,43 @@ struct SurfaceQueue {
     let field: UInt8
     /// The value's first position (positions continue across a field's values).
     let base: Int
+    /// The stemmer for new surface forms (held here, not passed per token: an argument cost a retain and a
+    /// release of its stemmer per token).
+    let stemming: Stemming
     private var head = 0, queued = 0
     /// The last position queued, and how many occurrences were queued.
     private(set) var last = -1, count = 0
 
-    init(ring: UnsafeMutablePointer<Pending>, field: UInt8, base: Int) {
-        self.ring = ring; self.field = field; self.base = base
+    init(ring: UnsafeMutablePointer<Pending>, field: UInt8, base: Int, stemming: Stemming) {
+        self.ring = ring; self.field = field; self.base = base; self.stemming = stemming
     }
 
     /// Queues the token `surface` at `position` (its bytes readable as ``SurfaceTable`` needs).
     @inline(__always)
     mutating func push(_ surface: UnsafeBufferPointer<UInt8>, position: Int, _ sv: inout SurfaceTable, _ t: inout TermsHash,
-                       _ toks: inout [UInt64], _ stemming: Stemming) {
+                       _ toks: inout [UInt64]) {
         let p = surface.baseAddress.unsafelyUnwrapped, n = surface.count
         let key = SurfaceTable.key(field: field, p, count: n)
         if n > 16 {
             // Rare: resolved at once from its own bytes, after the tokens before it.
-            drain(&sv, &t, &toks, stemming)
-            resolve(key, p, count: n, position: position, &sv, &t, &toks, stemming)
+            drain(&sv, &t, &toks)
+            resolve(key, p, count: n, position: position, &sv, &t, &toks)
             return
         }
         sv.prefetch(key)
-        if queued == SegmentBuffer.lookahead { resolveOldest(&sv, &t, &toks, stemming) }
+        if queued == SegmentBuffer.lookahead { resolveOldest(&sv, &t, &toks) }
         ring[(head + queued) & (SegmentBuffer.lookahead - 1)] = Pending(key: key, count: Int32(n), position: Int32(position))
         queued += 1
     }
 
     /// Resolves every queued token.
-    mutating func drain(_ sv: inout SurfaceTable, _ t: inout TermsHash, _ toks: inout [UInt64], _ stemming: Stemming) {
-        while queued > 0 { resolveOldest(&sv, &t, &toks, stemming) }
+    mutating func drain(_ sv: inout SurfaceTable, _ t: inout TermsHash, _ toks: inout [UInt64]) {
+        while queued > 0 { resolveOldest(&sv, &t, &toks) }
     }
 
     /// Resolves the oldest queued token (of at most 16 bytes: its bytes are its key's two words).
     @inline(__always)
-    private mutating func resolveOldest(_ sv: inout SurfaceTable, _ t: inout TermsHash, _ toks: inout [UInt64], _ stemming: Stemming) {
+    private mutating func resolveOldest(_ sv: inout SurfaceTable, _ t: inout TermsHash, _ toks: inout [UInt64]) {
         let e = ring[head]
         head = (head + 1) & (SegmentBuffer.lookahead - 1); queued -= 1
         var words = (e.key.w0.littleEndian, e.key.w1.littleEndian)
@@ -406,7 +409,7 @@ struct SurfaceQueue {
     }
 
     private mutating func resolve(_ key: SurfaceTable.Key, _ p: UnsafePointer<UInt8>, count n: Int, position: Int,
-                                  _ sv: inout SurfaceTable, _ t: inout TermsHash, _ toks: inout [UInt64], _ stemming: Stemming) {
+                                  _ sv: inout SurfaceTable, _ t: inout TermsHash, _ toks: inout [UInt64]) {
         let (found, slot) = sv.find(key, p, count: n)
         if let found { return record(found, position: position, &toks) }
         let tid = Self.stem(p, count: n, field: field, &t, stemming)

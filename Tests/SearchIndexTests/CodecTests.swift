@@ -258,8 +258,10 @@ final class CodecTests: XCTestCase {
 
     func testBlockBoundaries() throws {
         var rng = SeededRNG(seed: 2)
-        let group = PostingsFormat.blockSize * PostingsFormat.positionsGroup
-        let sizes = [127, 128, 129, 255, 256, 257, 384, group - 1, group, group + 1, group + 128, 2 * group + 1]
+        let group = PostingsFormat.blockSize * PostingsFormat.group
+        let docGroup = PostingsFormat.blockSize * PostingsFormat.docGroup
+        let sizes = [127, 128, 129, 255, 256, 257, 384, docGroup - 1, docGroup, docGroup + 1, docGroup + 129,
+                     group - 1, group, group + 1, group + 128, 2 * group + 1]
         let lists = sizes.map { randomList(&rng, n: $0, start: UInt32.random(in: 0...3, using: &rng), maxGap: 9, maxFreq: 6, maxPosGap: 5) }
         let norms = randomNorms(lists, &rng)
         let w = try writePostings(lists, norms: norms)
@@ -369,11 +371,11 @@ final class CodecTests: XCTestCase {
         }
     }
 
-    /// The positions of `positionsGroup` consecutive blocks share one payload: one per group in `.pos`,
+    /// The positions of `group` consecutive blocks share one payload: one per group in `.pos`,
     /// deflated when that shrinks it, each block's positions a slice of it that reads back exactly.
     func testPositionsAreDeflatedInGroupsOfBlocks() throws {
         var rng = SeededRNG(seed: 17)
-        let g = PostingsFormat.positionsGroup, b = PostingsFormat.blockSize
+        let g = PostingsFormat.group, b = PostingsFormat.blockSize
         let sizes = [2, b, b * g - 1, b * g, b * g + 1, b * g * 2 + 5, 5000]
         let lists = sizes.map { randomList(&rng, n: $0, start: 0, maxGap: 5, maxFreq: 12, maxPosGap: 2) }
         let norms = randomNorms(lists, &rng)

@@ -114,7 +114,7 @@ func generatedDocs(_ count: Int, seed: UInt64) -> [Document] {
 }
 
 /// A postings writer configured as a segment flush configures it (fixed Huffman codes for doc blocks,
-/// positions deflated a group of ``PostingsFormat/positionsGroup`` blocks at a time).
+/// positions deflated a group of ``PostingsFormat.group`` blocks at a time).
 func makePostingsWriter(docOut: OutputFile, posOut: OutputFile, level: Int32 = 6) -> PostingsWriter {
     PostingsWriter.forSegment(docOut: docOut, posOut: posOut, level: level)
 }

@@ -4,7 +4,7 @@
 /// The byte layout of ``IndexFileKind/postings`` and ``IndexFileKind/positions`` is specified in
 /// `Index/README.md` ("Postings and positions"), the one specification of the format. In short: a term's
 /// dictionary entry gives `docFreq`, `docOffset` and `posOffset`; at `docOffset` a skip table (one raw entry per
-/// block: last doc, max freq, min norm, payload lengths) precedes the doc payloads; at `posOffset` the
+/// block: last doc, max freq, min norm, where its payloads are) precedes the doc payloads; at `posOffset` the
 /// positions payloads follow the same blocks.
 ///
 /// A term in exactly one document (a third of all terms in news text) has no `.doc` entry at all: the term
@@ -12,23 +12,34 @@
 ///
 /// Every block except the last holds exactly 128 docs. The skip data (last doc, max freq, min norm) lets a
 /// query skip a block, or bound its best BM25 score, without inflating it; positions are only inflated
-/// for phrase queries. The positions of ``PostingsFormat/positionsGroup`` consecutive blocks are deflated
-/// together as one payload.
+/// for phrase queries. ``PostingsFormat/group`` consecutive blocks form a group, whose positions are deflated
+/// together as one payload; ``PostingsFormat/docGroup`` consecutive blocks form a doc group, whose doc
+/// payloads are deflated together as another.
 enum PostingsFormat {
     static let blockSize = 128
     /// Doc payloads use deflate's fixed Huffman codes (see `Index/README.md` for the measurements).
     static let fixedDocs = true
-    /// Doc blocks whose positions share one deflated payload (the last group of a term may hold fewer).
-    /// Deflating a block's positions alone cost about 86,000 instructions, 60% of them building Huffman
-    /// trees for a few hundred bytes, and shrank 3% of them; see `Index/README.md`.
-    static let positionsGroup = 8
+    /// Blocks whose positions share one deflated payload (the last group of a term may hold fewer). zlib
+    /// builds Huffman trees for every deflate block, whatever the strategy, and for a block of a few hundred bytes that is most of the cost: deflating a block's
+    /// positions alone cost about 86,000 instructions, its docs about 77,000; see `Index/README.md`.
+    static let group = 8
+    /// Blocks whose doc payloads share one deflated payload: a divisor of ``group``, so a group's doc groups
+    /// lie inside it. Smaller than ``group`` because doc blocks are read by every query, often one block of a
+    /// group (a skip to a target doc): inflating a doc group costs in proportion to its blocks. On 1M
+    /// synthetic docs (2 threads, Intel Xeon), against single blocks, doc groups of 4 made indexing about 10%
+    /// faster and ranked queries about 10% slower; groups of 8, 13% and 35%; see `Index/README.md`.
+    static let docGroup = 4
+    /// The zlib level doc groups are deflated at, at most: deflate's fast matcher. On the full blocks of a
+    /// 60k-document synthetic segment (zlib 1.2.13), groups at level 2 deflated in 0.23 s to 0.586 of the raw
+    /// bytes, at level 6 in 0.36 s to 0.563 (single blocks at level 6, format version 4: 0.43 s, 0.599).
+    static let docGroupLevel: Int32 = 2
 }
 
 /// Appends the postings of one term at a time to the `.doc` and `.pos` files.
 final class PostingsWriter {
     let docOut: OutputFile
     let posOut: OutputFile
-    let docDeflater: Deflater
+    let docDeflater: PayloadCompressor
     let posDeflater: PayloadCompressor
     private var skip = ByteWriter(capacity: 1024)
     private var docPayloads: [UInt8] = []
@@ -37,28 +48,29 @@ final class PostingsWriter {
     private var scratchPos = ByteWriter(capacity: 4096)
     private var group: [GroupBlock] = []
 
-    /// One block's skip entry, held until its positions group is stored.
+    /// One block's skip entry, held until its group is stored.
     private struct GroupBlock {
         var lastDelta: UInt32, maxFreq: UInt32, minNorm: UInt8
-        var docStored: Int, docRaw: Int
-        /// Where the block's positions start in the group's inflated bytes.
-        var within: Int
+        /// Where the block's docs start in its doc group's inflated bytes, and its positions in its group's.
+        var docWithin: Int, posWithin: Int
+        /// For the first block of a doc group: the group's stored and inflated (0: raw) doc payload lengths.
+        var docStored = 0, docRaw = 0
     }
 
-    /// `docDeflater` should use fixed Huffman codes (doc blocks are inflated on every query: fixed codes
-    /// inflate about 30% faster for a ~5% larger file); positions, read only by phrases and deflated a
-    /// group of blocks at a time, use dynamic codes. The writer segments use: fixed-Huffman doc blocks
-    /// tuned for small inputs, and positions groups Huffman-coded through a ``SizedHuffmanDeflater``.
+    /// Doc groups are inflated on every query that reads them, so they use fixed Huffman codes (inflating
+    /// them builds no decode tables: about 30% faster for a ~5% larger file) and deflate's fast matcher
+    /// (``PostingsFormat/docGroupLevel``, or `level` if lower); positions, read only by phrases, are
+    /// Huffman-coded with dynamic codes. Both go through a ``SizedDeflater``.
     static func forSegment(docOut: OutputFile, posOut: OutputFile, level: Int32) -> PostingsWriter {
         PostingsWriter(docOut: docOut, posOut: posOut,
-                       docDeflater: Deflater(level: level, fixedHuffman: PostingsFormat.fixedDocs, smallInputs: true),
-                       posDeflater: SizedHuffmanDeflater(level: level))
+                       docDeflater: SizedDeflater(level: min(level, PostingsFormat.docGroupLevel), fixedHuffman: PostingsFormat.fixedDocs),
+                       posDeflater: SizedDeflater(level: level, huffmanOnly: true))
     }
 
     convenience init(docOut: OutputFile, posOut: OutputFile, deflater: Deflater) {
         self.init(docOut: docOut, posOut: posOut, docDeflater: deflater, posDeflater: deflater)
     }
-    init(docOut: OutputFile, posOut: OutputFile, docDeflater: Deflater, posDeflater: PayloadCompressor) {
+    init(docOut: OutputFile, posOut: OutputFile, docDeflater: PayloadCompressor, posDeflater: PayloadCompressor) {
         self.docOut = docOut; self.posOut = posOut; self.docDeflater = docDeflater; self.posDeflater = posDeflater
     }
 
@@ -128,13 +140,12 @@ final class PostingsWriter {
         var start = 0, posStart = 0
         var prevLast: UInt32 = 0
         while start < n {
-            // One positions group: up to `positionsGroup` blocks, their doc payloads stored one by one, their
-            // positions appended to one payload.
+            // One group: up to `group` blocks, their docs appended to one payload, their positions to another.
             group.removeAll(keepingCapacity: true); scratchPos.removeAll()
-            while start < n && group.count < PostingsFormat.positionsGroup {
+            while start < n && group.count < PostingsFormat.group {
+                if group.count % PostingsFormat.docGroup == 0 { scratch.removeAll() }
                 let end = min(n, start + PostingsFormat.blockSize)
-                scratch.removeAll()
-                let within = scratchPos.count
+                let docWithin = scratch.count, posWithin = scratchPos.count
                 var prev = start == 0 ? 0 : prevLast
                 var maxFreq: UInt32 = 0
                 var minNorm: UInt8 = 255
@@ -152,20 +163,24 @@ final class PostingsWriter {
                     posStart += Int(f)
                 }
                 let last = docs[end - 1]
-                let (ds, dr) = store(scratch.bytes, into: &docPayloads, docDeflater)
                 group.append(GroupBlock(lastDelta: last - (start == 0 ? 0 : prevLast), maxFreq: maxFreq, minNorm: minNorm,
-                                        docStored: ds, docRaw: dr, within: within))
+                                        docWithin: docWithin, posWithin: posWithin))
                 prevLast = last
                 start = end
+                if group.count % PostingsFormat.docGroup == 0 || start >= n {   // a doc group ends
+                    let first = (group.count - 1) / PostingsFormat.docGroup * PostingsFormat.docGroup
+                    (group[first].docStored, group[first].docRaw) = store(scratch.bytes, into: &docPayloads, docDeflater)
+                }
             }
             let (ps, pr) = store(scratchPos.bytes, into: &posPayloads, posDeflater)
             for (k, e) in group.enumerated() {
                 skip.vint(e.lastDelta)
                 skip.vint(e.maxFreq)
                 skip.u8(e.minNorm)
-                skip.vint(e.docStored << 1 | (e.docRaw > 0 ? 1 : 0)); if e.docRaw > 0 { skip.vint(e.docRaw) }
-                if k == 0 { skip.vint(ps << 1 | (pr > 0 ? 1 : 0)); if pr > 0 { skip.vint(pr) } }
-                else { skip.vint(e.within) }
+                if k % PostingsFormat.docGroup == 0 {
+                    skip.vint(e.docStored << 1 | (e.docRaw > 0 ? 1 : 0)); if e.docRaw > 0 { skip.vint(e.docRaw) }
+                } else { skip.vint(e.docWithin) }
+                if k == 0 { skip.vint(ps << 1 | (pr > 0 ? 1 : 0)); if pr > 0 { skip.vint(pr) } } else { skip.vint(e.posWithin) }
             }
         }
         try docOut.write(skip.bytes)
@@ -198,11 +213,13 @@ let noMoreDocs: Int32 = Int32.max
 struct SkipEntry {
     var maxFreq: UInt32
     var minNorm: UInt8
-    /// The doc payload: offset in `.doc`, stored length, inflated length (0: stored raw).
+    /// The block's group's doc payload: offset in `.doc`, stored length, inflated length (0: stored raw).
     var docStart: Int, docStored: Int, docRaw: Int
-    /// The block's positions group payload: offset in `.pos`, stored length, inflated length (0: stored raw).
+    /// The block's group's positions payload: offset in `.pos`, stored length, inflated length (0: stored raw).
     var posStart: Int, posStored: Int, posRaw: Int
-    /// The block's positions within its group's inflated (or raw) bytes: `posWithin ..< posEnd`.
+    /// The block's docs within its group's inflated (or raw) doc bytes: `docWithin ..< docEnd`.
+    var docWithin: Int = 0, docEnd: Int = 0
+    /// The block's positions within its group's inflated (or raw) positions bytes: `posWithin ..< posEnd`.
     var posWithin: Int = 0, posEnd: Int = 0
 }
 
@@ -223,10 +240,11 @@ struct SkipTable {
         }
         t.blockLast.reserveCapacity(n); t.entries.reserveCapacity(n)
         var last: Int64 = -1
-        // Payload offsets are first relative (running sums of stored lengths); the doc payloads start where
-        // the table ends. `p` is where the next positions group starts.
+        // Doc payload offsets are first relative (running sums of stored lengths); the doc payloads start
+        // where the table ends. `o` and `p` are where the next doc and positions groups start.
         var o = 0, p = posOffset
-        var groupStart = 0, groupStored = 0, groupRaw = 0, within = 0
+        var docGroupStart = 0, docGroupStored = 0, docGroupRaw = 0, docWithin = 0
+        var posGroupStart = 0, posGroupStored = 0, posGroupRaw = 0, posWithin = 0
         for i in 0..<n {
             let delta = try r.vint()
             // Block ends increase strictly and stay inside the segment: every doc id decoded from a block lies
@@ -238,24 +256,38 @@ struct SkipTable {
             let mf = try r.vint()
             guard mf > 0, mf <= UInt64(UInt32.max) else { throw r.fail("block max freq \(mf) out of range") }
             let minNorm = try r.u8()
-            // A payload's stored length fits in its file; an inflated length is at most deflate's ratio (1032:1).
-            let dl = try r.count(limit: docFile.count * 2 + 1)
-            let docRaw = dl & 1 == 1 ? try r.count(limit: (dl >> 1) * 1032 + 64) : 0
-            if i % PostingsFormat.positionsGroup == 0 {   // a group's first block: the group's payload lengths
-                let pl = try r.count(limit: posFile.count * 2 + 1)
-                groupRaw = pl & 1 == 1 ? try r.count(limit: (pl >> 1) * 1032 + 64) : 0
-                groupStart = p; groupStored = pl >> 1; within = 0
-                p += groupStored
-            } else {   // another block: where its positions start in the group, after the previous block's
-                let w = try r.count(limit: groupRaw == 0 ? groupStored : groupRaw)
-                guard w > within, w < (groupRaw == 0 ? groupStored : groupRaw) else { throw r.fail("positions start \(w) out of order or range") }
-                t.entries[i - 1].posEnd = w
-                within = w
+            // A group's first block gives the group's payload lengths; another block, where its bytes start
+            // in the group (after the previous block's). A stored length fits in its file; an inflated length
+            // is at most deflate's ratio (1032:1).
+            if i % PostingsFormat.docGroup == 0 {
+                let dl = try r.count(limit: docFile.count * 2 + 1)
+                docGroupRaw = dl & 1 == 1 ? try r.count(limit: (dl >> 1) * 1032 + 64) : 0
+                docGroupStart = o; docGroupStored = dl >> 1; docWithin = 0
+                o += docGroupStored
+            } else {
+                let dEnd = docGroupRaw == 0 ? docGroupStored : docGroupRaw
+                let dw = try r.count(limit: dEnd)
+                guard dw > docWithin, dw < dEnd else { throw r.fail("doc start \(dw) out of order or range") }
+                t.entries[i - 1].docEnd = dw
+                docWithin = dw
             }
-            t.entries.append(SkipEntry(maxFreq: UInt32(mf), minNorm: minNorm, docStart: o, docStored: dl >> 1, docRaw: docRaw,
-                                       posStart: groupStart, posStored: groupStored, posRaw: groupRaw,
-                                       posWithin: within, posEnd: groupRaw == 0 ? groupStored : groupRaw))
-            o += dl >> 1
+            if i % PostingsFormat.group == 0 {
+                let pl = try r.count(limit: posFile.count * 2 + 1)
+                posGroupRaw = pl & 1 == 1 ? try r.count(limit: (pl >> 1) * 1032 + 64) : 0
+                posGroupStart = p; posGroupStored = pl >> 1; posWithin = 0
+                p += posGroupStored
+            } else {
+                let pEnd = posGroupRaw == 0 ? posGroupStored : posGroupRaw
+                let w = try r.count(limit: pEnd)
+                guard w > posWithin, w < pEnd else { throw r.fail("positions start \(w) out of order or range") }
+                t.entries[i - 1].posEnd = w
+                posWithin = w
+            }
+            t.entries.append(SkipEntry(maxFreq: UInt32(mf), minNorm: minNorm,
+                                       docStart: docGroupStart, docStored: docGroupStored, docRaw: docGroupRaw,
+                                       posStart: posGroupStart, posStored: posGroupStored, posRaw: posGroupRaw,
+                                       docWithin: docWithin, docEnd: docGroupRaw == 0 ? docGroupStored : docGroupRaw,
+                                       posWithin: posWithin, posEnd: posGroupRaw == 0 ? posGroupStored : posGroupRaw))
             // (Each length fits its file, so the sums cannot overflow before this check.)
             guard r.offset + o <= docFile.count, p <= posFile.count else {
                 throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")
@@ -300,6 +332,10 @@ final class PostingsCursor {
         var shallow = 0
         var rawCapacity = 0
         var raw: UnsafeMutableRawPointer? = nil
+        /// The doc group `docGroup` holds (inflated into `raw`, or in the file): its offset in `.doc` (-1:
+        /// none). The blocks of a group share one payload.
+        var docGroupStart = -1
+        var docGroup = UnsafeRawBufferPointer(start: nil, count: 0)
         /// The decoded block's positions (`posCapacity` of them allocated) and, per doc, where its positions
         /// start there (`blockSize + 1` entries); allocated on first use: only phrase queries, proximity,
         /// merges and `check` read positions.
@@ -402,7 +438,7 @@ final class PostingsCursor {
         return state.pointee.raw!
     }
 
-    /// Inflates block `b`'s docs and freqs.
+    /// Decodes block `b`'s docs and freqs, inflating its group unless that is the group inflated last.
     private func decodeBlock(_ b: Int) {
         if inlineDoc >= 0 {
             docs[0] = inlineDoc; freqs[0] = skip.entries[0].maxFreq
@@ -410,23 +446,31 @@ final class PostingsCursor {
             return
         }
         let n = b == skip.blockLast.count - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
-        let stored = UnsafeRawBufferPointer(rebasing: docFile[skip.entries[b].docStart ..< skip.entries[b].docStart + skip.entries[b].docStored])
-        // A full block may be in the searcher's cache, keyed by where its bytes are mapped.
-        let cacheKey = cache != nil && n == PostingsFormat.blockSize ? UInt(bitPattern: stored.baseAddress) : 0
+        let e = skip.entries[b]
+        let stored = UnsafeRawBufferPointer(rebasing: docFile[e.docStart ..< e.docStart + e.docStored])
+        // A full block may be in the searcher's cache, keyed by where its group's bytes are mapped and its place
+        // in the group (the top bit keeps doc keys apart from positions keys, which are plain addresses).
+        let cacheKey = cache != nil && n == PostingsFormat.blockSize
+            ? UInt(bitPattern: stored.baseAddress) << 3 | UInt(b % PostingsFormat.docGroup) | 1 << (UInt.bitWidth - 1) : 0
         let cacheBase = b == 0 ? 0 : skip.blockLast[b - 1]
         if cacheKey != 0, let cache, cache.lookup(cacheKey, base: cacheBase, docs: docs, freqs: freqs) {
             state.pointee.count = n; state.pointee.idx = 0; state.pointee.decodedBlock = b
             return
         }
-        let ok: Bool
-        let rawLen = skip.entries[b].docRaw
-        if rawLen == 0 { ok = decodeDocs(stored, n: n, b: b) }
-        else {
-            let buf = rawBuffer(rawLen + Inflater.outputSlack)
-            ok = inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: rawLen + Inflater.outputSlack), expected: rawLen)
-                && decodeDocs(UnsafeRawBufferPointer(start: buf, count: rawLen), n: n, b: b)
+        if state.pointee.docGroupStart != e.docStart {
+            state.pointee.docGroupStart = -1
+            if e.docRaw == 0 { state.pointee.docGroup = stored } else {
+                let buf = rawBuffer(e.docRaw + Inflater.outputSlack)
+                guard inflater.decompress(stored, into: UnsafeMutableRawBufferPointer(start: buf, count: e.docRaw + Inflater.outputSlack), expected: e.docRaw) else {
+                    fail("bad postings group of block \(b) at offset \(e.docStart)"); return
+                }
+                state.pointee.docGroup = UnsafeRawBufferPointer(start: buf, count: e.docRaw)
+            }
+            state.pointee.docGroupStart = e.docStart
         }
-        if !ok { fail("bad postings block \(b) at offset \(skip.entries[b].docStart)"); return }
+        guard decodeDocs(UnsafeRawBufferPointer(rebasing: state.pointee.docGroup[e.docWithin ..< e.docEnd]), n: n, b: b) else {
+            fail("bad postings block \(b) at offset \(e.docStart)"); return
+        }
         if cacheKey != 0, let cache { cache.insert(cacheKey, base: cacheBase, docs: docs, freqs: freqs) }
         state.pointee.count = n; state.pointee.idx = 0; state.pointee.decodedBlock = b
     }

@@ -56,7 +56,7 @@ final class Deflater {
     }
 }
 
-/// Something that deflates a payload: ``Deflater`` or ``SizedHuffmanDeflater``.
+/// Something that deflates a payload: ``Deflater`` or ``SizedDeflater``.
 protocol PayloadCompressor: AnyObject {
     /// Compresses `input` and appends the result to `dest`; returns the number of bytes appended (-1: failed).
     func compress(_ input: [UInt8], into dest: inout [UInt8]) -> Int
@@ -64,17 +64,22 @@ protocol PayloadCompressor: AnyObject {
 
 extension Deflater: PayloadCompressor {}
 
-/// Huffman-only raw deflate (`Z_HUFFMAN_ONLY`, 8 KiB window) through one of several zlib streams, chosen by
-/// the input's size: the smallest `memLevel` (1 to 6) whose symbol buffer holds the whole input, so the
-/// input is one deflate block (as with `memLevel` 6 alone) and the output the same bytes. The point is
-/// `deflateReset`, which clears the match hash (2^(memLevel+8) bytes) even though Huffman-only coding never
-/// uses it: for `memLevel` 6 that is a 16 KiB memset per payload, 12% of the instructions of deflating a
-/// segment's positions (callgrind, zlib 1.2.13), most of them payloads of a few hundred bytes.
-final class SizedHuffmanDeflater: PayloadCompressor {
+/// Raw deflate with an 8 KiB window through one of several zlib streams, chosen by the input's size: the
+/// smallest `memLevel` (1 to 6) whose symbol buffer holds the whole input, so the input is one deflate block
+/// with one set of Huffman trees (as with `memLevel` 6 alone). The point is `deflateReset`, which clears the
+/// match hash (2^(memLevel+8) bytes) whether or not it is used: for `memLevel` 6 that is a 16 KiB memset per
+/// payload, 12% of the instructions of deflating a segment's positions (callgrind, zlib 1.2.13), most of them
+/// payloads of a few hundred bytes. Huffman-only coding (positions) gives the bytes `memLevel` 6 gives; with
+/// string matching (doc groups) a smaller hash may find other matches, the same ones for the same input.
+final class SizedDeflater: PayloadCompressor {
     let level: Int32
+    let fixedHuffman: Bool, huffmanOnly: Bool
     private var streams: [Deflater?] = Array(repeating: nil, count: 7)
 
-    init(level: Int32) { self.level = level }
+    /// - Parameters: as for ``Deflater``.
+    init(level: Int32, fixedHuffman: Bool = false, huffmanOnly: Bool = false) {
+        self.level = level; self.fixedHuffman = fixedHuffman; self.huffmanOnly = huffmanOnly
+    }
 
     func compress(_ input: [UInt8], into dest: inout [UInt8]) -> Int {
         // zlib ends a block when its symbol buffer (2^(memLevel+6) entries) has one left.
@@ -82,7 +87,7 @@ final class SizedHuffmanDeflater: PayloadCompressor {
         while m < 6 && (1 << (m + 6)) <= input.count + 1 { m += 1 }
         let d: Deflater
         if let s = streams[Int(m)] { d = s } else {
-            d = Deflater(level: level, huffmanOnly: true, windowBits: -13, memLevel: m)
+            d = Deflater(level: level, fixedHuffman: fixedHuffman, huffmanOnly: huffmanOnly, windowBits: -13, memLevel: m)
             streams[Int(m)] = d
         }
         return d.compress(input, into: &dest)

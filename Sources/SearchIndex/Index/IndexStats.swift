@@ -56,9 +56,9 @@ public func indexStats(path: String) throws -> IndexStats {
                     let t = try SkipTable.read(docFreq: info.docFreq, docFile: seg.docFile.body, docOffset: info.docOffset,
                                                posFile: seg.posFile.body, posOffset: info.posOffset,
                                                docCount: seg.meta.docCount, fileName: seg.docFile.name)
-                    for e in t.entries {
+                    for (k, e) in t.entries.enumerated() where k % PostingsFormat.docGroup == 0 {   // (a group counts once)
                         if e.docRaw > 0 { s.postings.deflatedBytes += e.docStored } else { s.postings.rawPayloadBytes += e.docStored }
-                        guard e.posWithin == 0 else { continue }   // (a positions group counts once, at its first block)
+                        guard k % PostingsFormat.group == 0 else { continue }
                         if e.posRaw > 0 { s.positions.deflatedBytes += e.posStored } else { s.positions.rawPayloadBytes += e.posStored }
                     }
                     return true

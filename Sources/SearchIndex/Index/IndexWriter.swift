@@ -4,7 +4,9 @@ import Foundation
 public struct IndexWriterConfig: Sendable {
     /// Memory for buffered documents before a segment is flushed, in MiB.
     public var ramBufferMB: Int = 128
-    /// zlib level (1 fastest … 9 smallest) for postings and stored fields.
+    /// zlib level (0 stored … 1 fastest … 9 smallest) for postings and stored fields. Doc payloads, which
+    /// every query inflates, use at most level 2 (deflate's fast matcher; see `Index/README.md`); positions
+    /// are Huffman-coded without string matching at any level above 0.
     public var compressionLevel: Int32 = 6
     /// Verify checksums of existing segments when the writer opens them to apply deletes or merge.
     public var verifyChecksums: Bool = true

@@ -223,6 +223,31 @@ struct SkipEntry {
     var posWithin: Int = 0, posEnd: Int = 0
 }
 
+/// A doc group's or positions group's payload as the skip table reads it: where it starts, its stored and
+/// inflated (0: raw) lengths, and where the current block's bytes start in its inflated bytes.
+private struct GroupFields {
+    var start = 0, stored = 0, raw = 0, within = 0
+    var end: Int { raw == 0 ? stored : raw }
+
+    /// Reads one block's fields for this kind of group. At a group's first block: the payload's lengths (a
+    /// stored length fits in its file; an inflated one is at most deflate's ratio, 1032:1); the payload starts
+    /// at `next`, which moves past it. At another block: where its bytes start, after the previous block's;
+    /// that is also where the previous block's end, and is returned.
+    mutating func read(first: Bool, _ r: inout ByteReader, fileCount: Int, next: inout Int, what: String) throws -> Int? {
+        if first {
+            let l = try r.count(limit: fileCount * 2 + 1)
+            raw = l & 1 == 1 ? try r.count(limit: (l >> 1) * 1032 + 64) : 0
+            start = next; stored = l >> 1; within = 0
+            next += stored
+            return nil
+        }
+        let w = try r.count(limit: end)
+        guard w > within, w < end else { throw r.fail("\(what) start \(w) out of order or range") }
+        within = w
+        return w
+    }
+}
+
 /// The decoded skip table of one term: one entry per block. Immutable once read. Two allocations per term:
 /// the blocks' last doc ids (scanned by `advance`) and everything else per block.
 struct SkipTable {
@@ -243,8 +268,7 @@ struct SkipTable {
         // Doc payload offsets are first relative (running sums of stored lengths); the doc payloads start
         // where the table ends. `o` and `p` are where the next doc and positions groups start.
         var o = 0, p = posOffset
-        var docGroupStart = 0, docGroupStored = 0, docGroupRaw = 0, docWithin = 0
-        var posGroupStart = 0, posGroupStored = 0, posGroupRaw = 0, posWithin = 0
+        var dg = GroupFields(), pg = GroupFields()
         for i in 0..<n {
             let delta = try r.vint()
             // Block ends increase strictly and stay inside the segment: every doc id decoded from a block lies
@@ -256,38 +280,16 @@ struct SkipTable {
             let mf = try r.vint()
             guard mf > 0, mf <= UInt64(UInt32.max) else { throw r.fail("block max freq \(mf) out of range") }
             let minNorm = try r.u8()
-            // A group's first block gives the group's payload lengths; another block, where its bytes start
-            // in the group (after the previous block's). A stored length fits in its file; an inflated length
-            // is at most deflate's ratio (1032:1).
-            if i % PostingsFormat.docGroup == 0 {
-                let dl = try r.count(limit: docFile.count * 2 + 1)
-                docGroupRaw = dl & 1 == 1 ? try r.count(limit: (dl >> 1) * 1032 + 64) : 0
-                docGroupStart = o; docGroupStored = dl >> 1; docWithin = 0
-                o += docGroupStored
-            } else {
-                let dEnd = docGroupRaw == 0 ? docGroupStored : docGroupRaw
-                let dw = try r.count(limit: dEnd)
-                guard dw > docWithin, dw < dEnd else { throw r.fail("doc start \(dw) out of order or range") }
-                t.entries[i - 1].docEnd = dw
-                docWithin = dw
+            if let end = try dg.read(first: i % PostingsFormat.docGroup == 0, &r, fileCount: docFile.count, next: &o, what: "doc") {
+                t.entries[i - 1].docEnd = end
             }
-            if i % PostingsFormat.group == 0 {
-                let pl = try r.count(limit: posFile.count * 2 + 1)
-                posGroupRaw = pl & 1 == 1 ? try r.count(limit: (pl >> 1) * 1032 + 64) : 0
-                posGroupStart = p; posGroupStored = pl >> 1; posWithin = 0
-                p += posGroupStored
-            } else {
-                let pEnd = posGroupRaw == 0 ? posGroupStored : posGroupRaw
-                let w = try r.count(limit: pEnd)
-                guard w > posWithin, w < pEnd else { throw r.fail("positions start \(w) out of order or range") }
-                t.entries[i - 1].posEnd = w
-                posWithin = w
+            if let end = try pg.read(first: i % PostingsFormat.group == 0, &r, fileCount: posFile.count, next: &p, what: "positions") {
+                t.entries[i - 1].posEnd = end
             }
             t.entries.append(SkipEntry(maxFreq: UInt32(mf), minNorm: minNorm,
-                                       docStart: docGroupStart, docStored: docGroupStored, docRaw: docGroupRaw,
-                                       posStart: posGroupStart, posStored: posGroupStored, posRaw: posGroupRaw,
-                                       docWithin: docWithin, docEnd: docGroupRaw == 0 ? docGroupStored : docGroupRaw,
-                                       posWithin: posWithin, posEnd: posGroupRaw == 0 ? posGroupStored : posGroupRaw))
+                                       docStart: dg.start, docStored: dg.stored, docRaw: dg.raw,
+                                       posStart: pg.start, posStored: pg.stored, posRaw: pg.raw,
+                                       docWithin: dg.within, docEnd: dg.end, posWithin: pg.within, posEnd: pg.end))
             // (Each length fits its file, so the sums cannot overflow before this check.)
             guard r.offset + o <= docFile.count, p <= posFile.count else {
                 throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")

@@ -403,6 +403,36 @@ final class CodecTests: XCTestCase {
         XCTAssertEqual(groupBytes, w.pos.body.count, "the groups are all of .pos")
     }
 
+    /// The doc payloads of `docGroup` consecutive blocks share one payload in `.doc`, deflated when that
+    /// shrinks it, each block's docs a slice of it that ends where the next block's start.
+    func testDocsAreDeflatedInGroupsOfBlocks() throws {
+        var rng = SeededRNG(seed: 19)
+        let g = PostingsFormat.docGroup, b = PostingsFormat.blockSize
+        XCTAssertEqual(PostingsFormat.group % g, 0, "doc groups lie inside positions groups")
+        let sizes = [2, b, b * g - 1, b * g, b * g + 1, b * g * 2 + 5, 5000]
+        let lists = sizes.map { randomList(&rng, n: $0, start: 0, maxGap: 5, maxFreq: 12, maxPosGap: 2) }
+        let norms = randomNorms(lists, &rng)
+        let w = try writePostings(lists, norms: norms)
+        for (i, l) in lists.enumerated() {
+            verify(l, w, i, norms: norms, rng: &rng, advanceWalks: 2, probesPerWalk: 50)
+            let t = try SkipTable.read(docFreq: l.count, docFile: w.doc.body, docOffset: w.infos[i].docOffset, posFile: w.pos.body,
+                                       posOffset: w.infos[i].posOffset, docCount: Int(Int32.max), fileName: "t")
+            let blocks = (l.count + b - 1) / b
+            XCTAssertEqual(Set(t.entries.map(\.docStart)).count, (blocks + g - 1) / g, "one payload per doc group, n = \(l.count)")
+            for (k, e) in t.entries.enumerated() {
+                XCTAssertEqual(e.docWithin == 0, k % g == 0)
+                XCTAssertLessThan(e.docWithin, e.docEnd)
+                if k % g == 0 {
+                    if l.count - k * b >= b { XCTAssertGreaterThan(e.docRaw, 0, "small gaps deflate, n = \(l.count)") }
+                    if k > 0 { XCTAssertEqual(t.entries[k - 1].docEnd, t.entries[k - 1].docRaw > 0 ? t.entries[k - 1].docRaw : t.entries[k - 1].docStored) }
+                } else {
+                    XCTAssertEqual(e.docStart, t.entries[k - 1].docStart)
+                    XCTAssertEqual(t.entries[k - 1].docEnd, e.docWithin)
+                }
+            }
+        }
+    }
+
     func testCompressionLevelsReadTheSame() throws {
         var rng = SeededRNG(seed: 7)
         let lists = (0..<4).map { _ in randomList(&rng, n: 700, maxGap: 3, maxFreq: 10, maxPosGap: 4) }

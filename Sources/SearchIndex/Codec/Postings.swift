@@ -20,8 +20,9 @@ enum PostingsFormat {
     /// Doc payloads use deflate's fixed Huffman codes (see `Index/README.md` for the measurements).
     static let fixedDocs = true
     /// Blocks whose positions share one deflated payload (the last group of a term may hold fewer). zlib
-    /// builds Huffman trees for every deflate block, whatever the strategy, and for a block of a few hundred bytes that is most of the cost: deflating a block's
-    /// positions alone cost about 86,000 instructions, its docs about 77,000; see `Index/README.md`.
+    /// builds Huffman trees for every deflate block, whatever the strategy, and for a block of a few hundred
+    /// bytes that is most of the cost: deflating a block's positions alone cost about 86,000 instructions,
+    /// its docs about 77,000; see `Index/README.md`.
     static let group = 8
     /// Blocks whose doc payloads share one deflated payload: a divisor of ``group``, so a group's doc groups
     /// lie inside it. Smaller than ``group`` because doc blocks are read by every query, often one block of a
@@ -451,7 +452,7 @@ final class PostingsCursor {
         let e = skip.entries[b]
         let stored = UnsafeRawBufferPointer(rebasing: docFile[e.docStart ..< e.docStart + e.docStored])
         // A full block may be in the searcher's cache, keyed by where its group's bytes are mapped and its place
-        // in the group (the top bit keeps doc keys apart from positions keys, which are plain addresses).
+        // in the group, below 8 (the top bit keeps doc keys apart from positions keys, plain addresses).
         let cacheKey = cache != nil && n == PostingsFormat.blockSize
             ? UInt(bitPattern: stored.baseAddress) << 3 | UInt(b % PostingsFormat.docGroup) | 1 << (UInt.bitWidth - 1) : 0
         let cacheBase = b == 0 ? 0 : skip.blockLast[b - 1]

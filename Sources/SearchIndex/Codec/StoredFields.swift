@@ -16,8 +16,16 @@ enum StoredFieldsFormat {
     static let chunkDocs = 32
 }
 
+/// Writes a stored-fields file: documents are added in doc-id order and compressed a chunk at a time as
+/// they come, either straight into the file (``init(out:deflater:)``: a merge) or into memory until the file
+/// is written (``init(deflater:)``: a ``SegmentBuffer``, which so holds its documents' stored fields
+/// compressed, about a third of their raw bytes, and fits that many more documents in its RAM budget, as
+/// Lucene's and tantivy's writers compress stored fields while indexing).
 final class StoredFieldsWriter {
-    private let out: OutputFile
+    /// The file the chunks go to as they close; nil: they are held in `held` until ``finish(into:fieldNames:)``.
+    private var out: OutputFile?
+    /// The closed chunks, when there is no file yet (body-relative offsets start at 0 here too).
+    private var held: [UInt8] = []
     private let deflater: Deflater
     private var docs = ByteWriter(capacity: StoredFieldsFormat.chunkBytes * 2)
     private var lengths: [Int] = []
@@ -29,19 +37,34 @@ final class StoredFieldsWriter {
     /// Every document's id, concatenated, and where each ends: the id table, written after the chunks.
     private var idBytes: [UInt8] = []
     private var idEnds: [UInt32] = []
-
     private let smallDeflater: Deflater
-    private let fieldNames: [String]
-    init(out: OutputFile, deflater: Deflater, fieldNames: [String]) {
-        self.out = out; self.deflater = deflater; self.fieldNames = fieldNames
+
+    /// Chunks go into `out` as they close.
+    convenience init(out: OutputFile, deflater: Deflater) {
+        self.init(deflater: deflater)
+        self.out = out
+    }
+
+    /// Chunks are held in memory until ``finish(into:fieldNames:)``.
+    init(deflater: Deflater) {
+        self.deflater = deflater
         smallDeflater = Deflater(level: deflater.level, fixedHuffman: true, smallInputs: true)
     }
+
+    /// The name errors report: the file, or (chunks held in memory) a description.
+    private var sourceName: String { out?.path ?? "stored fields being buffered" }
+
+    /// Bytes held in memory: the held chunks, the open chunk and the id table.
+    var bytesHeld: Int { held.count + docs.count + 8 * lengths.count + idBytes.count + 4 * idEnds.count + index.count }
+
+    /// Documents added.
+    var documentCount: Int { nextDoc }
 
     /// Adds the next document (doc ids are implicit: 0, 1, 2, …). `encoded` is from ``encode(id:fields:into:)``:
     /// its id goes to the id table, its fields to the open chunk.
     func add(encoded: ArraySlice<UInt8>) throws {
         let (id, fields) = try encoded.withUnsafeBytes { b -> (ArraySlice<UInt8>, ArraySlice<UInt8>) in
-            var r = ByteReader(b, file: out.path)
+            var r = ByteReader(b, file: sourceName)
             let n = try r.count(limit: r.remaining)
             let start = encoded.startIndex + r.offset
             return (encoded[start ..< start + n], encoded[(start + n)...])
@@ -62,15 +85,22 @@ final class StoredFieldsWriter {
         for (f, v) in fields { w.vint(f); w.string(v) }
     }
 
+    /// Body-relative offset of the next chunk.
+    private var bodyOffset: Int { out.map { $0.position - FileEnvelope.headerSize } ?? held.count }
+
+    private func emit<C: Collection>(_ bytes: C) throws where C.Element == UInt8 {
+        if let out { try out.write(bytes) } else { held.append(contentsOf: bytes) }
+    }
+
     private func flushChunk() throws {
         guard !lengths.isEmpty else { return }
-        let off = out.position - FileEnvelope.headerSize
+        let off = bodyOffset
         index.vint(chunkFirstDoc - lastChunkFirst); index.vint(off - lastChunkOffset)
         lastChunkFirst = chunkFirstDoc; lastChunkOffset = off
         var h = ByteWriter()
         if !chunkHasFields {
             // No document here stores a field: an empty chunk, which readers answer without inflating.
-            h.vint(0); h.vint(0); h.u32(0); try out.write(h)
+            h.vint(0); h.vint(0); h.u32(0); try emit(h.bytes)
         } else {
             var payload = ByteWriter(capacity: docs.count + 8 * lengths.count)
             payload.vint(lengths.count)
@@ -82,17 +112,23 @@ final class StoredFieldsWriter {
             let n = (payload.count < 2048 ? smallDeflater : deflater).compress(payload.bytes, into: &compressed)
             let crc = payload.bytes.withUnsafeBytes { crc32Of($0) }
             if n > 0 && n < payload.count {
-                h.vint(n); h.vint(payload.count); h.u32(crc); try out.write(h); try out.write(compressed)
+                h.vint(n); h.vint(payload.count); h.u32(crc); try emit(h.bytes); try emit(compressed)
             } else {
-                h.vint(payload.count); h.vint(0); h.u32(crc); try out.write(h); try out.write(payload)
+                h.vint(payload.count); h.vint(0); h.u32(crc); try emit(h.bytes); try emit(payload.bytes)
             }
         }
         chunkCount += 1
         docs.removeAll(); lengths.removeAll(keepingCapacity: true); chunkFirstDoc = nextDoc; chunkHasFields = false
     }
 
-    func finish() throws {
+    /// Closes the open chunk and writes the file: into the file given at init (`file` must then be nil), or,
+    /// for chunks held in memory, into `file`, a new stored-fields file. Held chunks stay held, so a write
+    /// that failed can be made again into another file. `fieldNames` (field number -> name) is the segment's
+    /// field table.
+    func finish(into file: OutputFile? = nil, fieldNames: [String]) throws {
         try flushChunk()
+        guard let out = out ?? file else { throw SearchIndexError.invalidArgument("stored fields written without a file") }
+        if self.out == nil { try out.write(held) }
         let idsOffset = out.position - FileEnvelope.headerSize
         var ids = ByteWriter(capacity: 4 * (idEnds.count + 1))
         ids.u32(0)

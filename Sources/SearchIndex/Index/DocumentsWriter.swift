@@ -46,7 +46,9 @@ final class DocumentsWriter: @unchecked Sendable {
         /// ahead and hold many documents.
         let slots: DispatchSemaphore
         var pending: [Operation] = []
-        var buffer = SegmentBuffer()
+        var buffer: SegmentBuffer
+        /// The zlib level of its buffers' stored fields.
+        let level: Int32
         /// Older buffers to write before `buffer`: one handed over by the writer, or one whose flush failed.
         var older: [SegmentBuffer] = []
         private let lock = NSLock()
@@ -62,7 +64,9 @@ final class DocumentsWriter: @unchecked Sendable {
         func takeFailedBuffer() -> SegmentBuffer? { lock.withLock { defer { failedBuffer = nil }; return failedBuffer } }
         var failedBufferDocuments: Int { lock.withLock { failedBuffer?.docCount ?? 0 } }
 
-        init(index: Int, maxInFlight: Int) {
+        init(index: Int, maxInFlight: Int, level: Int32) {
+            self.level = level
+            buffer = SegmentBuffer(compressionLevel: level)
             queue = DispatchQueue(label: "SearchIndex.DocumentsWriter.\(index)")
             slots = DispatchSemaphore(value: maxInFlight)
         }
@@ -91,7 +95,7 @@ final class DocumentsWriter: @unchecked Sendable {
     ///   thread may have one full buffer being written beside it).
     init(threads: Int, analyzer: Analyzer, directory: IndexDirectory, compressionLevel: Int32, ramBufferBytes: Int,
          names: SegmentNamer) {
-        workers = (0..<max(1, threads)).map { Worker(index: $0, maxInFlight: 4) }
+        workers = (0..<max(1, threads)).map { Worker(index: $0, maxInFlight: 4, level: compressionLevel) }
         self.analyzer = analyzer; self.directory = directory; self.compressionLevel = compressionLevel
         bytesPerBuffer = max(1 << 16, ramBufferBytes / max(1, threads))
         flushSlot = DispatchSemaphore(value: max(1, threads))
@@ -197,7 +201,7 @@ final class DocumentsWriter: @unchecked Sendable {
         guard writeOlder(w, fieldNames: fieldNames) else { return }
         let b = w.buffer
         guard always || b.docCount > 0 else { return }
-        w.buffer = SegmentBuffer()
+        w.buffer = SegmentBuffer(compressionLevel: w.level)
         // In the background (then this thread goes on with its new buffer; `writeOlder` above waited for its
         // previous one), unless every slot is taken. A commit's flush (`always`) is written here: the commit
         // waits for it anyway.
@@ -256,7 +260,7 @@ final class DocumentsWriter: @unchecked Sendable {
             w.queue.sync {}
             w.flushing.wait()
             _ = w.takeFailedBuffer()
-            w.buffer = SegmentBuffer(); w.older = []
+            w.buffer = SegmentBuffer(compressionLevel: w.level); w.older = []
             _ = w.takeFailure()
             for f in w.takeAll() { if let m = f.meta { directory.removeFiles(ofSegment: m.name) } }
         }

@@ -67,7 +67,7 @@ public final class IndexWriter {
     private var manifest: Manifest
     /// Segments of the next commit, in order: committed ones still live, then newly flushed ones.
     private var segments: [SegmentMeta]
-    private var buffer = SegmentBuffer()
+    private var buffer: SegmentBuffer
     /// Ids deleted or replaced, with the number of leading `segments` the deletion applies to.
     private var pendingDeletes: [String: Int] = [:]
     private var fieldNumbers: [String: Int] = [:]
@@ -118,6 +118,7 @@ public final class IndexWriter {
         try directory.create()
         lock = try WriteLock(directory: directory)
         self.config = config
+        buffer = SegmentBuffer(compressionLevel: config.compressionLevel)
         let existing = create ? nil : try? Manifest.readLatest(from: directory)
         if let m = existing, !m.segments.isEmpty {
             if let analyzer {
@@ -337,7 +338,7 @@ public final class IndexWriter {
         // (Never above a thread's share of the budget, so the buffer never fills here: it is handed over.)
         if buffer.bytesUsed >= min(Self.parallelStartBytes, (config.ramBufferMB << 20) / config.threads) {
             documents.start(with: buffer, fieldNames: manifest.fields)
-            buffer = SegmentBuffer()
+            buffer = SegmentBuffer(compressionLevel: config.compressionLevel)
             parallel = true
         }
     }
@@ -372,7 +373,7 @@ public final class IndexWriter {
         guard lock != nil else { throw SearchIndexError.writerClosed }
         documents.discardAll()
         parallel = false
-        segments = []; pendingDeletes = [:]; buffer = SegmentBuffer()
+        segments = []; pendingDeletes = [:]; buffer = SegmentBuffer(compressionLevel: config.compressionLevel)
         manifest.schema = Schema(manifest.schema.fields.filter { declared[$0.name] != nil }.map { declared[$0.name] ?? $0 })
         committedFieldCount = 1; usedUntyped = []
     }
@@ -394,7 +395,7 @@ public final class IndexWriter {
                                     fieldNames: manifest.fields)
         for f in meta.files { newFiles.insert(f) }
         segments.append(meta)
-        buffer = SegmentBuffer()
+        buffer = SegmentBuffer(compressionLevel: config.compressionLevel)
     }
 
     /// The next segment's name (numbers are never reused).

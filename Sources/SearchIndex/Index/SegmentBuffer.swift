@@ -57,8 +57,11 @@ final class SegmentBuffer {
     private(set) var docCount = 0
     /// Norm bytes per field number (field 0, the id, has none).
     private var norms: [[UInt8]] = []
-    private var stored = ByteWriter(capacity: 1 << 20)
-    private var storedEnds: [Int] = []
+    /// Every document's stored fields, compressed a chunk at a time as they come (so a buffer holds about a
+    /// third of their raw bytes).
+    private let stored: StoredFieldsWriter
+    /// The first error adding stored fields, thrown by the flush.
+    private var storedError: Error? = nil
     /// Each buffered id's newest document `d`, as `d << 1 | 1` when a version of the id replaces (deletes)
     /// earlier ones, `d << 1` when every version was appended (``add(_:analyzer:replacing:)``).
     private var idToDoc: [String: Int] = [:]
@@ -82,10 +85,15 @@ final class SegmentBuffer {
     /// id is indexed as one term.
     static let maxIDBytes = 32766
 
+    /// - Parameter compressionLevel: the zlib level of the stored fields.
+    init(compressionLevel: Int32) {
+        stored = StoredFieldsWriter(deflater: Deflater(level: compressionLevel))
+    }
+
     deinit { postings.deallocate(); surfaces.deallocate(); ring.deallocate() }
 
     /// Approximate bytes held.
-    var bytesUsed: Int { terms.bytesUsed + surfaces.bytesUsed + postings.bytesUsed + stored.count + storedEnds.count * 8 + idToDoc.count * 64 + docCount * norms.count + columnBytes }
+    var bytesUsed: Int { terms.bytesUsed + surfaces.bytesUsed + postings.bytesUsed + stored.bytesHeld + idToDoc.count * 64 + docCount * norms.count + columnBytes }
 
     /// How many tokens ahead of their lookup the indexing loop prefetches surface slots and term records (a
     /// power of two).
@@ -250,8 +258,8 @@ final class SegmentBuffer {
         for (k, (_, value)) in doc.storedFields.enumerated() { storedValues.append((storedNumbers[k], value)) }
         scratch.removeAll()
         StoredFieldsWriter.encode(id: doc.id, fields: storedValues, into: &scratch)
-        stored.bytes(scratch.bytes)
-        storedEnds.append(stored.count)
+        // (The one error here is an id table beyond 4 GiB; the flush reports it.)
+        do { try stored.add(encoded: scratch.bytes[...]) } catch { if storedError == nil { storedError = error } }
         docCount += 1
     }
 
@@ -309,8 +317,10 @@ final class SegmentBuffer {
     /// Writes the buffered documents as segment `name` through a ``SegmentSerializer``; returns its metadata
     /// (delGen 1 when buffered documents were replaced or deleted).
     func flush(name: String, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String]) throws -> SegmentMeta {
+        if let storedError { throw storedError }
         let out = try SegmentSerializer(name: name, docCount: docCount, directory: directory,
-                                        compressionLevel: compressionLevel, fieldNames: fieldNames, keywordFields: keywordFields)
+                                        compressionLevel: compressionLevel, fieldNames: fieldNames, keywordFields: keywordFields,
+                                        storedFields: stored)
         // (Only fields with text in this segment have norms: a keyword field numbered below one has none.)
         for f in norms.indices where !norms[f].isEmpty && norms[f].count < docCount {
             norms[f].append(contentsOf: repeatElement(0, count: docCount - norms[f].count))
@@ -330,8 +340,6 @@ final class SegmentBuffer {
         }
         try out.finishPostings()
         try out.writeNorms(norms.indices.filter { $0 > 0 && !norms[$0].isEmpty }.map { ($0, norms[$0]) })
-        var from = 0
-        for end in storedEnds { try out.addStored(encoded: stored.bytes[from..<end]); from = end }
         try out.writeColumns(finishedColumns())
         var meta = try out.finish()
         if !deleted.isEmpty {

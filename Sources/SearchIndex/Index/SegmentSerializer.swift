@@ -16,6 +16,10 @@ final class SegmentSerializer {
     private let dict: TermDictionaryWriter
     private let postings: PostingsWriter
     private let stored: StoredFieldsWriter
+    private let storedOut: OutputFile
+    /// Whether `stored` came compressed from a ``SegmentBuffer`` (then ``addStored(encoded:)`` is not used).
+    private let storedHeld: Bool
+    private let fieldNames: [String]
     /// Per field number: tokens (positions) and distinct terms seen in `addTerm`.
     private var tokens: [Int] = []
     private var termCounts: [Int] = []
@@ -25,8 +29,10 @@ final class SegmentSerializer {
     private var keywordDocs: [Int: [UInt64]] = [:]
 
     /// Creates the segment's files; `fieldNames` (field number -> name) goes into the stored-fields file.
+    /// `storedFields`: every document's stored fields, already compressed in memory (a ``SegmentBuffer``'s);
+    /// nil: they are added with ``addStored(encoded:)`` (a merge).
     init(name: String, docCount: Int, directory: IndexDirectory, compressionLevel: Int32, fieldNames: [String],
-         keywordFields: Set<Int>) throws {
+         keywordFields: Set<Int>, storedFields: StoredFieldsWriter? = nil) throws {
         self.name = name; self.directory = directory; self.docCount = docCount; self.compressionLevel = compressionLevel
         for f in keywordFields { keywordDocs[f] = [UInt64](repeating: 0, count: (docCount + 63) / 64) }
         meta = SegmentMeta(name: name, docCount: docCount)
@@ -35,8 +41,10 @@ final class SegmentSerializer {
         posOut = try OutputFile(path: directory.file(IndexFileKind.positions.fileName(segment: name)), kind: .positions)
         dict = TermDictionaryWriter(out: dictOut)
         postings = PostingsWriter.forSegment(docOut: docOut, posOut: posOut, level: compressionLevel)
-        let storedOut = try OutputFile(path: directory.file(IndexFileKind.storedFields.fileName(segment: name)), kind: .storedFields)
-        stored = StoredFieldsWriter(out: storedOut, deflater: Deflater(level: compressionLevel), fieldNames: fieldNames)
+        storedOut = try OutputFile(path: directory.file(IndexFileKind.storedFields.fileName(segment: name)), kind: .storedFields)
+        self.fieldNames = fieldNames
+        storedHeld = storedFields != nil
+        stored = storedFields ?? StoredFieldsWriter(out: storedOut, deflater: Deflater(level: compressionLevel))
     }
 
     /// Writes one term's postings and its dictionary entry. Keys come in increasing byte order; the first
@@ -76,7 +84,10 @@ final class SegmentSerializer {
     }
 
     /// Appends the next document's stored fields, encoded by ``StoredFieldsWriter/encode(id:fields:into:)``.
-    func addStored(encoded: ArraySlice<UInt8>) throws { try stored.add(encoded: encoded) }
+    func addStored(encoded: ArraySlice<UInt8>) throws {
+        guard !storedHeld else { throw SearchIndexError.invalidArgument("stored fields added to a segment whose stored fields were given") }
+        try stored.add(encoded: encoded)
+    }
 
     /// Writes the column file (columns in increasing field order, each with every document's values).
     func writeColumns(_ columns: [ColumnData]) throws {
@@ -87,7 +98,10 @@ final class SegmentSerializer {
     /// Closes the stored-fields file and returns the segment's metadata, without deletions. Keyword fields
     /// get their ``FieldStats`` here (from the postings: they have no norms).
     func finish() throws -> SegmentMeta {
-        try stored.finish()
+        guard stored.documentCount == docCount else {
+            throw SearchIndexError.invalidArgument("segment \(name): \(stored.documentCount) documents' stored fields for \(docCount) documents")
+        }
+        try stored.finish(into: storedHeld ? storedOut : nil, fieldNames: fieldNames)
         for (f, bits) in keywordDocs.sorted(by: { $0.key < $1.key }) where f < tokens.count && termCounts[f] > 0 {
             meta.fieldStats.append(FieldStats(field: f, docsWithField: bits.reduce(0) { $0 + $1.nonzeroBitCount },
                                               sumTotalTermFreq: tokens[f], termCount: termCounts[f]))

@@ -72,14 +72,37 @@ final class CodecTests: XCTestCase {
     var fileCounter = 0
 
     /// Writes each list as a segment flush does (`writeTerm`), or with `blocksOnly` always in the block format.
-    func writePostings(_ lists: [PostingList], norms: LazyBytes, level: Int32 = 6, blocksOnly: Bool = false) throws -> WrittenPostings {
+    /// With `packed`, terms go through `add` and `finish` instead, so small terms share packs.
+    func writePostings(_ lists: [PostingList], norms: LazyBytes, level: Int32 = 6, blocksOnly: Bool = false,
+                       packed: Bool = false) throws -> WrittenPostings {
         fileCounter += 1
         let docName = "t\(fileCounter).doc", posName = "t\(fileCounter).pos"
         let docOut = try OutputFile(path: dir + "/" + docName, kind: .postings)
         let posOut = try OutputFile(path: dir + "/" + posName, kind: .positions)
         let w = makePostingsWriter(docOut: docOut, posOut: posOut, level: level)
         var infos: [TermInfo] = []
-        for l in lists {
+        if packed {
+            // As a segment flush writes: entries come back in order, later while their pack fills.
+            var keys: [[UInt8]] = []
+            for (k, l) in lists.enumerated() {
+                let done = try l.docs.withUnsafeBufferPointer { d in
+                    try l.freqs.withUnsafeBufferPointer { f in
+                        try l.positions.withUnsafeBufferPointer { p in
+                            try w.add(key: Self.key(k), docs: d, freqs: f, positions: p, norms: norms.buffer)
+                        }
+                    }
+                }
+                for e in done { keys.append(e.key); infos.append(e.info) }
+            }
+            for e in try w.finish() { keys.append(e.key); infos.append(e.info) }
+            XCTAssertEqual(keys, lists.indices.map(Self.key), "every term's entry, once, in order")
+            for (l, info) in zip(lists, infos) {
+                XCTAssertEqual(info.docFreq, l.count)
+                XCTAssertEqual(info.totalTermFreq, l.positions.count)
+                XCTAssertEqual(info.singletonDoc, l.count == 1 ? Int32(l.docs[0]) : -1)
+            }
+        }
+        for l in lists where !packed {
             let before = TermInfo(docFreq: l.count, totalTermFreq: l.positions.count, docOffset: w.docOffset, posOffset: w.posOffset)
             let info = try l.docs.withUnsafeBufferPointer { d in
                 try l.freqs.withUnsafeBufferPointer { f in
@@ -106,6 +129,9 @@ final class CodecTests: XCTestCase {
                                pos: try MappedFile(path: dir + "/" + posName, name: posName, kind: .positions),
                                infos: infos)
     }
+
+    /// Term `k`'s key: increasing with `k`, as a dictionary's are.
+    static func key(_ k: Int) -> [UInt8] { [UInt8(k >> 16 & 0xff), UInt8(k >> 8 & 0xff), UInt8(k & 0xff)] }
 
     /// Checks the skip data, a full nextDoc() walk, and random advance() walks against `l`.
     func verify(_ l: PostingList, _ w: WrittenPostings, _ i: Int, norms: LazyBytes, rng: inout SeededRNG,
@@ -444,6 +470,124 @@ final class CodecTests: XCTestCase {
             for (i, l) in lists.enumerated() { verify(l, w, i, norms: norms, rng: &rng, advanceWalks: 1) }
         }
         XCTAssertGreaterThan(sizes[0], sizes[2], "level 9 compresses the doc payloads, level 0 cannot")
+    }
+
+    /// Small terms share packs: written through `add`/`finish` among singletons and large terms, every term
+    /// reads back exactly; packed members' first doc groups point at one shared payload; the content hash is
+    /// the unpacked writer's, and the files are smaller.
+    func testSmallTermsSharePacks() throws {
+        var rng = SeededRNG(seed: 23)
+        let b = PostingsFormat.blockSize, g = PostingsFormat.docGroup
+        var lists: [PostingList] = []
+        for k in 0..<400 {
+            let n: Int
+            switch k % 10 {
+            case 0, 1, 2: n = 1                                        // singletons (inline), inside and between packs
+            case 3, 4, 5, 6: n = Int.random(in: 2...12, using: &rng)     // packed
+            case 7: n = Int.random(in: 40...b + 20, using: &rng)         // packed or own, by size
+            case 8: n = k % 40 == 8 ? b * g + Int.random(in: 1...300, using: &rng) : Int.random(in: 2...5, using: &rng)  // over one group: never packed
+            default: n = Int.random(in: 2...b * g, using: &rng)
+            }
+            lists.append(randomList(&rng, n: n, start: UInt32.random(in: 0...50, using: &rng), maxGap: 40, maxFreq: 6, maxPosGap: 9))
+        }
+        let norms = randomNorms(lists, &rng)
+        let w = try writePostings(lists, norms: norms, packed: true)
+        let plain = try writePostings(lists, norms: norms)
+        XCTAssertLessThan(w.doc.size + w.pos.size, plain.doc.size + plain.pos.size, "packs deflate better than small payloads alone")
+        var packedDocs = 0, packedPos = 0
+        var packStarts = Set<Int>()
+        for (i, l) in lists.enumerated() {
+            verify(l, w, i, norms: norms, rng: &rng, advanceWalks: 1, probesPerWalk: 40)
+            guard l.count > 1 else { continue }
+            let t = try SkipTable.read(docFreq: l.count, docFile: w.doc.body, docOffset: w.infos[i].docOffset, posFile: w.pos.body,
+                                       posOffset: w.infos[i].posOffset, docCount: Int(Int32.max), fileName: "t")
+            if l.count > b * g { XCTAssertFalse(t.entries[0].docPacked || t.entries[0].posPacked, "a term over one doc group has its own payloads") }
+            if t.entries[0].docPacked {
+                packedDocs += 1; packStarts.insert(t.entries[0].docStart)
+                XCTAssertTrue(t.entries.allSatisfy { $0.docPacked && $0.docStart == t.entries[0].docStart })
+            }
+            if t.entries[0].posPacked { packedPos += 1 }
+        }
+        XCTAssertGreaterThan(packedDocs, 100, "small terms are packed")
+        XCTAssertGreaterThan(packedPos, 100)
+        XCTAssertLessThan(packStarts.count * 3, packedDocs, "packs have several members")
+        // The same postings hash either way (the commit records it; `check` recomputes it from the files).
+        let h1 = try hashOf(lists, norms: norms, packed: true), h2 = try hashOf(lists, norms: norms, packed: false)
+        XCTAssertEqual(h1, h2)
+    }
+
+    private func hashOf(_ lists: [PostingList], norms: LazyBytes, packed: Bool) throws -> PostingsHash {
+        fileCounter += 1
+        let docOut = try OutputFile(path: dir + "/h\(fileCounter).doc", kind: .postings)
+        let posOut = try OutputFile(path: dir + "/h\(fileCounter).pos", kind: .positions)
+        let w = makePostingsWriter(docOut: docOut, posOut: posOut, level: 6)
+        for (k, l) in lists.enumerated() {
+            try l.docs.withUnsafeBufferPointer { d in
+                try l.freqs.withUnsafeBufferPointer { f in
+                    try l.positions.withUnsafeBufferPointer { p in
+                        if packed { _ = try w.add(key: Self.key(k), docs: d, freqs: f, positions: p, norms: norms.buffer) }
+                        else { _ = try w.writeTerm(key: Self.key(k), docs: d, freqs: f, positions: p, norms: norms.buffer) }
+                    }
+                }
+            }
+        }
+        _ = try w.finish()
+        try docOut.finish(); try posOut.finish()
+        return w.contentHash
+    }
+
+    /// A packed term's back reference, or its slice of the pack, out of range is a typed error.
+    func testCorruptPackReferencesThrow() throws {
+        var rng = SeededRNG(seed: 29)
+        let lists = (0..<12).map { _ in randomList(&rng, n: 3, maxGap: 4, maxFreq: 2, maxPosGap: 3) }
+        let norms = randomNorms(lists, &rng)
+        let w = try writePostings(lists, norms: norms, packed: true)
+        let body = Array(w.doc.body)
+        let i = 5, at = w.infos[i].docOffset
+        // The first skip entry: last delta, max freq, min norm, then the doc field.
+        var r = ByteReader(w.doc.body, offset: at, file: "t")
+        _ = try r.vint(); _ = try r.vint(); _ = try r.u8()
+        let fieldAt = r.offset
+        let x = try r.vint()
+        XCTAssertEqual(x & 1, 1, "term \(i) is packed")
+        let back = Int(x >> 1)
+        let start = try r.vint(), length = try r.vint()
+        let rest = Array(body[r.offset...])
+        func damaged(_ fields: [Int]) -> [UInt8] {
+            var bw = ByteWriter()
+            for f in fields { bw.vint(f) }
+            return Array(body[..<fieldAt]) + bw.bytes + rest
+        }
+        XCTAssertNoThrow(try read(damaged([back << 1 | 1, Int(start), Int(length)]), at: at, i: i, w: w), "the undamaged bytes read")
+        let cases: [(String, [Int])] = [
+            ("no distance back", [1, Int(start), Int(length)]),
+            ("back past the file's start", [(at + 1) << 1 | 1, Int(start), Int(length)]),
+            ("back into the middle of the pack", [(back - 2) << 1 | 1, Int(start), Int(length)]),
+            ("slice past the pack's end", [back << 1 | 1, 1 << 20, Int(length)]),
+            ("slice too long", [back << 1 | 1, Int(start), 1 << 20]),
+            ("empty slice", [back << 1 | 1, Int(start), 0]),
+        ]
+        for (what, fields) in cases {
+            let bytes = damaged(fields)
+            expectCorrupt("t", { try read(bytes, at: at, i: i, w: w) }, what)
+        }
+    }
+
+    private func read(_ bytes: [UInt8], at: Int, i: Int, w: WrittenPostings) throws {
+        try bytes.withUnsafeBytes { doc in
+            let t = try SkipTable.read(docFreq: w.infos[i].docFreq, docFile: doc, docOffset: at, posFile: w.pos.body,
+                                       posOffset: w.infos[i].posOffset, docCount: Int(Int32.max), fileName: "t")
+            XCTAssertTrue(t.entries[0].docPacked)
+            // Inflate the pack and decode the slice, as a cursor does.
+            let errors = DecodeErrors()
+            let c = PostingsCursor(docFreq: w.infos[i].docFreq, docFile: doc, docOffset: at, posFile: w.pos.body,
+                                   posOffset: w.infos[i].posOffset, docCount: Int(Int32.max), inflater: Inflater(),
+                                   errors: errors, fileName: "t")
+            var n = 0
+            while c.nextDoc() != noMoreDocs { n += 1 }
+            try errors.check()
+            guard n == w.infos[i].docFreq else { throw SearchIndexError.corruptIndex(file: "t", reason: "read \(n) docs") }
+        }
     }
 
     // MARK: term dictionary

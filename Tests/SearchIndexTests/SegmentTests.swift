@@ -447,4 +447,41 @@ final class SegmentTests: XCTestCase {
         try verify(try Searcher(path: dir))
         XCTAssertNoThrow(try checkIndex(path: dir))
     }
+
+    /// `indexStats` splits the postings bytes into payloads and the rest, counting a payload shared by
+    /// several blocks or terms (a group, a pack) once: checked against the distinct payloads of every term's
+    /// skip table.
+    func testStatsCountEachPayloadOnce() throws {
+        let dir = temporaryDirectory(self)
+        _ = try buildIndex(dir, generatedDocs(3000, seed: 41), perSegment: 1000)
+        let st = try indexStats(path: dir)
+        let (_, segs) = try openLatestCommit(IndexDirectory(path: dir), verify: true)
+        var doc = [0, 0], pos = [0, 0], packed = 0   // [deflated, raw]
+        for seg in segs {
+            var docPayloads = Set<[Int]>(), posPayloads = Set<[Int]>()
+            for b in 0..<seg.dict.blockCount {
+                try seg.dict.scanBlock(b) { _, info in
+                    guard info.singletonDoc < 0 else { return true }
+                    guard let t = try? SkipTable.read(docFreq: info.docFreq, docFile: seg.docFile.body, docOffset: info.docOffset,
+                                                      posFile: seg.posFile.body, posOffset: info.posOffset,
+                                                      docCount: seg.meta.docCount, fileName: seg.docFile.name) else {
+                        XCTFail("skip table at \(info.docOffset)"); return false
+                    }
+                    for e in t.entries {
+                        docPayloads.insert([e.docStart, e.docStored, e.docRaw])
+                        posPayloads.insert([e.posStart, e.posStored, e.posRaw])
+                        if e.docPacked { packed += 1 }
+                    }
+                    return true
+                }
+            }
+            for p in docPayloads { doc[p[2] > 0 ? 0 : 1] += p[1] }
+            for p in posPayloads { pos[p[2] > 0 ? 0 : 1] += p[1] }
+        }
+        XCTAssertGreaterThan(packed, 0, "the corpus has packed terms")
+        XCTAssertEqual([st.postings.deflatedBytes, st.postings.rawPayloadBytes], doc)
+        XCTAssertEqual([st.positions.deflatedBytes, st.positions.rawPayloadBytes], pos)
+        XCTAssertGreaterThan(st.postings.otherBytes, 0, "skip tables and envelopes")
+        XCTAssertGreaterThan(st.allPostings.deflatedShare, 0.5)
+    }
 }

@@ -34,9 +34,21 @@ enum PostingsFormat {
     /// 60k-document synthetic segment (zlib 1.2.13), groups at level 2 deflated in 0.23 s to 0.586 of the raw
     /// bytes, at level 6 in 0.36 s to 0.563 (single blocks at level 6, format version 4: 0.43 s, 0.599).
     static let docGroupLevel: Int32 = 2
+    /// A term of at most one doc group whose doc bytes, or positions bytes, are fewer than this shares a
+    /// pack with its neighbours in the dictionary (see ``PostingsWriter``).
+    static let packLimit = 1024
+    /// A pack is deflated once it holds this many bytes of either kind.
+    static let packTarget = 2048
 }
 
 /// Appends the postings of one term at a time to the `.doc` and `.pos` files.
+///
+/// A segment's terms go through ``add(key:docs:freqs:positions:norms:)``, which packs small terms: a term of
+/// at most one doc group whose doc bytes (or positions bytes) are under ``PostingsFormat/packLimit`` waits,
+/// and the waiting terms' bytes of each kind are deflated together as one *pack* once they reach
+/// ``PostingsFormat/packTarget`` (or a larger term comes, or the segment ends). Each member's skip table then
+/// points back at its pack. So the dictionary entries come out in order but later: `add` returns the ones
+/// now complete, ``finish()`` the rest.
 final class PostingsWriter {
     let docOut: OutputFile
     let posOut: OutputFile
@@ -57,6 +69,21 @@ final class PostingsWriter {
         /// For the first block of a doc group: the group's stored and inflated (0: raw) doc payload lengths.
         var docStored = 0, docRaw = 0
     }
+
+    /// A term waiting for its pack to be written: a single-document term (its inline positions), or a
+    /// member of the pack (its blocks, and for each kind its place in the pack, or its own raw bytes).
+    private enum Waiting {
+        case single(key: [UInt8], info: TermInfo, positions: [UInt8])
+        case member(key: [UInt8], info: TermInfo, blocks: [GroupBlock], doc: Part, pos: Part)
+    }
+    /// A member's bytes of one kind: a slice of the pack, or its own payload (raw; stored at the pack's write).
+    fileprivate enum Part {
+        case packed(start: Int, length: Int)
+        case own([UInt8])
+    }
+    private var waiting: [Waiting] = []
+    private var docPack: [UInt8] = [], posPack: [UInt8] = []
+    private var members = 0
 
     /// Doc groups are inflated on every query that reads them, so they use fixed Huffman codes (inflating
     /// them builds no decode tables: about 30% faster for a ~5% larger file) and deflate's fast matcher
@@ -94,10 +121,8 @@ final class PostingsWriter {
     /// The end-to-end hash of everything written so far (see ``PostingsHash``).
     private(set) var contentHash = PostingsHash()
 
-    /// Writes one term's postings and returns its dictionary entry: inline (no `.doc` bytes) for a
-    /// single-document term, else blocks via ``write(docs:freqs:positions:norms:)``.
-    func writeTerm<K: Collection>(key: K, docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
-                                  positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws -> TermInfo where K.Element == UInt8 {
+    private func hashTerm<K: Collection>(_ key: K, docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+                                         positions: UnsafeBufferPointer<UInt32>) where K.Element == UInt8 {
         // (On a local: a class property would pay a dynamic exclusivity check per position.)
         var hash = contentHash
         hash.term(key)
@@ -107,25 +132,187 @@ final class PostingsWriter {
             for _ in 0..<Int(freqs[i]) { hash.position(positions[k]); k += 1 }
         }
         contentHash = hash
+    }
+
+    /// A single-document term's positions as stored inline: `freq` deltas.
+    private static func inlinePositions(_ positions: UnsafeBufferPointer<UInt32>) -> [UInt8] {
+        var out = ByteWriter(capacity: positions.count * 2)
+        var pp: UInt32 = 0
+        for p in positions { out.vint(p - pp); pp = p }
+        return out.bytes
+    }
+
+    /// Adds one term of a segment (keys in increasing order) and returns the dictionary entries now complete,
+    /// in key order: this term's, or none while it (or a term before it) waits for its pack, or several.
+    func add<K: Collection>(key: K, docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+                            positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws -> [(key: [UInt8], info: TermInfo)] where K.Element == UInt8 {
+        hashTerm(key, docs: docs, freqs: freqs, positions: positions)
+        var info = TermInfo(docFreq: docs.count, totalTermFreq: positions.count, docOffset: 0, posOffset: 0)
+        if docs.count == 1 {
+            info.singletonDoc = Int32(docs[0])
+            if waiting.isEmpty {
+                info.docOffset = docOffset; info.posOffset = posOffset
+                try posOut.write(Self.inlinePositions(positions))
+                return [(Array(key), info)]
+            }
+            waiting.append(.single(key: Array(key), info: info, positions: Self.inlinePositions(positions)))
+            return []
+        }
+        if docs.count <= PostingsFormat.docGroup * PostingsFormat.blockSize {
+            var blocks: [GroupBlock] = []
+            var d = ByteWriter(), p = ByteWriter()
+            encodeBlocks(docs: docs, freqs: freqs, positions: positions, norms: norms, into: &blocks, docs: &d, positions: &p)
+            let packDoc = d.count < PostingsFormat.packLimit, packPos = p.count < PostingsFormat.packLimit
+            if packDoc || packPos {
+                let doc: Part = packDoc ? .packed(start: docPack.count, length: d.count) : .own(d.bytes)
+                let pos: Part = packPos ? .packed(start: posPack.count, length: p.count) : .own(p.bytes)
+                if packDoc { docPack.append(contentsOf: d.bytes) }
+                if packPos { posPack.append(contentsOf: p.bytes) }
+                waiting.append(.member(key: Array(key), info: info, blocks: blocks, doc: doc, pos: pos))
+                members += 1
+                if docPack.count >= PostingsFormat.packTarget || posPack.count >= PostingsFormat.packTarget { return try writePack() }
+                return []
+            }
+        }
+        var done = try writePack()
+        info.docOffset = docOffset; info.posOffset = posOffset
+        try write(docs: docs, freqs: freqs, positions: positions, norms: norms)
+        done.append((Array(key), info))
+        return done
+    }
+
+    /// Writes the waiting terms (their pack, then each term's skip table and own payloads) and returns their
+    /// dictionary entries in order.
+    func finish() throws -> [(key: [UInt8], info: TermInfo)] { try writePack() }
+
+    /// Encodes the blocks of a term of at most one doc group: their skip fields, doc bytes and positions bytes.
+    private func encodeBlocks(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>, positions: UnsafeBufferPointer<UInt32>,
+                              norms: UnsafeBufferPointer<UInt8>, into blocks: inout [GroupBlock], docs out: inout ByteWriter,
+                              positions pout: inout ByteWriter) {
+        let n = docs.count
+        var start = 0, posStart = 0
+        var prevLast: UInt32 = 0
+        while start < n {
+            let end = min(n, start + PostingsFormat.blockSize)
+            let docWithin = out.count, posWithin = pout.count
+            var prev = prevLast
+            var maxFreq: UInt32 = 0
+            var minNorm: UInt8 = 255
+            for i in start..<end {
+                out.vint(docs[i] - prev); prev = docs[i]
+                let nb = norms[Int(docs[i])]
+                if nb < minNorm { minNorm = nb }
+            }
+            for i in start..<end {
+                let f = freqs[i]
+                out.vint(f)
+                if f > maxFreq { maxFreq = f }
+                var pp: UInt32 = 0
+                for k in posStart..<(posStart + Int(f)) { pout.vint(positions[k] - pp); pp = positions[k] }
+                posStart += Int(f)
+            }
+            let last = docs[end - 1]
+            blocks.append(GroupBlock(lastDelta: last - prevLast, maxFreq: maxFreq, minNorm: minNorm, docWithin: docWithin, posWithin: posWithin))
+            prevLast = last
+            start = end
+        }
+    }
+
+    /// Writes the waiting terms: the doc pack and the positions pack (each: its stored length << 1, | 1 when
+    /// deflated, its inflated length if deflated, its bytes), then each term in order. A pack of one member
+    /// is not worth the indirection: that member is written with its own payloads.
+    private func writePack() throws -> [(key: [UInt8], info: TermInfo)] {
+        guard !waiting.isEmpty else { return [] }
+        defer { waiting.removeAll(keepingCapacity: true); docPack.removeAll(keepingCapacity: true); posPack.removeAll(keepingCapacity: true); members = 0 }
+        if members == 1 {
+            waiting = waiting.map {
+                guard case let .member(key, info, blocks, doc, pos) = $0 else { return $0 }
+                return .member(key: key, info: info, blocks: blocks, doc: doc.unpacked(docPack), pos: pos.unpacked(posPack))
+            }
+        }
+        func writeHeaderAndPayload(_ pack: [UInt8], _ out: OutputFile, _ deflater: PayloadCompressor) throws -> Int {
+            guard !pack.isEmpty else { return -1 }
+            let at = out.position - FileEnvelope.headerSize
+            var payload: [UInt8] = []
+            let (stored, raw) = store(pack, into: &payload, deflater)
+            var h = ByteWriter()
+            h.vint(stored << 1 | (raw > 0 ? 1 : 0)); if raw > 0 { h.vint(raw) }
+            try out.write(h); try out.write(payload)
+            return at
+        }
+        let docPackAt = members > 1 ? try writeHeaderAndPayload(docPack, docOut, docDeflater) : -1
+        let posPackAt = members > 1 ? try writeHeaderAndPayload(posPack, posOut, posDeflater) : -1
+        var done: [(key: [UInt8], info: TermInfo)] = []
+        done.reserveCapacity(waiting.count)
+        for w in waiting {
+            switch w {
+            case let .single(key, info, positions):
+                var i = info
+                i.docOffset = docOffset; i.posOffset = posOffset
+                try posOut.write(positions)
+                done.append((key, i))
+            case let .member(key, info, blocks, doc, pos):
+                var i = info
+                i.docOffset = docOffset; i.posOffset = posOffset
+                try writeMember(blocks, doc: doc, pos: pos, docPackAt: docPackAt, posPackAt: posPackAt, info: i)
+                done.append((key, i))
+            }
+        }
+        return done
+    }
+
+    /// Writes one waiting term at the current offsets (`info`'s): its skip table, whose first entry points
+    /// back at its pack (`back << 1 | 1`, then where its bytes start in the pack's inflated bytes and how
+    /// many they are) or gives its own payload's lengths (`stored << 2 | deflated << 1`, inflated length),
+    /// then its own payloads.
+    private func writeMember(_ blocks: [GroupBlock], doc: Part, pos: Part, docPackAt: Int, posPackAt: Int, info: TermInfo) throws {
+        var docPayload: [UInt8] = [], posPayload: [UInt8] = []
+        var docField = ByteWriter(), posField = ByteWriter()
+        switch doc {
+        case let .packed(start, length):
+            docField.vint((info.docOffset - docPackAt) << 1 | 1); docField.vint(start); docField.vint(length)
+        case let .own(bytes):
+            let (st, raw) = store(bytes, into: &docPayload, docDeflater)
+            docField.vint((st << 1 | (raw > 0 ? 1 : 0)) << 1); if raw > 0 { docField.vint(raw) }
+        }
+        switch pos {
+        case let .packed(start, length):
+            posField.vint((info.posOffset - posPackAt) << 1 | 1); posField.vint(start); posField.vint(length)
+        case let .own(bytes):
+            let (st, raw) = store(bytes, into: &posPayload, posDeflater)
+            posField.vint((st << 1 | (raw > 0 ? 1 : 0)) << 1); if raw > 0 { posField.vint(raw) }
+        }
+        var t = ByteWriter(capacity: 16 * blocks.count)
+        for (k, e) in blocks.enumerated() {
+            t.vint(e.lastDelta); t.vint(e.maxFreq); t.u8(e.minNorm)
+            if k == 0 { t.bytes(docField.bytes); t.bytes(posField.bytes) } else { t.vint(e.docWithin); t.vint(e.posWithin) }
+        }
+        try docOut.write(t); try docOut.write(docPayload)
+        try posOut.write(posPayload)
+    }
+
+    /// Writes one term's postings at once, after any waiting terms (which the caller then cannot see: for
+    /// tests and tools that write terms one by one), and returns its dictionary entry: inline (no `.doc`
+    /// bytes) for a single-document term, else blocks via ``write(docs:freqs:positions:norms:)``.
+    func writeTerm<K: Collection>(key: K, docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+                                  positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws -> TermInfo where K.Element == UInt8 {
+        guard waiting.isEmpty else { throw SearchIndexError.invalidArgument("writeTerm with packed terms waiting") }
+        hashTerm(key, docs: docs, freqs: freqs, positions: positions)
         var info = TermInfo(docFreq: docs.count, totalTermFreq: positions.count, docOffset: docOffset, posOffset: posOffset)
         if docs.count == 1 {
             info.singletonDoc = Int32(docs[0])
-            var out = ByteWriter()
-            swap(&out, &scratchPos)
-            defer { swap(&out, &scratchPos) }
-            out.removeAll()
-            var pp: UInt32 = 0
-            for p in positions { out.vint(p - pp); pp = p }
-            try posOut.write(out.bytes)
+            try posOut.write(Self.inlinePositions(positions))
         } else {
             try write(docs: docs, freqs: freqs, positions: positions, norms: norms)
         }
         return info
     }
 
-    /// Writes one term's postings. `positions` holds, for each doc in order, its `freq` positions.
+    /// Writes one term's postings in block format, each doc group and positions group its own payload.
+    /// `positions` holds, for each doc in order, its `freq` positions.
     func write(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
                positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws {
+        guard waiting.isEmpty else { throw SearchIndexError.invalidArgument("postings written with packed terms waiting") }
         // The scratch buffers are borrowed as locals for the loops below: each access to a class property
         // costs a dynamic exclusivity check (measured: a quarter of a flush's instructions).
         var skip = ByteWriter(), scratch = ByteWriter(), scratchPos = ByteWriter()
@@ -179,14 +366,22 @@ final class PostingsWriter {
                 skip.vint(e.maxFreq)
                 skip.u8(e.minNorm)
                 if k % PostingsFormat.docGroup == 0 {
-                    skip.vint(e.docStored << 1 | (e.docRaw > 0 ? 1 : 0)); if e.docRaw > 0 { skip.vint(e.docRaw) }
+                    skip.vint((e.docStored << 1 | (e.docRaw > 0 ? 1 : 0)) << 1); if e.docRaw > 0 { skip.vint(e.docRaw) }
                 } else { skip.vint(e.docWithin) }
-                if k == 0 { skip.vint(ps << 1 | (pr > 0 ? 1 : 0)); if pr > 0 { skip.vint(pr) } } else { skip.vint(e.posWithin) }
+                if k == 0 { skip.vint((ps << 1 | (pr > 0 ? 1 : 0)) << 1); if pr > 0 { skip.vint(pr) } } else { skip.vint(e.posWithin) }
             }
         }
         try docOut.write(skip.bytes)
         try docOut.write(docPayloads)
         try posOut.write(posPayloads)
+    }
+}
+
+fileprivate extension PostingsWriter.Part {
+    /// This part as its own payload (for a pack of one member, whose pack is `pack`).
+    func unpacked(_ pack: [UInt8]) -> PostingsWriter.Part {
+        guard case let .packed(start, length) = self else { return self }
+        return .own(Array(pack[start ..< start + length]))
     }
 }
 
@@ -222,27 +417,53 @@ struct SkipEntry {
     var docWithin: Int = 0, docEnd: Int = 0
     /// The block's positions within its group's inflated (or raw) positions bytes: `posWithin ..< posEnd`.
     var posWithin: Int = 0, posEnd: Int = 0
+    /// Whether the doc group (or the positions group) is the term's slice of a pack shared with other terms.
+    var docPacked = false, posPacked = false
 }
 
 /// A doc group's or positions group's payload as the skip table reads it: where it starts, its stored and
-/// inflated (0: raw) lengths, and where the current block's bytes start in its inflated bytes.
+/// inflated (0: raw) lengths, and where the current block's bytes start in its inflated bytes. A packed
+/// term's group is its slice `memberStart ..< memberEnd` of a pack shared with neighbouring terms.
 private struct GroupFields {
     var start = 0, stored = 0, raw = 0, within = 0
-    var end: Int { raw == 0 ? stored : raw }
+    var packed = false, memberStart = 0, memberEnd = 0
+    var end: Int { packed ? memberEnd : raw == 0 ? stored : raw }
 
     /// Reads one block's fields for this kind of group. At a group's first block: the payload's lengths (a
-    /// stored length fits in its file; an inflated one is at most deflate's ratio, 1032:1); the payload starts
-    /// at `next`, which moves past it. At another block: where its bytes start, after the previous block's;
-    /// that is also where the previous block's end, and is returned.
-    mutating func read(first: Bool, _ r: inout ByteReader, fileCount: Int, next: inout Int, what: String) throws -> Int? {
+    /// stored length fits in its file; an inflated one is at most deflate's ratio, 1032:1), its payload
+    /// starting at `next`, which moves past it; or, for a packed term (only at its first block), the
+    /// distance back from `termStart` to its pack's header in `file`, and its slice of the pack. At another
+    /// block: where its bytes start, after the previous block's; that is also where the previous block's
+    /// end, and is returned.
+    mutating func read(first: Bool, block: Int, _ r: inout ByteReader, file: UnsafeRawBufferPointer, termStart: Int,
+                       next: inout Int, what: String) throws -> Int? {
+        let fileCount = file.count
         if first {
-            let l = try r.count(limit: fileCount * 2 + 1)
-            raw = l & 1 == 1 ? try r.count(limit: (l >> 1) * 1032 + 64) : 0
-            start = next; stored = l >> 1; within = 0
-            next += stored
+            let x = try r.count(limit: fileCount * 4 + 3)
+            if x & 1 == 0 {
+                let l = x >> 1
+                raw = l & 1 == 1 ? try r.count(limit: (l >> 1) * 1032 + 64) : 0
+                start = next; stored = l >> 1; within = 0; packed = false; memberStart = 0
+                next += stored
+                return nil
+            }
+            let back = x >> 1
+            guard block == 0, back > 0, back <= termStart else { throw r.fail("\(what) pack \(back) bytes back out of range") }
+            var h = ByteReader(file, offset: termStart - back, file: r.file)
+            let l = try h.count(limit: back * 2 + 1)
+            raw = l & 1 == 1 ? try h.count(limit: (l >> 1) * 1032 + 64) : 0
+            stored = l >> 1; start = h.offset; packed = true
+            guard start + stored <= termStart else { throw r.fail("\(what) pack at \(termStart - back) overlaps its term") }
+            let size = raw == 0 ? stored : raw
+            within = try r.count(limit: size)
+            let length = try r.count(limit: size - within)
+            guard length > 0 else { throw r.fail("empty \(what) slice of a pack") }
+            memberStart = within; memberEnd = within + length
             return nil
         }
-        let w = try r.count(limit: end)
+        // (A packed term's blocks are placed relative to its slice.)
+        let base = packed ? memberStart : 0
+        let w = try r.count(limit: end - base) + base
         guard w > within, w < end else { throw r.fail("\(what) start \(w) out of order or range") }
         within = w
         return w
@@ -254,6 +475,8 @@ private struct GroupFields {
 struct SkipTable {
     var blockLast: [Int32] = []
     var entries: [SkipEntry] = []
+    /// Where the term's skip table is in `.doc` (a packed doc group's cache key: a pack's start is shared).
+    var docOffset = 0
 
     static func read(docFreq: Int, docFile: UnsafeRawBufferPointer, docOffset: Int,
                      posFile: UnsafeRawBufferPointer, posOffset: Int, docCount: Int, fileName: String) throws -> SkipTable {
@@ -281,16 +504,17 @@ struct SkipTable {
             let mf = try r.vint()
             guard mf > 0, mf <= UInt64(UInt32.max) else { throw r.fail("block max freq \(mf) out of range") }
             let minNorm = try r.u8()
-            if let end = try dg.read(first: i % PostingsFormat.docGroup == 0, &r, fileCount: docFile.count, next: &o, what: "doc") {
+            if let end = try dg.read(first: i % PostingsFormat.docGroup == 0, block: i, &r, file: docFile, termStart: docOffset, next: &o, what: "doc") {
                 t.entries[i - 1].docEnd = end
             }
-            if let end = try pg.read(first: i % PostingsFormat.group == 0, &r, fileCount: posFile.count, next: &p, what: "positions") {
+            if let end = try pg.read(first: i % PostingsFormat.group == 0, block: i, &r, file: posFile, termStart: posOffset, next: &p, what: "positions") {
                 t.entries[i - 1].posEnd = end
             }
             t.entries.append(SkipEntry(maxFreq: UInt32(mf), minNorm: minNorm,
                                        docStart: dg.start, docStored: dg.stored, docRaw: dg.raw,
                                        posStart: pg.start, posStored: pg.stored, posRaw: pg.raw,
-                                       docWithin: dg.within, docEnd: dg.end, posWithin: pg.within, posEnd: pg.end))
+                                       docWithin: dg.within, docEnd: dg.end, posWithin: pg.within, posEnd: pg.end,
+                                       docPacked: dg.packed, posPacked: pg.packed))
             // (Each length fits its file, so the sums cannot overflow before this check.)
             guard r.offset + o <= docFile.count, p <= posFile.count else {
                 throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")
@@ -300,7 +524,8 @@ struct SkipTable {
         guard base + o <= docFile.count else {
             throw SearchIndexError.corruptIndex(file: fileName, reason: "postings at offset \(docOffset) run past the end of the file")
         }
-        for i in 0..<n { t.entries[i].docStart += base }
+        for i in 0..<n where !t.entries[i].docPacked { t.entries[i].docStart += base }
+        t.docOffset = docOffset
         return t
     }
 }
@@ -451,10 +676,12 @@ final class PostingsCursor {
         let n = b == skip.blockLast.count - 1 ? docFreq - b * PostingsFormat.blockSize : PostingsFormat.blockSize
         let e = skip.entries[b]
         let stored = UnsafeRawBufferPointer(rebasing: docFile[e.docStart ..< e.docStart + e.docStored])
-        // A full block may be in the searcher's cache, keyed by where its group's bytes are mapped and its place
-        // in the group, below 8 (the top bit keeps doc keys apart from positions keys, plain addresses).
+        // A full block may be in the searcher's cache, keyed by where its group's bytes are mapped (for a packed
+        // term, whose pack other terms share, where its skip table is) and its place in the group, below 8 (the
+        // top bit keeps doc keys apart from positions keys, plain addresses).
+        let keyAt = e.docPacked ? docFile.baseAddress.map { $0 + skip.docOffset } : stored.baseAddress
         let cacheKey = cache != nil && n == PostingsFormat.blockSize
-            ? UInt(bitPattern: stored.baseAddress) << 3 | UInt(b % PostingsFormat.docGroup) | 1 << (UInt.bitWidth - 1) : 0
+            ? UInt(bitPattern: keyAt) << 3 | UInt(b % PostingsFormat.docGroup) | 1 << (UInt.bitWidth - 1) : 0
         let cacheBase = b == 0 ? 0 : skip.blockLast[b - 1]
         if cacheKey != 0, let cache, cache.lookup(cacheKey, base: cacheBase, docs: docs, freqs: freqs) {
             state.pointee.count = n; state.pointee.idx = 0; state.pointee.decodedBlock = b

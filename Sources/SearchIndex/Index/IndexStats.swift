@@ -48,6 +48,8 @@ public func indexStats(path: String) throws -> IndexStats {
     for seg in segs {
         s.postings.fileBytes += seg.docFile.size
         s.positions.fileBytes += seg.posFile.size
+        // (A pack is shared by consecutive terms: counted at its first member.)
+        var lastDocPack = -1, lastPosPack = -1
         for b in 0..<seg.dict.blockCount {
             var failure: Error? = nil
             try seg.dict.scanBlock(b) { _, info in
@@ -57,9 +59,13 @@ public func indexStats(path: String) throws -> IndexStats {
                                                posFile: seg.posFile.body, posOffset: info.posOffset,
                                                docCount: seg.meta.docCount, fileName: seg.docFile.name)
                     for (k, e) in t.entries.enumerated() where k % PostingsFormat.docGroup == 0 {   // (a group counts once)
-                        if e.docRaw > 0 { s.postings.deflatedBytes += e.docStored } else { s.postings.rawPayloadBytes += e.docStored }
-                        guard k % PostingsFormat.group == 0 else { continue }
+                        if !e.docPacked || e.docStart != lastDocPack {
+                            if e.docRaw > 0 { s.postings.deflatedBytes += e.docStored } else { s.postings.rawPayloadBytes += e.docStored }
+                            if e.docPacked { lastDocPack = e.docStart }
+                        }
+                        guard k % PostingsFormat.group == 0, !e.posPacked || e.posStart != lastPosPack else { continue }
                         if e.posRaw > 0 { s.positions.deflatedBytes += e.posStored } else { s.positions.rawPayloadBytes += e.posStored }
+                        if e.posPacked { lastPosPack = e.posStart }
                     }
                     return true
                 } catch { failure = error; return false }

@@ -52,8 +52,9 @@ final class SegmentSerializer {
     /// field's norm byte per document of the segment (for the blocks' skip data).
     func addTerm<K: Collection>(key: K, docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
                                 positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>) throws where K.Element == UInt8 {
-        let info = try postings.writeTerm(key: key, docs: docs, freqs: freqs, positions: positions, norms: norms)
-        try dict.add(key: key, info: info)
+        for (k, info) in try postings.add(key: key, docs: docs, freqs: freqs, positions: positions, norms: norms) {
+            try dict.add(key: k, info: info)
+        }
         let field = Int(key[key.startIndex])
         while tokens.count <= field { tokens.append(0); termCounts.append(0) }
         tokens[field] += positions.count
@@ -65,6 +66,7 @@ final class SegmentSerializer {
 
     /// Closes the dictionary, postings and positions files.
     func finishPostings() throws {
+        for (k, info) in try postings.finish() { try dict.add(key: k, info: info) }
         try dict.finish()
         try docOut.finish(); try posOut.finish()
         meta.postingsHash = postings.contentHash.value

@@ -21,8 +21,9 @@ enum FileEnvelope {
     static let footerSize = 8
     /// The format version this library writes and reads. Version 2 added the stored-fields content CRCs and
     /// field table, version 3 the stored-fields id table, version 4 positions deflated in groups of blocks,
-    /// version 5 doc payloads deflated in groups of blocks too; an older index is refused with a clear error (rebuild it: `search index --rebuild` does).
-    static let version: UInt32 = 5
+    /// version 5 doc payloads deflated in groups of blocks too, version 6 small terms' payloads deflated
+    /// together in packs; an older index is refused with a clear error (rebuild it: `search index --rebuild` does).
+    static let version: UInt32 = 6
 }
 
 /// Writes one index file sequentially: header, body bytes, footer; computes the CRC as it goes.

@@ -4,10 +4,15 @@ import XCTest
 /// `PostingsArena` (the writer's in-memory postings) against a brute-force model on random occurrences:
 /// terms of every frequency (one slice to many), doc gaps and positions of 1 to 5 varint bytes.
 final class PostingsArenaTests: XCTestCase {
+    /// Each round's arena after the first starts in the memory the round before gave back to the pool
+    /// (dirty: what it held must not leak into the new postings).
     func testRandomPostingsDecodeExactly() {
         var rng = SeededRNG(seed: 23)
+        let pool = ArenaPool(limit: 1)
         for round in 0..<4 {
+            XCTAssertEqual(pool.count, round == 0 ? 0 : 1, "the last round's arena was given back")
             var arena = PostingsArena()
+            arena.pool = pool
             defer { arena.deallocate() }
             var model: [[(doc: UInt32, positions: [UInt32])]] = []
             var doc: Int32 = 0
@@ -31,6 +36,7 @@ final class PostingsArenaTests: XCTestCase {
                     else { model[t].append((UInt32(doc), [pos])) }
                 }
             }
+            XCTAssertEqual(pool.count, 0, "the arena started in the pooled memory")
             var scratch = PostingsScratch()
             defer { scratch.deallocate() }
             var longest = 0
@@ -45,5 +51,23 @@ final class PostingsArenaTests: XCTestCase {
             XCTAssertEqual(arena.termCount, model.count)
             XCTAssertGreaterThan(longest, 2500, "a term must span many slices, up to the largest")
         }
+    }
+
+    /// The pool hands out its largest arena first and keeps at most `limit`, freeing the smallest.
+    func testArenaPoolKeepsTheLargest() throws {
+        let pool = ArenaPool(limit: 2)
+        XCTAssertNil(pool.take())
+        for capacity in [1 << 16, 1 << 18, 1 << 17] {
+            let p = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
+            p[capacity - 1] = 7
+            pool.give(p, capacity: capacity)
+        }
+        let a = try XCTUnwrap(pool.take()), b = try XCTUnwrap(pool.take())
+        XCTAssertEqual([a.1, b.1], [1 << 18, 1 << 17], "largest first; the smallest was freed")
+        XCTAssertEqual(a.0[a.1 - 1], 7)
+        XCTAssertNil(pool.take())
+        pool.give(a.0, capacity: a.1); pool.give(b.0, capacity: b.1)
+        pool.drain()
+        XCTAssertNil(pool.take())
     }
 }

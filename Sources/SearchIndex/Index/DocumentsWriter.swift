@@ -64,9 +64,12 @@ final class DocumentsWriter: @unchecked Sendable {
         func takeFailedBuffer() -> SegmentBuffer? { lock.withLock { defer { failedBuffer = nil }; return failedBuffer } }
         var failedBufferDocuments: Int { lock.withLock { failedBuffer?.docCount ?? 0 } }
 
-        init(index: Int, maxInFlight: Int, level: Int32) {
-            self.level = level
-            buffer = SegmentBuffer(compressionLevel: level)
+        /// Memory for its buffers' postings arenas (shared by the threads).
+        let pool: ArenaPool
+
+        init(index: Int, maxInFlight: Int, level: Int32, pool: ArenaPool) {
+            self.level = level; self.pool = pool
+            buffer = SegmentBuffer(compressionLevel: level, pool: pool)
             queue = DispatchQueue(label: "SearchIndex.DocumentsWriter.\(index)")
             slots = DispatchSemaphore(value: maxInFlight)
         }
@@ -80,6 +83,8 @@ final class DocumentsWriter: @unchecked Sendable {
     }
 
     private let workers: [Worker]
+    /// Arenas of written buffers, for the next buffers (freed after every ``flushAll(fieldNames:)``).
+    private let arenas: ArenaPool
     private let analyzer: Analyzer
     private let directory: IndexDirectory
     private let compressionLevel: Int32
@@ -95,7 +100,9 @@ final class DocumentsWriter: @unchecked Sendable {
     ///   thread may have one full buffer being written beside it).
     init(threads: Int, analyzer: Analyzer, directory: IndexDirectory, compressionLevel: Int32, ramBufferBytes: Int,
          names: SegmentNamer) {
-        workers = (0..<max(1, threads)).map { Worker(index: $0, maxInFlight: 4, level: compressionLevel) }
+        let pool = ArenaPool(limit: max(1, threads))
+        arenas = pool
+        workers = (0..<max(1, threads)).map { Worker(index: $0, maxInFlight: 4, level: compressionLevel, pool: pool) }
         self.analyzer = analyzer; self.directory = directory; self.compressionLevel = compressionLevel
         bytesPerBuffer = max(1 << 16, ramBufferBytes / max(1, threads))
         flushSlot = DispatchSemaphore(value: max(1, threads))
@@ -201,7 +208,7 @@ final class DocumentsWriter: @unchecked Sendable {
         guard writeOlder(w, fieldNames: fieldNames) else { return }
         let b = w.buffer
         guard always || b.docCount > 0 else { return }
-        w.buffer = SegmentBuffer(compressionLevel: w.level)
+        w.buffer = SegmentBuffer(compressionLevel: w.level, pool: w.pool)
         // In the background (then this thread goes on with its new buffer; `writeOlder` above waited for its
         // previous one), unless every slot is taken. A commit's flush (`always`) is written here: the commit
         // waits for it anyway.
@@ -249,6 +256,7 @@ final class DocumentsWriter: @unchecked Sendable {
     func flushAll(fieldNames: [String]) throws -> [FlushedBuffer] {
         for w in workers { handOver(w, fieldNames: fieldNames, flush: true) }
         for w in workers { w.queue.sync {}; w.flushing.wait() }
+        arenas.drain()
         return try takeFlushed(everything: true)
     }
 
@@ -260,7 +268,7 @@ final class DocumentsWriter: @unchecked Sendable {
             w.queue.sync {}
             w.flushing.wait()
             _ = w.takeFailedBuffer()
-            w.buffer = SegmentBuffer(compressionLevel: w.level); w.older = []
+            w.buffer = SegmentBuffer(compressionLevel: w.level, pool: w.pool); w.older = []
             _ = w.takeFailure()
             for f in w.takeAll() { if let m = f.meta { directory.removeFiles(ofSegment: m.name) } }
         }

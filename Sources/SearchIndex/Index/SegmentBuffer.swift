@@ -85,9 +85,12 @@ final class SegmentBuffer {
     /// id is indexed as one term.
     static let maxIDBytes = 32766
 
-    /// - Parameter compressionLevel: the zlib level of the stored fields.
-    init(compressionLevel: Int32) {
+    /// - Parameters:
+    ///   - compressionLevel: the zlib level of the stored fields.
+    ///   - pool: where the postings arena's memory comes from and goes back to when the buffer is freed.
+    init(compressionLevel: Int32, pool: ArenaPool? = nil) {
         stored = StoredFieldsWriter(deflater: Deflater(level: compressionLevel))
+        postings.pool = pool
     }
 
     deinit { postings.deallocate(); surfaces.deallocate(); ring.deallocate() }

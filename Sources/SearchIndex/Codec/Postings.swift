@@ -185,6 +185,43 @@ final class PostingsWriter {
     /// dictionary entries in order.
     func finish() throws -> [(key: [UInt8], info: TermInfo)] { try writePack() }
 
+    /// Appends the block `range` of a term: to `out` its doc deltas (the first from `previous`) and then its
+    /// frequencies, to `pout` each doc's position deltas (from `posStart`, which moves past them); returns the
+    /// block's largest frequency and smallest norm byte. Each kind is written in one pass into raw memory.
+    @inline(__always)
+    private static func encodeBlock(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>,
+                                    positions: UnsafeBufferPointer<UInt32>, norms: UnsafeBufferPointer<UInt8>,
+                                    _ range: Range<Int>, posStart: inout Int, previous: UInt32,
+                                    docs out: inout ByteWriter, positions pout: inout ByteWriter) -> (maxFreq: UInt32, minNorm: UInt8) {
+        var maxFreq: UInt32 = 0, minNorm: UInt8 = 255, total = 0
+        out.appendRaw(maxCount: 10 * range.count) { p in
+            var at = 0, prev = previous
+            for i in range {
+                ByteWriter.putVInt(docs[i] &- prev, p, &at); prev = docs[i]
+                let nb = norms[Int(docs[i])]
+                if nb < minNorm { minNorm = nb }
+            }
+            for i in range {
+                let f = freqs[i]
+                ByteWriter.putVInt(f, p, &at)
+                if f > maxFreq { maxFreq = f }
+                total += Int(f)
+            }
+            return at
+        }
+        let first = posStart
+        pout.appendRaw(maxCount: 5 * total) { p in
+            var at = 0, k = first
+            for i in range {
+                var pp: UInt32 = 0
+                for _ in 0..<Int(freqs[i]) { ByteWriter.putVInt(positions[k] &- pp, p, &at); pp = positions[k]; k += 1 }
+            }
+            return at
+        }
+        posStart += total
+        return (maxFreq, minNorm)
+    }
+
     /// Encodes the blocks of a term of at most one doc group: their skip fields, doc bytes and positions bytes.
     private func encodeBlocks(docs: UnsafeBufferPointer<UInt32>, freqs: UnsafeBufferPointer<UInt32>, positions: UnsafeBufferPointer<UInt32>,
                               norms: UnsafeBufferPointer<UInt8>, into blocks: inout [GroupBlock], docs out: inout ByteWriter,
@@ -195,22 +232,8 @@ final class PostingsWriter {
         while start < n {
             let end = min(n, start + PostingsFormat.blockSize)
             let docWithin = out.count, posWithin = pout.count
-            var prev = prevLast
-            var maxFreq: UInt32 = 0
-            var minNorm: UInt8 = 255
-            for i in start..<end {
-                out.vint(docs[i] - prev); prev = docs[i]
-                let nb = norms[Int(docs[i])]
-                if nb < minNorm { minNorm = nb }
-            }
-            for i in start..<end {
-                let f = freqs[i]
-                out.vint(f)
-                if f > maxFreq { maxFreq = f }
-                var pp: UInt32 = 0
-                for k in posStart..<(posStart + Int(f)) { pout.vint(positions[k] - pp); pp = positions[k] }
-                posStart += Int(f)
-            }
+            let (maxFreq, minNorm) = Self.encodeBlock(docs: docs, freqs: freqs, positions: positions, norms: norms,
+                                                      start..<end, posStart: &posStart, previous: prevLast, docs: &out, positions: &pout)
             let last = docs[end - 1]
             blocks.append(GroupBlock(lastDelta: last - prevLast, maxFreq: maxFreq, minNorm: minNorm, docWithin: docWithin, posWithin: posWithin))
             prevLast = last
@@ -334,22 +357,9 @@ final class PostingsWriter {
                 if group.count % PostingsFormat.docGroup == 0 { scratch.removeAll() }
                 let end = min(n, start + PostingsFormat.blockSize)
                 let docWithin = scratch.count, posWithin = scratchPos.count
-                var prev = start == 0 ? 0 : prevLast
-                var maxFreq: UInt32 = 0
-                var minNorm: UInt8 = 255
-                for i in start..<end {
-                    scratch.vint(docs[i] - prev); prev = docs[i]
-                    let nb = norms[Int(docs[i])]
-                    if nb < minNorm { minNorm = nb }
-                }
-                for i in start..<end {
-                    let f = freqs[i]
-                    scratch.vint(f)
-                    if f > maxFreq { maxFreq = f }
-                    var pp: UInt32 = 0
-                    for k in posStart..<(posStart + Int(f)) { scratchPos.vint(positions[k] - pp); pp = positions[k] }
-                    posStart += Int(f)
-                }
+                let (maxFreq, minNorm) = Self.encodeBlock(docs: docs, freqs: freqs, positions: positions, norms: norms, start..<end,
+                                                          posStart: &posStart, previous: start == 0 ? 0 : prevLast,
+                                                          docs: &scratch, positions: &scratchPos)
                 let last = docs[end - 1]
                 group.append(GroupBlock(lastDelta: last - (start == 0 ? 0 : prevLast), maxFreq: maxFreq, minNorm: minNorm,
                                         docWithin: docWithin, posWithin: posWithin))

@@ -21,6 +21,22 @@ struct ByteWriter {
     }
     @inline(__always) mutating func vint(_ v: Int) { vint(UInt64(v)) }
     @inline(__always) mutating func vint(_ v: UInt32) { vint(UInt64(v)) }
+    /// Appends the bytes `body` writes into raw memory: at most `maxCount`, and `body` returns how many it
+    /// wrote. For loops of varints (``putVInt(_:_:_:)``): appending to the array a byte at a time checks its
+    /// uniqueness and capacity for every byte.
+    @inline(__always) mutating func appendRaw(maxCount: Int, _ body: (UnsafeMutablePointer<UInt8>) -> Int) {
+        guard maxCount > 0 else { return }
+        let old = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: maxCount))
+        let n = bytes.withUnsafeMutableBufferPointer { buf in buf.baseAddress.map { body($0 + old) } ?? 0 }
+        bytes.removeLast(maxCount - min(max(n, 0), maxCount))
+    }
+    /// Writes `value` as a varint at `p[at]` (at most 5 bytes) and moves `at` past it.
+    @inline(__always) static func putVInt(_ value: UInt32, _ p: UnsafeMutablePointer<UInt8>, _ at: inout Int) {
+        var v = value
+        while v >= 0x80 { p[at] = UInt8(truncatingIfNeeded: v) | 0x80; v >>= 7; at += 1 }
+        p[at] = UInt8(truncatingIfNeeded: v); at += 1
+    }
     mutating func bytes<C: Collection>(_ b: C) where C.Element == UInt8 { bytes.append(contentsOf: b) }
     /// A length-prefixed UTF-8 string.
     mutating func string(_ s: String) { var s = s; s.withUTF8 { vint($0.count); bytes.append(contentsOf: $0) } }

@@ -289,22 +289,21 @@ final class PostingsWriter {
     /// many they are) or gives its own payload's lengths (`stored << 2 | deflated << 1`, inflated length),
     /// then its own payloads.
     private func writeMember(_ blocks: [GroupBlock], doc: Part, pos: Part, docPackAt: Int, posPackAt: Int, info: TermInfo) throws {
+        /// One kind's field of the first skip entry; an own payload is appended to `payload`.
+        func field(_ part: Part, offset: Int, packAt: Int, _ deflater: PayloadCompressor, _ payload: inout [UInt8]) -> ByteWriter {
+            var f = ByteWriter()
+            switch part {
+            case let .packed(start, length):
+                f.vint((offset - packAt) << 1 | 1); f.vint(start); f.vint(length)
+            case let .own(bytes):
+                let (st, raw) = store(bytes, into: &payload, deflater)
+                f.vint((st << 1 | (raw > 0 ? 1 : 0)) << 1); if raw > 0 { f.vint(raw) }
+            }
+            return f
+        }
         var docPayload: [UInt8] = [], posPayload: [UInt8] = []
-        var docField = ByteWriter(), posField = ByteWriter()
-        switch doc {
-        case let .packed(start, length):
-            docField.vint((info.docOffset - docPackAt) << 1 | 1); docField.vint(start); docField.vint(length)
-        case let .own(bytes):
-            let (st, raw) = store(bytes, into: &docPayload, docDeflater)
-            docField.vint((st << 1 | (raw > 0 ? 1 : 0)) << 1); if raw > 0 { docField.vint(raw) }
-        }
-        switch pos {
-        case let .packed(start, length):
-            posField.vint((info.posOffset - posPackAt) << 1 | 1); posField.vint(start); posField.vint(length)
-        case let .own(bytes):
-            let (st, raw) = store(bytes, into: &posPayload, posDeflater)
-            posField.vint((st << 1 | (raw > 0 ? 1 : 0)) << 1); if raw > 0 { posField.vint(raw) }
-        }
+        let docField = field(doc, offset: info.docOffset, packAt: docPackAt, docDeflater, &docPayload)
+        let posField = field(pos, offset: info.posOffset, packAt: posPackAt, posDeflater, &posPayload)
         var t = ByteWriter(capacity: 16 * blocks.count)
         for (k, e) in blocks.enumerated() {
             t.vint(e.lastDelta); t.vint(e.maxFreq); t.u8(e.minNorm)

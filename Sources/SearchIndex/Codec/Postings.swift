@@ -357,10 +357,10 @@ final class PostingsWriter {
                 let end = min(n, start + PostingsFormat.blockSize)
                 let docWithin = scratch.count, posWithin = scratchPos.count
                 let (maxFreq, minNorm) = Self.encodeBlock(docs: docs, freqs: freqs, positions: positions, norms: norms, start..<end,
-                                                          posStart: &posStart, previous: start == 0 ? 0 : prevLast,
+                                                          posStart: &posStart, previous: prevLast,
                                                           docs: &scratch, positions: &scratchPos)
                 let last = docs[end - 1]
-                group.append(GroupBlock(lastDelta: last - (start == 0 ? 0 : prevLast), maxFreq: maxFreq, minNorm: minNorm,
+                group.append(GroupBlock(lastDelta: last - prevLast, maxFreq: maxFreq, minNorm: minNorm,
                                         docWithin: docWithin, posWithin: posWithin))
                 prevLast = last
                 start = end

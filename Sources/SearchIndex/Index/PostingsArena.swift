@@ -126,9 +126,7 @@ struct PostingsArena {
         var at = Int(doc ? x.pointee.docTail : x.pointee.posTail)
         if at + 5 <= Int(doc ? x.pointee.docLimit : x.pointee.posLimit) {
             // Room for any varint in this slice: no slice checks per byte.
-            let b = bytes.unsafelyUnwrapped
-            while v >= 0x80 { b[at] = UInt8(truncatingIfNeeded: v) | 0x80; v >>= 7; at += 1 }
-            b[at] = UInt8(v); at += 1
+            ByteWriter.putVInt(v, bytes.unsafelyUnwrapped, &at)
         } else {
             while true {
                 if at == Int(doc ? x.pointee.docLimit : x.pointee.posLimit) { at = nextSlice(x, doc: doc) }

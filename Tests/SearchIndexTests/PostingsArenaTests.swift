@@ -37,6 +37,7 @@ final class PostingsArenaTests: XCTestCase {
                 }
             }
             XCTAssertEqual(pool.count, 0, "the arena started in the pooled memory")
+            XCTAssertEqual(pool.count(.records), 0, "and its records in the pooled records")
             var scratch = PostingsScratch()
             defer { scratch.deallocate() }
             var longest = 0
@@ -51,6 +52,46 @@ final class PostingsArenaTests: XCTestCase {
             XCTAssertEqual(arena.termCount, model.count)
             XCTAssertGreaterThan(longest, 2500, "a term must span many slices, up to the largest")
         }
+    }
+
+    /// An arena told how much it will need starts that large, bytes and records, and does not grow (no
+    /// doubling copies) while it stays within it; the next arena reuses both from the pool, and a pooled
+    /// block smaller than the reserve is freed rather than grown from.
+    func testReservedArenaStartsLargeAndReusesPooledMemory() throws {
+        let pool = ArenaPool(limit: 1)
+        let reserve = 4 << 20
+        for round in 0..<2 {
+            var arena = PostingsArena()
+            arena.pool = pool; arena.reserve = reserve
+            var model: [Int: [UInt32]] = [:]
+            for doc in 0..<20_000 {
+                for k in 0..<10 {
+                    let t = (doc * 7 + k * 131) % 5_000
+                    if t >= arena.termCount { for n in arena.termCount...t { arena.add(term: n, doc: Int32(doc), position: 0); model[n, default: []].append(UInt32(doc)) } }
+                    if model[t]?.last != UInt32(doc) { model[t, default: []].append(UInt32(doc)) }
+                    arena.add(term: t, doc: Int32(doc), position: UInt32(k + 1))
+                    if doc == 0 && k == 0 {
+                        XCTAssertGreaterThanOrEqual(arena.byteCapacity, reserve, "round \(round)")
+                        XCTAssertGreaterThanOrEqual(arena.recordCapacity, reserve / PostingsArena.bytesPerTerm)
+                    }
+                }
+            }
+            XCTAssertLessThan(arena.bytesUsed, reserve)
+            XCTAssertEqual(arena.byteCapacity, reserve, "no growth within the reserve")
+            var scratch = PostingsScratch()
+            for t in [0, 1, 77, 4_999] { XCTAssertEqual(Array(arena.postings(of: t, into: &scratch).docs), model[t], "term \(t)") }
+            scratch.deallocate()
+            arena.deallocate()
+            XCTAssertEqual(pool.count(.bytes), 1); XCTAssertEqual(pool.count(.records), 1)
+        }
+        // A larger reserve than the pooled blocks: they are freed, and the arena starts at its reserve.
+        var big = PostingsArena()
+        big.pool = pool; big.reserve = 2 * reserve
+        big.add(term: 0, doc: 0, position: 0)
+        XCTAssertEqual(pool.count(.bytes), 0); XCTAssertEqual(pool.count(.records), 0)
+        XCTAssertGreaterThanOrEqual(big.byteCapacity, 2 * reserve)
+        big.deallocate()
+        pool.drain()
     }
 
     /// The pool hands out its largest arena first and keeps at most `limit`, freeing the smallest.

@@ -33,7 +33,8 @@
 // Prints ONE JSON line: engine, version, docs, index_s, index_bytes, queries, query_total_s, qps, p50_ms,
 // p99_ms, zero_hit_queries, plus peak_rss_mb (getrusage ru_maxrss of the whole run; index_peak_rss_mb: of the run
 // until the index is built, before the searcher opens it and its checksums read every file), index_cpu_s (CPU seconds,
-// user + system, of all threads while indexing), rss_after_load_mb (after
+// user + system, of all threads while indexing; index_sys_s: the system part; index_csw: context switches while
+// indexing, voluntary and not), rss_after_load_mb (after
 // reading the docs, before indexing), analyzer, segments, warmup_passes. Queries are timed in process after the
 // index is built and opened, each an OR of its words over the one text field, top k with stored ids.
 import Foundation
@@ -140,6 +141,12 @@ func cpuSeconds() -> Double {
     return Double(u.ru_utime.tv_sec + u.ru_stime.tv_sec) + Double(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6
 }
 let cpu0 = cpuSeconds()
+/// System CPU seconds and context switches of the whole process so far.
+func sysAndSwitches() -> (Double, Int) {
+    var u = rusage(); getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &u)
+    return (Double(u.ru_stime.tv_sec) + Double(u.ru_stime.tv_usec) / 1e6, u.ru_nvcsw + u.ru_nivcsw)
+}
+let (sys0, csw0) = sysAndSwitches()
 let t0 = now()
 let titleWeight = opts["title-weight"].flatMap(Float.init) ?? 1
 var schema = jsonl ? Schema([FieldSpec("date", .date, stored: false), FieldSpec("topics", .keyword, stored: false),
@@ -187,6 +194,8 @@ func buildIndex(_ dir: String, keep: (Int) -> Bool) throws {
 if !reuse { do { try buildIndex(indexDir) { _ in true } } catch { fail("indexing failed: \(error)") } }
 let indexSeconds = reuse ? 0 : now() - t0
 let indexCPUSeconds = reuse ? 0 : cpuSeconds() - cpu0
+let (sys1, csw1) = sysAndSwitches()
+let indexSys = sys1 - sys0, indexCsw = csw1 - csw0
 // The high-water mark so far: indexing (and loading the docs, unless --stream), before the searcher maps and
 // checks every index file (whose pages then count as resident too).
 let indexPeakRSS = maxRSSMB()
@@ -270,6 +279,8 @@ var keys = ["engine", "version", "docs", "index_s", "index_bytes", "queries", "q
 var extra: [String: String] = [:]
 extra["index_peak_rss_mb"] = "\(r(indexPeakRSS, 10))"
 extra["index_cpu_s"] = "\(r(indexCPUSeconds, 100))"
+extra["index_sys_s"] = "\(r(indexSys, 100))"
+extra["index_csw"] = "\(indexCsw)"
 do {
     let first = latencies.prefix(queries.count).sorted()
     func p1(_ p: Double) -> Double { first.isEmpty ? 0 : first[min(first.count - 1, Int(p * Double(first.count)))] * 1000 }

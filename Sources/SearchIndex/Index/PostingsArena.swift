@@ -15,7 +15,7 @@ struct PostingsArena {
     /// Raw memory, not an array: `add` runs once per token, and an array's uniqueness check and bounds
     /// checks cost there. The owner calls ``deallocate()``.
     private var bytes: UnsafeMutablePointer<UInt8>? = nil
-    private var byteCapacity = 0
+    private(set) var byteCapacity = 0
     private var used = 0
     /// Everything `add` reads and writes for one term, in one 32-byte record (one cache miss per token here,
     /// where an array per field cost one each): the last document it occurred in (-1: none yet), its
@@ -33,7 +33,9 @@ struct PostingsArena {
         var docLevel: UInt8 = 0, posLevel: UInt8 = 0
     }
     private var records: UnsafeMutablePointer<Term>? = nil
-    private var recordCapacity = 0
+    private(set) var recordCapacity = 0
+    /// The records' memory as allocated (raw bytes, so that a pool can hold it), nil until the first term.
+    private var recordBytes: UnsafeMutablePointer<UInt8>? = nil
     /// Terms seen.
     private(set) var termCount = 0
     /// Per term, the first slice of its two streams (read only at the flush).
@@ -47,14 +49,21 @@ struct PostingsArena {
     /// Bytes held.
     var bytesUsed: Int { used + termCount * Self.bytesPerTerm }
 
-    /// Where the arena's bytes come from and go back to, if anywhere (see ``ArenaPool``).
+    /// Where the arena's bytes and records come from and go back to, if anywhere (see ``ArenaPool``).
     var pool: ArenaPool? = nil
+    /// The bytes the arena will probably need (its buffer's flush size; 0: unknown). Its first allocations
+    /// are this large (the bytes, and records for as many terms as could fit), so that it does not grow by
+    /// doubling: each doubling copied the arena into memory the system then had to clear, page by page.
+    /// Pages never touched cost nothing, so a small buffer holds little of it.
+    var reserve = 0
 
     /// Frees the arena (or gives it back to its pool) and the records (the arena must not be used afterwards).
     mutating func deallocate() {
         if let bytes { if let pool { pool.give(bytes, capacity: byteCapacity) } else { bytes.deallocate() } }
-        records?.deallocate()
-        bytes = nil; records = nil; byteCapacity = 0; recordCapacity = 0; used = 0; termCount = 0
+        if let recordBytes {
+            if let pool { pool.give(recordBytes, capacity: recordCapacity * MemoryLayout<Term>.stride, .records) } else { recordBytes.deallocate() }
+        }
+        bytes = nil; records = nil; recordBytes = nil; byteCapacity = 0; recordCapacity = 0; used = 0; termCount = 0
         docHead = []; posHead = []
     }
 
@@ -82,10 +91,18 @@ struct PostingsArena {
     private mutating func newTerm(_ t: Int) {
         precondition(t == termCount, "PostingsArena: term ids must come in order")
         if termCount == recordCapacity {
-            let capacity = max(1024, recordCapacity * 2)
-            let grown = UnsafeMutablePointer<Term>.allocate(capacity: capacity)
-            if let records { grown.moveInitialize(from: records, count: termCount); records.deallocate() }
-            records = grown; recordCapacity = capacity
+            let stride = MemoryLayout<Term>.stride
+            var capacity = max(1024, recordCapacity * 2, recordBytes == nil ? reserve / Self.bytesPerTerm : 0)
+            var reused: UnsafeMutablePointer<UInt8>? = nil
+            if recordBytes == nil, let (pooled, bytes) = pool?.take(.records) {
+                if bytes / stride >= capacity { reused = pooled; capacity = bytes / stride } else { pooled.deallocate() }
+            }
+            let block = reused ?? .allocate(capacity: capacity * stride)
+            let grown = UnsafeMutableRawPointer(block).bindMemory(to: Term.self, capacity: capacity)
+            if let records { grown.moveInitialize(from: records, count: termCount) }
+            recordBytes?.deallocate()
+            records = grown; recordBytes = block; recordCapacity = capacity
+            if docHead.capacity < capacity { docHead.reserveCapacity(capacity); posHead.reserveCapacity(capacity) }
         }
         let d = allocate(Self.sliceSizes[0]), p = allocate(Self.sliceSizes[0])
         var x = Term()
@@ -102,7 +119,7 @@ struct PostingsArena {
         if start + size > byteCapacity {
             if bytes == nil, let (pooled, capacity) = pool?.take() {
                 // (Every arena given back holds at least 64 KiB, and a slice at most 2 KiB.)
-                if capacity >= start + size {
+                if capacity >= max(start + size, reserve) {
                     bytes = pooled; byteCapacity = capacity
                     used += size
                     return start
@@ -110,7 +127,7 @@ struct PostingsArena {
                 pooled.deallocate()
             }
             // Grow in large steps (doubling), not a slice at a time.
-            let capacity = max(byteCapacity * 2, 1 << 16, start + size)
+            let capacity = max(byteCapacity * 2, 1 << 16, start + size, bytes == nil ? reserve : 0)
             let grown = UnsafeMutablePointer<UInt8>.allocate(capacity: capacity)
             if let bytes { grown.update(from: bytes, count: used); bytes.deallocate() }
             bytes = grown; byteCapacity = capacity
@@ -247,45 +264,50 @@ struct PostingsScratch {
     func deallocate() { docs.deallocate(); freqs.deallocate(); positions.deallocate() }
 }
 
-/// Arena memory passed from a written buffer to a new one. A buffer's arena grows by doubling to tens of
-/// megabytes, and memory that large is mapped fresh for every allocation and freed back to the system: at
-/// 1M documents with 2 threads, zeroing its new pages and copying at each doubling was about 3% of the
-/// build's CPU samples (`perf`, `clear_page_erms` under `PostingsArena.nextSlice`). The pool keeps up to
-/// `limit` arenas given back, and a new arena starts in the largest, whose pages are already mapped.
-/// ``drain()`` frees them: the writer drains its pool at each commit, so between commits it holds at most
-/// the arenas of buffers written since (one a thread).
+/// Arena memory passed from a written buffer to a new one: its bytes and its term records. Memory that
+/// large is mapped fresh for every allocation and freed back to the system, and on these virtual machines a
+/// fresh page is expensive: at 1M documents with 2 threads, zeroing new pages and copying at each doubling
+/// was about 3% of the build's CPU samples (`perf`, `clear_page_erms` under `PostingsArena.nextSlice`). The
+/// pool keeps up to `limit` blocks of each ``Kind`` given back, and a new arena starts in the largest, whose
+/// pages are already mapped. ``drain()`` frees them: the writer drains its pool at each commit, so between
+/// commits it holds at most the arenas of buffers written since (one a thread).
 final class ArenaPool: @unchecked Sendable {
+    /// What a pooled block of memory holds: an arena's bytes, or its term records.
+    enum Kind { case bytes, records }
     private let lock = NSLock()
-    private var free: [(bytes: UnsafeMutablePointer<UInt8>, capacity: Int)] = []
+    private var free: [Kind: [(bytes: UnsafeMutablePointer<UInt8>, capacity: Int)]] = [:]
     let limit: Int
 
     init(limit: Int) { self.limit = limit }
+    /// Blocks of `kind` held.
+    func count(_ kind: Kind = .bytes) -> Int { lock.withLock { free[kind]?.count ?? 0 } }
     /// Arenas held.
-    var count: Int { lock.withLock { free.count } }
+    var count: Int { count(.bytes) }
     deinit { drain() }
 
-    /// The largest arena held, if any, and its capacity.
-    func take() -> (UnsafeMutablePointer<UInt8>, Int)? {
+    /// The largest block of `kind` held, if any, and its capacity in bytes.
+    func take(_ kind: Kind = .bytes) -> (UnsafeMutablePointer<UInt8>, Int)? {
         lock.withLock {
-            guard let i = free.indices.max(by: { free[$0].capacity < free[$1].capacity }) else { return nil }
-            let a = free.remove(at: i)
+            guard let list = free[kind], let i = list.indices.max(by: { list[$0].capacity < list[$1].capacity }) else { return nil }
+            let a = free[kind, default: []].remove(at: i)
             return (a.bytes, a.capacity)
         }
     }
 
-    /// Keeps `bytes` for the next arena, or frees it (or a smaller one) when `limit` are held.
-    func give(_ bytes: UnsafeMutablePointer<UInt8>, capacity: Int) {
+    /// Keeps `bytes` for the next arena, or frees it (or a smaller one) when `limit` of its kind are held.
+    func give(_ bytes: UnsafeMutablePointer<UInt8>, capacity: Int, _ kind: Kind = .bytes) {
         let drop: UnsafeMutablePointer<UInt8>? = lock.withLock {
-            free.append((bytes, capacity))
-            guard free.count > limit, let i = free.indices.min(by: { free[$0].capacity < free[$1].capacity }) else { return nil }
-            return free.remove(at: i).bytes
+            free[kind, default: []].append((bytes, capacity))
+            let list = free[kind, default: []]
+            guard list.count > limit, let i = list.indices.min(by: { list[$0].capacity < list[$1].capacity }) else { return nil }
+            return free[kind, default: []].remove(at: i).bytes
         }
         drop?.deallocate()
     }
 
-    /// Frees every arena held.
+    /// Frees every block held.
     func drain() {
-        let all = lock.withLock { defer { free = [] }; return free }
+        let all = lock.withLock { defer { free = [:] }; return free.values.flatMap { $0 } }
         for a in all { a.bytes.deallocate() }
     }
 }

@@ -88,9 +88,13 @@ final class SegmentBuffer {
     /// - Parameters:
     ///   - compressionLevel: the zlib level of the stored fields.
     ///   - pool: where the postings arena's memory comes from and goes back to when the buffer is freed.
-    init(compressionLevel: Int32, pool: ArenaPool? = nil) {
+    ///   - flushBytes: the ``bytesUsed`` at which the buffer will be flushed (0: unknown), so that its
+    ///     arena starts that large instead of growing by doubling (see ``PostingsArena/reserve``).
+    init(compressionLevel: Int32, pool: ArenaPool? = nil, flushBytes: Int = 0) {
         stored = StoredFieldsWriter(deflater: Deflater(level: compressionLevel))
         postings.pool = pool
+        // With room for the batch of documents that crosses the limit before the check after it.
+        postings.reserve = flushBytes > 0 ? flushBytes + flushBytes / 8 + (1 << 20) : 0
     }
 
     deinit { postings.deallocate(); surfaces.deallocate(); ring.deallocate() }
@@ -141,6 +145,12 @@ final class SegmentBuffer {
     /// Inverts and buffers a prepared document. With `replacing`, it replaces the buffered documents with
     /// its id, and its id is among ``supersededIDs``; without, earlier documents with its id are kept.
     func add(_ prepared: PreparedDocument, analyzer: Analyzer, replacing: Bool = true) {
+        add(prepared, analyzer: ResolvedAnalyzer(analyzer), replacing: replacing)
+    }
+
+    /// As ``add(_:analyzer:replacing:)``, with the analyzer resolved once by the caller.
+    func add(_ prepared: PreparedDocument, analyzer resolved: ResolvedAnalyzer, replacing: Bool = true) {
+        let analyzer = resolved.analyzer
         let doc = prepared.doc
         let text = prepared.text, storedNumbers = prepared.storedNumbers, typedSpecs = prepared.typedSpecs
         let d = docCount
@@ -160,7 +170,7 @@ final class SegmentBuffer {
         swap(&t, &terms)
         var ps = PostingsArena()
         swap(&ps, &postings)
-        let surfaceAnalyzer = (analyzer as? SurfaceAnalyzer).flatMap { $0.stems ? $0 : nil }
+        let surfaceAnalyzer = resolved.surfaces
         var sv = SurfaceTable()
         swap(&sv, &surfaces)
         var toks: [UInt64] = []
@@ -351,6 +361,18 @@ final class SegmentBuffer {
             _ = try SegmentSerializer.writeLiveDocs(bits, added: deleted.count, into: &meta, directory: directory)
         }
         return meta
+    }
+}
+
+/// An analyzer and, when it is a stemming ``SurfaceAnalyzer``, the same analyzer as one, resolved once per
+/// writer: the cast cost about 1,300 instructions a document (callgrind).
+struct ResolvedAnalyzer: Sendable {
+    let analyzer: Analyzer
+    /// `analyzer` as a ``SurfaceAnalyzer`` that stems (nil: use ``Analyzer/analyze(_:_:)``).
+    let surfaces: SurfaceAnalyzer?
+    init(_ analyzer: Analyzer) {
+        self.analyzer = analyzer
+        surfaces = (analyzer as? SurfaceAnalyzer).flatMap { $0.stems ? $0 : nil }
     }
 }
 

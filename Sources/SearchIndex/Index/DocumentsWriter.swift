@@ -77,6 +77,9 @@ final class DocumentsWriter: @unchecked Sendable {
             slots = DispatchSemaphore(value: maxInFlight)
         }
 
+        /// An empty buffer for this thread.
+        func newBuffer() -> SegmentBuffer { SegmentBuffer(compressionLevel: level, pool: pool, flushBytes: flushBytes) }
+
         func finished(_ f: FlushedBuffer) { lock.withLock { done.append(f) } }
         func failed(_ e: Error) { lock.withLock { if failure == nil { failure = e } } }
         var finishedCount: Int { lock.withLock { done.count } }
@@ -215,7 +218,7 @@ final class DocumentsWriter: @unchecked Sendable {
         guard writeOlder(w, fieldNames: fieldNames) else { return }
         let b = w.buffer
         guard always || b.docCount > 0 else { return }
-        w.buffer = SegmentBuffer(compressionLevel: w.level, pool: w.pool, flushBytes: w.flushBytes)
+        w.buffer = w.newBuffer()
         // In the background (then this thread goes on with its new buffer; `writeOlder` above waited for its
         // previous one), unless every slot is taken. A commit's flush (`always`) is written here: the commit
         // waits for it anyway.
@@ -275,7 +278,7 @@ final class DocumentsWriter: @unchecked Sendable {
             w.queue.sync {}
             w.flushing.wait()
             _ = w.takeFailedBuffer()
-            w.buffer = SegmentBuffer(compressionLevel: w.level, pool: w.pool, flushBytes: w.flushBytes); w.older = []
+            w.buffer = w.newBuffer(); w.older = []
             _ = w.takeFailure()
             for f in w.takeAll() { if let m = f.meta { directory.removeFiles(ofSegment: m.name) } }
         }

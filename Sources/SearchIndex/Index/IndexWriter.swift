@@ -86,11 +86,16 @@ public final class IndexWriter {
     /// Buffered bytes after which the indexing threads take over (less if a thread's share of the RAM
     /// buffer is smaller): a commit of fewer documents stays one segment, in the order they were added.
     static let parallelStartBytes = 4 << 20
-    /// Where the writer's own buffer ends up flushed: with one thread it is handed over and goes on filling
-    /// to the whole budget; with more, it becomes a segment of its own at ``parallelStartBytes``.
-    private var ownBufferFlushBytes: Int { Self.ownBufferFlushBytes(config) }
-    private static func ownBufferFlushBytes(_ config: IndexWriterConfig) -> Int {
-        config.threads <= 1 ? config.ramBufferMB << 20 : min(parallelStartBytes, (config.ramBufferMB << 20) / config.threads)
+    /// Buffered bytes at which the writer's own buffer goes to the indexing threads.
+    private static func handOverBytes(_ config: IndexWriterConfig) -> Int {
+        min(parallelStartBytes, (config.ramBufferMB << 20) / config.threads)
+    }
+    /// A new buffer for the writer's own thread, its arena sized for where it ends up flushed: with one
+    /// thread it is handed over and goes on filling to the whole budget; with more, it becomes a segment of
+    /// its own at ``handOverBytes(_:)``.
+    private static func ownBuffer(_ config: IndexWriterConfig) -> SegmentBuffer {
+        SegmentBuffer(compressionLevel: config.compressionLevel,
+                      flushBytes: config.threads <= 1 ? config.ramBufferMB << 20 : handOverBytes(config))
     }
     /// Segment names for the writer and its indexing threads.
     private var names = SegmentNamer(next: 1)
@@ -124,7 +129,7 @@ public final class IndexWriter {
         try directory.create()
         lock = try WriteLock(directory: directory)
         self.config = config
-        buffer = SegmentBuffer(compressionLevel: config.compressionLevel, flushBytes: Self.ownBufferFlushBytes(config))
+        buffer = Self.ownBuffer(config)
         let existing = create ? nil : try? Manifest.readLatest(from: directory)
         if let m = existing, !m.segments.isEmpty {
             if let analyzer {
@@ -342,9 +347,9 @@ public final class IndexWriter {
         buffer.add(prepared, analyzer: documents.analyzer, replacing: replacing)
         if replacing, !segments.isEmpty { pendingDeletes[doc.id] = segments.count }   // (only once the new version is in)
         // (Never above a thread's share of the budget, so the buffer never fills here: it is handed over.)
-        if buffer.bytesUsed >= min(Self.parallelStartBytes, (config.ramBufferMB << 20) / config.threads) {
+        if buffer.bytesUsed >= Self.handOverBytes(config) {
             documents.start(with: buffer, fieldNames: manifest.fields)
-            buffer = SegmentBuffer(compressionLevel: config.compressionLevel, flushBytes: ownBufferFlushBytes)
+            buffer = Self.ownBuffer(config)
             parallel = true
         }
     }
@@ -379,7 +384,7 @@ public final class IndexWriter {
         guard lock != nil else { throw SearchIndexError.writerClosed }
         documents.discardAll()
         parallel = false
-        segments = []; pendingDeletes = [:]; buffer = SegmentBuffer(compressionLevel: config.compressionLevel, flushBytes: ownBufferFlushBytes)
+        segments = []; pendingDeletes = [:]; buffer = Self.ownBuffer(config)
         manifest.schema = Schema(manifest.schema.fields.filter { declared[$0.name] != nil }.map { declared[$0.name] ?? $0 })
         committedFieldCount = 1; usedUntyped = []
     }
@@ -401,7 +406,7 @@ public final class IndexWriter {
                                     fieldNames: manifest.fields)
         for f in meta.files { newFiles.insert(f) }
         segments.append(meta)
-        buffer = SegmentBuffer(compressionLevel: config.compressionLevel, flushBytes: ownBufferFlushBytes)
+        buffer = Self.ownBuffer(config)
     }
 
     /// The next segment's name (numbers are never reused).

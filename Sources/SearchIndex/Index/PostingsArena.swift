@@ -34,8 +34,10 @@ struct PostingsArena {
     }
     private var records: UnsafeMutablePointer<Term>? = nil
     private(set) var recordCapacity = 0
-    /// The records' memory as allocated (raw bytes, so that a pool can hold it), nil until the first term.
-    private var recordBytes: UnsafeMutablePointer<UInt8>? = nil
+    /// The records' memory as raw bytes, as it was allocated and as a pool holds it.
+    private var recordBytes: UnsafeMutablePointer<UInt8>? {
+        records.map { UnsafeMutableRawPointer($0).assumingMemoryBound(to: UInt8.self) }
+    }
     /// Terms seen.
     private(set) var termCount = 0
     /// Per term, the first slice of its two streams (read only at the flush).
@@ -63,7 +65,7 @@ struct PostingsArena {
         if let recordBytes {
             if let pool { pool.give(recordBytes, capacity: recordCapacity * MemoryLayout<Term>.stride, .records) } else { recordBytes.deallocate() }
         }
-        bytes = nil; records = nil; recordBytes = nil; byteCapacity = 0; recordCapacity = 0; used = 0; termCount = 0
+        bytes = nil; records = nil; byteCapacity = 0; recordCapacity = 0; used = 0; termCount = 0
         docHead = []; posHead = []
     }
 
@@ -92,16 +94,16 @@ struct PostingsArena {
         precondition(t == termCount, "PostingsArena: term ids must come in order")
         if termCount == recordCapacity {
             let stride = MemoryLayout<Term>.stride
-            var capacity = max(1024, recordCapacity * 2, recordBytes == nil ? reserve / Self.bytesPerTerm : 0)
+            var capacity = max(1024, recordCapacity * 2, records == nil ? reserve / Self.bytesPerTerm : 0)
             var reused: UnsafeMutablePointer<UInt8>? = nil
-            if recordBytes == nil, let (pooled, bytes) = pool?.take(.records) {
+            if records == nil, let (pooled, bytes) = pool?.take(.records) {
                 if bytes / stride >= capacity { reused = pooled; capacity = bytes / stride } else { pooled.deallocate() }
             }
             let block = reused ?? .allocate(capacity: capacity * stride)
             let grown = UnsafeMutableRawPointer(block).bindMemory(to: Term.self, capacity: capacity)
             if let records { grown.moveInitialize(from: records, count: termCount) }
             recordBytes?.deallocate()
-            records = grown; recordBytes = block; recordCapacity = capacity
+            records = grown; recordCapacity = capacity
             if docHead.capacity < capacity { docHead.reserveCapacity(capacity); posHead.reserveCapacity(capacity) }
         }
         let d = allocate(Self.sliceSizes[0]), p = allocate(Self.sliceSizes[0])
@@ -297,10 +299,11 @@ final class ArenaPool: @unchecked Sendable {
     /// Keeps `bytes` for the next arena, or frees it (or a smaller one) when `limit` of its kind are held.
     func give(_ bytes: UnsafeMutablePointer<UInt8>, capacity: Int, _ kind: Kind = .bytes) {
         let drop: UnsafeMutablePointer<UInt8>? = lock.withLock {
-            free[kind, default: []].append((bytes, capacity))
-            let list = free[kind, default: []]
+            var list = free[kind, default: []]
+            list.append((bytes, capacity))
+            defer { free[kind] = list }
             guard list.count > limit, let i = list.indices.min(by: { list[$0].capacity < list[$1].capacity }) else { return nil }
-            return free[kind, default: []].remove(at: i).bytes
+            return list.remove(at: i).bytes
         }
         drop?.deallocate()
     }

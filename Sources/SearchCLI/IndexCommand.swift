@@ -73,6 +73,12 @@ struct IndexCommand: ParsableCommand {
         let analyzer = try StandardAnalyzer(stemmer: stemmer == "none" ? nil : stemmer,
                                             stopwords: stopwords == "english" ? StandardAnalyzer.englishStopwords : [],
                                             foldDiacritics: !noFold)
+        // The walk's time, for the record (taken before any file is looked at; see IngestState.racyWindow).
+        let scannedAt = Int64((Date().timeIntervalSince1970 * 1e9).rounded())
+        // A folder is listed while the index's record is read and checked: most of an update that finds
+        // the files unchanged is listing them.
+        let early = fileMode ? nil : try CorpusWalker(root: URL(fileURLWithPath: paths[0]), options: opts)
+        early?.prefetchListing()
         // The index already there: its analyzer and schema must stay, unless --rebuild.
         // One that cannot be read (damaged, or of another format version) is rebuilt, as a damaged segment is below.
         var previous: Manifest? = nil
@@ -139,7 +145,7 @@ struct IndexCommand: ParsableCommand {
         } else {
             root = URL(fileURLWithPath: paths[0])
         }
-        let walker = try CorpusWalker(root: root, options: opts)
+        let walker = try early ?? CorpusWalker(root: root, options: opts)
         let rootPath = walker.root.path
         if let st = state, st.root != rootPath {
             Terminal.note("  \(rootPath) is not the folder this index was built from (\(st.root)): rebuilding")
@@ -171,13 +177,14 @@ struct IndexCommand: ParsableCommand {
         let start = Date()
         var compared = 0   // files read only to find their content unchanged
         var hooks = IngestHooks()
-        let scannedAt = Int64((Date().timeIntervalSince1970 * 1e9).rounded())
+        next.reserveCapacity(old.count)
+        var kept = 0   // files whose entry went to `next` as it was in `old`, untouched
         hooks.shouldRead = { f in
-            seen.insert(f.path)
-            if let st = state, st.isUnchanged(f), let e = old[f.path] {
-                next[f.path] = e; counts.unchanged += e.ids.count
+            if let e = state?.unchangedEntry(f) {
+                next[f.path] = e; counts.unchanged += e.ids.count; kept += 1
                 return false
             }
+            seen.insert(f.path)   // (only read files: a kept one is in `next`, where `seen` is not asked)
             return true
         }
         hooks.willParse = { f, hash in
@@ -222,7 +229,9 @@ struct IndexCommand: ParsableCommand {
         if valueWarnings > 20 && !verbose { Terminal.note("  … \(valueWarnings - 20) more values left out (use --verbose to list all)") }
         // Files the walk did not see again (unreadable ones keep what they gave); in folder mode, files that
         // are gone lose their documents (unless another file gave the same id in this run).
-        for (path, e) in old where next[path] == nil {
+        // (Nothing to look for when every recorded file was kept as it was.)
+        let allKept = kept == old.count && next.count == old.count
+        for (path, e) in old where !allKept && next[path] == nil {
             if seen.contains(path) || only != nil { next[path] = e; continue }
             for id in e.ids where !addedThisRun.contains(id) { try writer.deleteDocument(id: id); counts.deleted += 1 }
         }
@@ -237,7 +246,7 @@ struct IndexCommand: ParsableCommand {
             }
         }
         // (A file read only to compare gets a new commit too, so that the record's walk time moves past it.)
-        let changed = !incremental || counts.added + counts.updated + counts.deleted > 0 || next != old || compared > 0
+        let changed = !incremental || counts.added + counts.updated + counts.deleted > 0 || (!allKept && next != old) || compared > 0
         if changed {
             let stateName = try IngestState(root: rootPath, scannedAt: scannedAt, files: next).write(toIndex: location.path)
             // (Waiting for the merges the policy asks for: a batch run leaves a merged index.)

@@ -56,9 +56,12 @@ public struct IngestState: Sendable, Equatable {
 
     /// Whether `file` can be taken as unchanged without reading it: the same size and time as recorded,
     /// and that time not within ``racyWindow`` of the recording walk.
-    public func isUnchanged(_ file: SourceFile) -> Bool {
-        guard let e = files[file.path] else { return false }
-        return e.size == file.size && e.modified == file.modified && e.modified < scannedAt - Self.racyWindow
+    public func isUnchanged(_ file: SourceFile) -> Bool { unchangedEntry(file) != nil }
+
+    /// The recorded entry of `file` if ``isUnchanged(_:)`` (one lookup for both).
+    public func unchangedEntry(_ file: SourceFile) -> Entry? {
+        guard let e = files[file.path] else { return nil }
+        return e.size == file.size && e.modified == file.modified && e.modified < scannedAt - Self.racyWindow ? e : nil
     }
 
     /// The file's bytes (see the format above).
@@ -88,6 +91,10 @@ public struct IngestState: Sendable, Equatable {
 
     /// Decodes a state file; `name` is used in errors.
     public static func decode(_ bytes: [UInt8], name: String) throws -> IngestState {
+        try bytes.withUnsafeBufferPointer { try decode($0, name: name) }
+    }
+
+    private static func decode(_ bytes: UnsafeBufferPointer<UInt8>, name: String) throws -> IngestState {
         var i = 0
         func fail(_ why: String) -> IngestStateError { IngestStateError(file: name, offset: i, reason: why) }
         guard bytes.count >= 13, Array(bytes[0..<4]) == Array("SIST".utf8) else { throw fail("not an ingest state file (bad magic)") }
@@ -95,7 +102,7 @@ public struct IngestState: Sendable, Equatable {
         let body = bytes.count - 8
         var stored: UInt64 = 0
         for k in 0..<8 { stored |= UInt64(bytes[body + k]) << (8 * UInt64(k)) }
-        guard stored == fnv1a64(bytes[0..<body]) else { i = body; throw fail("checksum mismatch") }
+        guard stored == fnv1a64(UnsafeBufferPointer(rebasing: bytes[0..<body])) else { i = body; throw fail("checksum mismatch") }
         i = 5
         func vint() throws -> UInt64 {
             var v: UInt64 = 0, shift: UInt64 = 0
@@ -116,7 +123,7 @@ public struct IngestState: Sendable, Equatable {
         func string() throws -> String {
             let n = try count(body - i)
             defer { i += n }
-            return String(decoding: bytes[i..<i + n], as: UTF8.self)
+            return String(decoding: UnsafeBufferPointer(rebasing: bytes[i..<i + n]), as: UTF8.self)
         }
         func u64() throws -> UInt64 {
             guard i + 8 <= body else { throw fail("truncated hash") }
@@ -129,6 +136,7 @@ public struct IngestState: Sendable, Equatable {
         let zs = try vint()
         var state = IngestState(root: root, scannedAt: Int64(bitPattern: zs >> 1) ^ -Int64(bitPattern: zs & 1))
         let n = try count(body)
+        state.files.reserveCapacity(n)
         for _ in 0..<n {
             let path = try string()
             let size = try count(Int.max) - 1

@@ -166,8 +166,11 @@ struct IndexCommand: ParsableCommand {
         defer { writer.close() }
 
         let old = state?.files ?? [:]
-        var next: [String: IngestState.Entry] = [:]
-        var seen = Set<String>()
+        // What the record will say: the old one, with the files read in this run changed in it, and the
+        // files gone removed (a file found unchanged by its size and time is left as it was, untouched).
+        var next = old
+        var nextEdited = false   // set or removed an entry of `next`
+        var seen = Set<String>()   // files read (or tried) in this run
         var counts = (added: 0, updated: 0, deleted: 0, unchanged: 0)
         var addedThisRun = Set<String>()
         var current: (path: String, ids: [String])? = nil
@@ -177,20 +180,21 @@ struct IndexCommand: ParsableCommand {
         let start = Date()
         var compared = 0   // files read only to find their content unchanged
         var hooks = IngestHooks()
-        next.reserveCapacity(old.count)
-        var kept = 0   // files whose entry went to `next` as it was in `old`, untouched
+        var keptPaths: [String] = []   // files found unchanged by size and time (their entries stay)
+        keptPaths.reserveCapacity(old.count)
+        let recorded = state   // (a let: the closure reads it without a box)
         hooks.shouldRead = { f in
-            if let e = state?.unchangedEntry(f) {
-                next[f.path] = e; counts.unchanged += e.ids.count; kept += 1
+            if let e = recorded?.unchangedEntry(f) {
+                keptPaths.append(f.path); counts.unchanged += e.ids.count
                 return false
             }
-            seen.insert(f.path)   // (only read files: a kept one is in `next`, where `seen` is not asked)
+            seen.insert(f.path)
             return true
         }
         hooks.willParse = { f, hash in
             if let e = old[f.path], e.size == f.size, e.hash == hash {
                 var u = e; u.modified = f.modified
-                next[f.path] = u; counts.unchanged += e.ids.count
+                next[f.path] = u; nextEdited = true; counts.unchanged += e.ids.count
                 compared += 1
                 return false
             }
@@ -206,6 +210,7 @@ struct IndexCommand: ParsableCommand {
             counts.added += now.subtracting(before).count
             counts.deleted += before.subtracting(now).count
             next[f.path] = IngestState.Entry(size: f.size, modified: f.modified, hash: hash, ids: c.ids)
+            nextEdited = true
             current = nil
         }
         let progress = Progress(totalBytes: incremental ? 0 : walker.supportedFiles().reduce(0) { $0 + max($1.size, 0) })
@@ -228,12 +233,14 @@ struct IndexCommand: ParsableCommand {
         if issues.count > 20 && !verbose { Terminal.note("  … \(issues.count - 20) more issues (use --verbose to list all)") }
         if valueWarnings > 20 && !verbose { Terminal.note("  … \(valueWarnings - 20) more values left out (use --verbose to list all)") }
         // Files the walk did not see again (unreadable ones keep what they gave); in folder mode, files that
-        // are gone lose their documents (unless another file gave the same id in this run).
-        // (Nothing to look for when every recorded file was kept as it was.)
-        let allKept = kept == old.count && next.count == old.count
-        for (path, e) in old where !allKept && next[path] == nil {
-            if seen.contains(path) || only != nil { next[path] = e; continue }
-            for id in e.ids where !addedThisRun.contains(id) { try writer.deleteDocument(id: id); counts.deleted += 1 }
+        // are gone lose their documents (unless another file gave the same id in this run). (Nothing to look
+        // for when the files seen cover the record.)
+        if only == nil && keptPaths.count + seen.reduce(0, { $0 + (old[$1] == nil ? 0 : 1) }) < old.count {
+            let visited = seen.union(keptPaths)
+            for (path, e) in old where !visited.contains(path) {
+                for id in e.ids where !addedThisRun.contains(id) { try writer.deleteDocument(id: id); counts.deleted += 1 }
+                next[path] = nil; nextEdited = true
+            }
         }
         let liveAfter = next.values.reduce(0) { $0 + $1.ids.count }
         guard liveAfter > 0 else {
@@ -246,7 +253,7 @@ struct IndexCommand: ParsableCommand {
             }
         }
         // (A file read only to compare gets a new commit too, so that the record's walk time moves past it.)
-        let changed = !incremental || counts.added + counts.updated + counts.deleted > 0 || (!allKept && next != old) || compared > 0
+        let changed = !incremental || counts.added + counts.updated + counts.deleted > 0 || (nextEdited && next != old) || compared > 0
         if changed {
             let stateName = try IngestState(root: rootPath, scannedAt: scannedAt, files: next).write(toIndex: location.path)
             // (Waiting for the merges the policy asks for: a batch run leaves a merged index.)

@@ -39,7 +39,9 @@ public final class CorpusWalker: Sendable {
 
     struct FileEntry {
         var relPath: String
-        var fullPath: String
+        /// The folder walked, `/`-terminated (the file's path is this and `relPath`).
+        var rootPrefix: String
+        var fullPath: String { rootPrefix + relPath }
         var size: Int?
         /// Modification time, nanoseconds since 1970 (0 when unknown).
         var modified: Int64 = 0
@@ -120,7 +122,7 @@ public final class CorpusWalker: Sendable {
     /// The names in directory `path` (without `.` and `..`), each with a status from `fstatat` (nil when
     /// that failed); throws the `opendir` error. One `getdents` per few hundred names and one `fstatat` a
     /// name: FileManager's listing and a path `lstat` walked the whole path again for every file.
-    private static func list(_ path: String) throws -> [(name: String, status: Status?)] {
+    private static func list(_ path: String) throws -> (names: [String], statuses: [Status?]) {
         guard let d = opendir(path) else {
             throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO)
         }
@@ -147,7 +149,7 @@ public final class CorpusWalker: Sendable {
                 while i < end { out.value[i] = all[i].withCString { status(in: fd, $0) }; i += 1 }
             }
         }
-        return zip(names, statuses).map { ($0, $1) }
+        return (all, statuses)
     }
 
     /// All candidate files under the root, sorted by relative path (byte order).
@@ -165,25 +167,26 @@ public final class CorpusWalker: Sendable {
         // whatever lies outside the folder the user named.
         let realRoot = URL(fileURLWithPath: root.path).resolvingSymlinksInPath().path
         func inside(_ p: String) -> Bool { p == realRoot || p.hasPrefix(realRoot.hasSuffix("/") ? realRoot : realRoot + "/") }
+        let rootPrefix = root.path.hasSuffix("/") ? root.path : root.path + "/"
         func walk(_ dir: String, _ rel: String) {
-            let names: [(name: String, status: Status?)]
+            let names: [String], statuses: [Status?]
             do {
-                names = try Self.list(dir)
+                (names, statuses) = try Self.list(dir)
             } catch {
                 report(IngestIssue(path: rel.isEmpty ? "." : rel,
                                    reason: "unreadable directory: " + Self.reason(error), kind: .skippedFile))
                 return
             }
             let slash = dir.utf8.last == UInt8(ascii: "/")
-            for (name, status) in names {
+            for (name, status) in zip(names, statuses) {
                 if !options.includeHidden, name.utf8.first == UInt8(ascii: ".") { continue }
-                let full = slash ? dir + name : dir + "/" + name
                 let relName = rel.isEmpty ? name : rel + "/" + name
                 // (lstat, not FileManager's attributes: those cost a dozen system calls a file.)
                 guard var st = status else {
                     report(IngestIssue(path: relName, reason: "cannot stat file", kind: .skippedFile))
                     continue
                 }
+                var full: String { slash ? dir + name : dir + "/" + name }
                 if st.kind == .link {
                     guard options.followSymlinks else { continue }
                     let target = URL(fileURLWithPath: full).resolvingSymlinksInPath().path
@@ -206,7 +209,7 @@ public final class CorpusWalker: Sendable {
                     }
                     walk(full, relName)
                 case .regular:
-                    files.append(FileEntry(relPath: relName, fullPath: full, size: st.size, modified: st.modified))
+                    files.append(FileEntry(relPath: relName, rootPrefix: rootPrefix, size: st.size, modified: st.modified))
                 default:
                     report(IngestIssue(path: relName, reason: "not a regular file", kind: .skippedFile))
                 }
@@ -215,9 +218,12 @@ public final class CorpusWalker: Sendable {
         walk(root.path, "")
         // Sorted by an 8-byte prefix of the path first (most comparisons end there), then by the whole path.
         let keys = files.map { f -> UInt64 in
-            var k: UInt64 = 0, n = 0
-            for b in f.relPath.utf8.prefix(8) { k |= UInt64(b) << (56 - 8 * n); n += 1 }
-            return k
+            var p = f.relPath
+            return p.withUTF8 { u in
+                var k: UInt64 = 0
+                for i in 0..<min(8, u.count) { k |= UInt64(u[i]) << (56 - 8 * i) }
+                return k
+            }
         }
         let order = files.indices.sorted { a, b in
             keys[a] != keys[b] ? keys[a] < keys[b] : utf8Precedes(files[a].relPath, files[b].relPath)

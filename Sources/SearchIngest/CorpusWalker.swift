@@ -128,7 +128,14 @@ public final class CorpusWalker: Sendable {
         }
         defer { closedir(d) }
         var names: [String] = []
-        while let e = readdir(d) {
+        while true {
+            // (errno tells the end of the folder from a failed read: a listing cut short would look like
+            // deleted files to an update.)
+            errno = 0
+            guard let e = readdir(d) else {
+                if errno != 0 { throw POSIXError(POSIXErrorCode(rawValue: errno) ?? .EIO) }
+                break
+            }
             let name: String? = withUnsafePointer(to: &e.pointee.d_name) { p in
                 p.withMemoryRebound(to: CChar.self, capacity: MemoryLayout.size(ofValue: e.pointee.d_name)) { n in
                     // "." and ".."
@@ -250,10 +257,15 @@ public final class CorpusWalker: Sendable {
         private var result: (files: [FileEntry], issues: [IngestIssue])? = nil
 
         func start(_ work: @escaping @Sendable () -> (files: [FileEntry], issues: [IngestIssue])) {
-            guard lock.withLock({ defer { started = true }; return !started }) else { return }
-            DispatchQueue.global().async(group: group) { [self] in
+            // (The group is entered under the lock, so a `take` on another thread always waits for it.)
+            guard lock.withLock({ () -> Bool in
+                guard !started else { return false }
+                started = true; group.enter(); return true
+            }) else { return }
+            DispatchQueue.global().async { [self] in
                 let r = work()
                 lock.withLock { result = r }
+                group.leave()
             }
         }
 

@@ -386,6 +386,39 @@ final class IngestTests: XCTestCase {
         for _ in 0..<3 { XCTAssertEqual(try ingest(root).docs, first) }
     }
 
+    /// A folder large enough for the parallel `fstatat` (4,096 names or more), names sharing long prefixes
+    /// (the sort's 8-byte key ties) and non-ASCII names: the walk, prefetched or not, visits files in UTF-8
+    /// byte order of their paths, with the sizes the files have.
+    func testLargeFolderListingOrderSizesAndPrefetch() throws {
+        var files: [String: String] = [:]
+        for i in 0..<4_200 { files["longprefix-\(4_200 - i).txt"] = String(repeating: "x", count: i % 7 + 1) }
+        files["longprefix/inner.txt"] = "inner"; files["longprefix.txt"] = "dot"; files["é.txt"] = "e acute"
+        files["Z.txt"] = "upper"; files["e.txt"] = "e"
+        let root = try makeCorpus(text: files)
+        let expected = files.keys.sorted { $0.utf8.lexicographicallyPrecedes($1.utf8) }
+        let walker = try CorpusWalker(root: root)
+        var seen: [SourceFile] = []
+        var hooks = IngestHooks()
+        hooks.shouldRead = { seen.append($0); return false }
+        try walker.forEach({ _ in }, hooks: hooks)
+        XCTAssertEqual(seen.map(\.path), expected)
+        XCTAssertEqual(seen.map(\.size), expected.map { files[$0]!.utf8.count })
+        // Prefetched: the same files, in the same order; the prefetch is used once.
+        let prefetched = try CorpusWalker(root: root)
+        prefetched.prefetchListing()
+        var again: [SourceFile] = []
+        hooks.shouldRead = { again.append($0); return false }
+        try prefetched.forEach({ _ in }, hooks: hooks)
+        XCTAssertEqual(again, seen)
+        // A file added after the prefetched listing was used is seen by the next walk.
+        try Data("new".utf8).write(to: root.appendingPathComponent("aaa-new.txt"))
+        again = []
+        try prefetched.forEach({ _ in }, hooks: hooks)
+        XCTAssertEqual(again.count, seen.count + 1)
+        XCTAssertEqual(again.first?.path, "Z.txt")
+        XCTAssertEqual(again[1].path, "aaa-new.txt")
+    }
+
     func testSymlinkCycleIsNotFollowedForever() throws {
         let root = try makeCorpus(text: ["sub/doc.txt": "Doc"])
         try FileManager.default.createSymbolicLink(atPath: root.appendingPathComponent("sub/loop").path,

@@ -144,7 +144,7 @@ public final class CorpusWalker: Sendable {
             }
             if let name { names.append(name) }
         }
-        // The fstatat calls, in parallel for a large folder (each is a system call of a few microseconds).
+        // The fstatat calls, in parallel for a large folder (each is a system call of about a microsecond).
         let fd = dirfd(d), all = names   // (a let, for the workers)
         var statuses = [Status?](repeating: nil, count: names.count)
         let parts = names.count >= 4096 ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
@@ -269,11 +269,12 @@ public final class CorpusWalker: Sendable {
             }
         }
 
-        /// The listing, once finished (waits for it); nil if none was started or it was taken.
-        func take() -> (files: [FileEntry], issues: [IngestIssue])? {
+        /// The listing, once finished (waits for it); nil if none was started or it was taken. `keep`
+        /// leaves it for the next call.
+        func take(keep: Bool = false) -> (files: [FileEntry], issues: [IngestIssue])? {
             guard lock.withLock({ started }) else { return nil }
             group.wait()
-            return lock.withLock { defer { result = nil }; return result }
+            return lock.withLock { defer { if !keep { result = nil } }; return result }
         }
     }
 
@@ -321,10 +322,16 @@ public final class CorpusWalker: Sendable {
     }
 
     /// The files under the root whose format is supported, sorted by relative path (byte order), with their
-    /// sizes and modification times; listing problems go to `onIssue`.
+    /// sizes and modification times; listing problems go to `onIssue`. A listing ``prefetchListing()``
+    /// started is used, and left for the next ``forEach(_:onIssue:only:hooks:)``.
     public func supportedFiles(onIssue: (IngestIssue) -> Void = { _ in }) -> [SourceFile] {
-        var n = 0
-        return listFiles(onIssue: onIssue, issueCount: &n).filter { Self.format(of: $0.relPath) != nil }.map(\.source)
+        // (A prefetched listing is looked at, and left for the walk: a full build lists the folder once.)
+        let files: [FileEntry]
+        if let p = prefetched.take(keep: true) { p.issues.forEach(onIssue); files = p.files } else {
+            var n = 0
+            files = listFiles(onIssue: onIssue, issueCount: &n)
+        }
+        return files.filter { Self.format(of: $0.relPath) != nil }.map(\.source)
     }
 
     /// The format its extension names (after the last `.` of the last path component), if supported.

@@ -406,6 +406,7 @@ final class IngestTests: XCTestCase {
         // Prefetched: the same files, in the same order; the prefetch is used once.
         let prefetched = try CorpusWalker(root: root)
         prefetched.prefetchListing()
+        XCTAssertEqual(prefetched.supportedFiles(), seen)   // (looks at the prefetched listing, leaves it)
         var again: [SourceFile] = []
         hooks.shouldRead = { again.append($0); return false }
         try prefetched.forEach({ _ in }, hooks: hooks)
